@@ -1,0 +1,48 @@
+# reliefplan — the two commands: `make reports` and `make test`.
+# Each sets up .venv on first use (project + test extras + a python3 kernel
+# inside the venv, so papermill finds it on a fresh machine).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all setup reports test lab app browser clean-reports clean
+
+all: reports
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (reliefplan)" >/dev/null
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Headless Chromium and CJK fonts from Debian, for the browser tests.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "installing chromium + fonts-noto-cjk (Debian packages)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+reports: $(STAMP)
+	$(BIN)/reliefplan report --out reports --jobs $(JOBS)
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -q
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+app: $(STAMP)
+	$(BIN)/reliefplan app
+
+clean-reports:
+	find reports -mindepth 1 ! -name README.md ! -name .gitkeep -exec rm -rf {} +
+
+clean: clean-reports
+	rm -rf $(VENV)

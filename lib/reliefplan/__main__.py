@@ -1,0 +1,5 @@
+import sys
+
+from reliefplan.cli import main
+
+sys.exit(main())
