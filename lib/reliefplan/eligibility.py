@@ -51,11 +51,9 @@ _NO_BIRTH = 256
 def festival_date(year: int) -> dt.date:
     """春节 (正月初一) of ``year``, from the lunar calendar library."""
     try:  # the project's own calendar module, when present
-        from reliefplan import lunar  # type: ignore[attr-defined]
+        from reliefplan.lunar_dates import spring_festival
 
-        fn = getattr(lunar, "spring_festival", None) or getattr(lunar, "chunjie", None)
-        if fn is not None:
-            return pd.Timestamp(fn(year)).date()
+        return pd.Timestamp(spring_festival(int(year))).date()
     except ImportError:
         pass
     try:

@@ -1,0 +1,150 @@
+"""Funnel on the hand-built registry of test_eligibility with hand-counted visits.
+
+``coverage_world()`` (shared by duplicates/continuity/gap-list tests):
+
+- person 0 (张三丰, eligible 低保) listed twice (民政 + 工会), visited and signed by both in 2026;
+- person 2 eligible, signed; person 3 eligible, visited without signature;
+- person 1 not eligible but signed (inclusion); one unregistered person signed (inclusion);
+- 2025: persons 8, 5, 9 and an unregistered person reached; person 9 died in 2026.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from test_eligibility import make_id, small_world
+
+from reliefplan import coverage
+from reliefplan.eligibility import assess
+
+OUTSIDER = make_id("350622", "19600101", 901)
+GONE = make_id("350622", "19600101", 902)
+
+
+def _visit(year, idn, name, area, org, cat, cash, goods, signed):
+    return {"campaign_year": year, "id_number": idn, "name": name, "area_code": area, "organizer": org,
+            "category": cat, "visit_date": pd.Timestamp(f"{year}-01-20"), "team": "一组",
+            "cash_fen": cash * 100, "goods_fen": goods * 100, "signed": signed}
+
+
+def coverage_world():
+    reg, plan, dibao, areas = small_world()
+    dup = reg.iloc[[0]].copy()
+    dup["organizer"], dup["category"], dup["source_row"] = "工会", "hardship_worker", 99
+    reg = pd.concat([reg, dup], ignore_index=True)
+    ids = reg["id_number"]
+    visits = pd.DataFrame([
+        _visit(2026, ids[0], "张三丰", "350602001", "民政", "dibao", 500, 200, True),
+        _visit(2026, ids[0], "张三丰", "350602001", "工会", "hardship_worker", 1000, 200, True),
+        _visit(2026, ids[2], "王小五", "350602100", "工会", "dibao_edge", 300, 100, True),
+        _visit(2026, ids[3], "赵六", "350622101", "民政", "gugua_elder", 650, 150, False),
+        _visit(2026, ids[1], "李四", "350602100", "民政", "dibao", 500, 200, True),
+        _visit(2026, OUTSIDER, "外人甲", "350622101", "社区", "dibao", 500, 0, True),
+        _visit(2025, ids[8], "郑十一", "350622101", "工会", "hardship_worker", 1000, 200, True),
+        _visit(2025, ids[5], "孙八", "350622102", "学校", "orphan", 1000, 0, True),
+        _visit(2025, ids[9], "冯十二", "350622101", "工会", "model_worker", 1000, 200, True),
+        _visit(2025, GONE, "离开乙", "350622102", "民政", "dibao", 500, 200, True),
+        _visit(2025, ids[0], "张三丰", "350602001", "民政", "dibao", 500, 200, True),
+    ])
+    changes = pd.DataFrame({"id_number": [ids[9]], "year": [2026], "reason": ["died"], "note": ["2026年3月病故"]})
+    return reg, plan, dibao, areas, visits, changes
+
+
+PRIORITY = {"tekun": 1, "dibao": 2, "orphan": 2, "dibao_edge": 3, "gugua_elder": 3, "disabled": 4,
+            "hardship_worker": 4, "model_worker": 5}
+
+
+def status_2026(planned=None):
+    reg, plan, dibao, areas, visits, changes = coverage_world()
+    elig = assess(reg, plan, dibao, areas)
+    return coverage.person_status(reg, elig, visits, year=2026, planned=planned, priority=PRIORITY), reg
+
+
+def test_person_status_one_row_per_person():
+    st, reg = status_2026()
+    assert len(st) == 12  # 11 registered + 1 outsider
+    assert st["id_number"].is_unique
+    p0 = st.set_index("id_number").loc[reg["id_number"][0]]
+    assert p0["listings"] == 2 and p0["organizers"] == "民政、工会"
+    assert p0["category"] == "dibao"  # the eligible, higher-priority listing represents the person
+    assert p0["received_fen"] == 190000 and p0["n_visits"] == 2
+    out = st.set_index("id_number").loc[OUTSIDER]
+    assert not out["registered"] and out["reached"] and out["county_code"] == "350622"
+
+
+def test_totals_hand_counted():
+    st, _ = status_2026()
+    t = coverage.totals(st)
+    assert {k: t[k] for k in coverage.FUNNEL_COUNTS} == {
+        "registered": 11, "eligible": 6, "planned": 6, "visited": 5, "reached": 4, "visited_unsigned": 1,
+        "eligible_reached": 2, "exclusion": 4, "inclusion": 2, "reached_unregistered": 1}
+    assert t["coverage_rate"] == pytest.approx(2 / 6)
+    assert t["exclusion_rate"] == pytest.approx(4 / 6)
+    assert t["inclusion_rate"] == pytest.approx(2 / 4)
+
+
+def test_funnel_by_county_adds_up():
+    st, _ = status_2026()
+    f = coverage.funnel(st, "county_code").set_index("county_code")
+    assert f.loc["350602", ["registered", "eligible", "reached", "eligible_reached", "exclusion", "inclusion"]] \
+        .tolist() == [6, 3, 3, 2, 1, 1]
+    assert f.loc["350622", ["registered", "eligible", "reached", "eligible_reached", "exclusion", "inclusion"]] \
+        .tolist() == [5, 3, 1, 0, 3, 1]
+    assert f.loc["350622", "coverage_rate"] == 0
+    t = coverage.totals(st)
+    for c in coverage.FUNNEL_COUNTS:
+        assert f[c].sum() == t[c]
+
+
+def test_funnel_by_township_and_category():
+    st, _ = status_2026()
+    tw = coverage.funnel(st, ["county_code", "township_code"])
+    assert tw["registered"].sum() == 11
+    assert set(tw["township_code"]) == {"350602001", "350602100", "350622101", "350622102"}
+    cat = coverage.funnel(st, "category").set_index("category")
+    assert cat.loc["dibao", "registered"] == 3  # 张三丰 (once), 李四, 陈十三
+    assert cat.loc["dibao", "eligible"] == 1
+
+
+def test_planned_list_overrides_eligible():
+    reg = coverage_world()[0]
+    st, _ = status_2026(planned=[reg["id_number"][0], reg["person_key"][2]])
+    assert coverage.totals(st)["planned"] == 2
+
+
+def test_with_all_areas_and_names():
+    st, _ = status_2026()
+    areas = small_world()[3]
+    f = coverage.with_all_areas(coverage.funnel(st, "county_code"), ["350602", "350622", "350623"])
+    assert f.set_index("county_code").loc["350623", "registered"] == 0
+    assert np.isnan(f.set_index("county_code").loc["350623", "coverage_rate"])
+    named = coverage.with_names(f, areas)
+    assert named.set_index("county_code").loc["350602", "county_name"] == "芗城区"
+    assert coverage.with_names(f, areas, lang="en").set_index("county_code").loc["350602", "county_name"] == "Xiangcheng"
+
+
+def test_units():
+    codes = pd.Series(["350602001", "350622101", "350602", "350711001"])
+    assert coverage.in_unit(codes, "all").all()
+    assert coverage.in_unit(codes, "350600").tolist() == [True, True, True, False]
+    assert coverage.in_unit(codes, "350602").tolist() == [True, False, True, False]
+    assert coverage.in_unit(codes, "350602001").tolist() == [True, False, False, False]
+    assert coverage.township_of(codes).tolist() == ["350602001", "350622101", "", "350711001"]
+
+
+def test_analyse_unit_filter():
+    reg, plan, dibao, areas, visits, changes = coverage_world()
+    from reliefplan.categories import load_categories
+
+    inputs = coverage.CoverageInputs(plan=plan, registry=reg, areas=areas, dibao=dibao, visits=visits,
+                                     changes=changes, categories=load_categories())
+    whole = coverage.analyse(inputs, year=2026, on_date="2027-02-06", per_person_cap=1000)
+    assert whole.totals["eligible"] == 6 and whole.totals["reached"] == 4
+    assert list(whole.by_county["county_code"]) == ["350602", "350622"]
+    assert len(whole.duplicates) == 1 and whole.cap_excess["excess_fen"].tolist() == [90000]
+    part = coverage.analyse(inputs, year=2026, unit="350622", on_date="2027-02-06")
+    assert part.totals["registered"] == 5 and part.totals["reached"] == 1
+    assert set(part.status["county_code"]) == {"350622"}
+    assert part.cap_fen == 100000  # the plan's per_person_cap (1000 yuan)

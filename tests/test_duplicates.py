@@ -1,0 +1,63 @@
+"""Duplicates across organizers and the per-person cap, on the coverage test world."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from test_coverage import coverage_world
+
+from reliefplan import duplicates as dup
+
+
+def test_duplicates_who_how_often_how_much():
+    reg, plan, dibao, areas, visits, changes = coverage_world()
+    d = dup.duplicates(reg, visits, year=2026, cap_fen=100000)
+    assert len(d) == 1
+    row = d.iloc[0]
+    assert row["id_number"] == reg["id_number"][0]
+    assert row["listings"] == 2 and row["n_organizers"] == 2 and row["organizers_listed"] == "民政、工会"
+    assert row["categories"] == "dibao、hardship_worker"
+    assert row["n_visits"] == 2 and row["organizers_visited"] == "民政、工会"
+    assert row["cash_fen"] == 150000 and row["goods_fen"] == 40000 and row["received_fen"] == 190000
+    assert row["excess_fen"] == 90000
+    assert d["received_fen"].dtype == "int64"
+
+
+def test_visited_twice_by_one_organizer_is_a_duplicate():
+    reg, plan, dibao, areas, visits, changes = coverage_world()
+    extra = visits.iloc[[2]].copy()  # 王小五 visited again by 工会
+    d = dup.duplicates(reg, pd.concat([visits, extra]), year=2026)
+    wang = d.set_index("id_number").loc[reg["id_number"][2]]
+    assert wang["listings"] == 1 and wang["n_visits"] == 2 and wang["received_fen"] == 80000
+    assert wang["excess_fen"] == 0  # no cap
+
+
+def test_cap_excess():
+    reg, plan, dibao, areas, visits, changes = coverage_world()
+    over = dup.cap_excess(visits, year=2026, cap_fen=100000)
+    assert over["id_number"].tolist() == [reg["id_number"][0]]
+    assert over["excess_fen"].tolist() == [90000] and over["cap_fen"].tolist() == [100000]
+    assert dup.cap_excess(visits, year=2026, cap_fen=0).empty
+    # a lower cap catches more people; excess is exact fen
+    low = dup.cap_excess(visits, year=2026, cap_fen=50001)
+    assert low.set_index("id_number")["excess_fen"].to_dict() == {
+        reg["id_number"][0]: 139999, reg["id_number"][3]: 29999, reg["id_number"][1]: 19999}
+    s = dup.summary(dup.duplicates(reg, visits, year=2026, cap_fen=50001), low)
+    assert s == {"duplicate_people": 1, "listed_by_several": 1, "visited_several_times": 1,
+                 "over_cap_people": 3, "excess_fen": 139999 + 29999 + 19999}
+
+
+def test_masked_output_hides_names_and_ids():
+    reg, plan, dibao, areas, visits, changes = coverage_world()
+    m = dup.masked(dup.duplicates(reg, visits, year=2026))
+    idn = reg["id_number"][0]
+    assert m["id_number"].tolist() == [idn[:6] + "********" + idn[-4:]]
+    assert m["name"].tolist() == ["张*丰"]
+    text = m.to_csv()
+    assert idn not in text and "张三丰" not in text
+
+
+def test_no_duplicates():
+    reg, plan, dibao, areas, visits, changes = coverage_world()
+    d = dup.duplicates(reg.iloc[:5], visits.iloc[2:4], year=2026)
+    assert d.empty and "excess_fen" in d.columns
