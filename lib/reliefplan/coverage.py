@@ -321,34 +321,36 @@ class CoverageInputs:
     rejected: pd.DataFrame | None = None
 
 
-def load_inputs(plan: dict, *, boundaries: bool = True) -> CoverageInputs:
-    """Read the plan's registry, areas, 低保 standards, visits, changes, categories (and boundaries).
+def load_inputs(plan: dict | None = None, *, boundaries: bool = True) -> CoverageInputs:
+    """Read what the plan names (registry, areas, 低保, visits, changes, categories, boundaries).
 
-    This is the module's only file-reading function; it delegates every
-    read to the project loaders. Registry rows the reader rejects are kept
-    in ``rejected`` (nothing lost) and left out of the analysis.
+    This is the module's only file-reading function; every read goes
+    through :func:`reliefplan.loaders.load_plan_inputs`. ``plan`` is a
+    loaded plan, a path, or None for the demo plan. Registry rows the reader
+    rejects are kept in ``rejected`` (nothing lost) and left out of the
+    analysis. A plan without visits or registry changes gets empty tables.
     """
-    from reliefplan import loaders
     from reliefplan.categories import load_categories
-    from reliefplan.plan import plan_file
-    from reliefplan.registry import read_registry
+    from reliefplan.loaders import load_plan_inputs
+    from reliefplan.plan import load_plan
 
-    files = plan.get("_files") or {}
-    ingest = read_registry(plan_file(plan, "registry"))
-    visits = loaders.load_visits(plan_file(plan, "visits")) if "visits" in files else _empty_visits()
-    changes = loaders.load_registry_changes(plan_file(plan, "registry_changes")) \
-        if "registry_changes" in files else pd.DataFrame(columns=["id_number", "year", "reason", "note"])
-    geo = loaders.load_boundaries(plan_file(plan, "boundaries")) if boundaries and "boundaries" in files else None
+    if not isinstance(plan, dict):
+        plan = load_plan(plan)
+    include = ["registry", "areas", "dibao", "visits", "registry_changes", "categories"]
+    if boundaries:
+        include.append("boundaries")
+    data = load_plan_inputs(plan, include=include)
+    result = data.get("registry_result")
     return CoverageInputs(
         plan=plan,
-        registry=ingest.accepted,
-        areas=loaders.load_areas(plan_file(plan, "areas")),
-        dibao=loaders.load_dibao(plan_file(plan, "dibao")),
-        visits=visits,
-        changes=changes,
-        categories=load_categories(files.get("categories")),
-        boundaries=geo,
-        rejected=getattr(ingest, "rejected", None),
+        registry=data["registry"],
+        areas=data["areas"],
+        dibao=data["dibao"],
+        visits=data.get("visits", _empty_visits()),
+        changes=data.get("registry_changes", pd.DataFrame(columns=["id_number", "year", "reason", "note"])),
+        categories=data.get("categories", load_categories()),
+        boundaries=data.get("boundaries"),
+        rejected=getattr(result, "rejected", None),
     )
 
 

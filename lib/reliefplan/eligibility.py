@@ -31,6 +31,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from reliefplan import dibao as dibao_mod
 from reliefplan.errors import ConfigError
 
 RULE_KEYS = ("income_below_dibao", "min_age", "max_age", "requires_flag")
@@ -106,32 +107,22 @@ def _rules(plan: dict, threshold_multiple) -> dict[str, dict]:
 
 
 def urban_rural_of(registry: pd.DataFrame, areas: pd.DataFrame) -> pd.Series:
-    """'urban'/'rural' per person: from their area, else their county; <NA> when unknown."""
-    table = areas.set_index(areas["code"].astype(str))["urban_rural"].astype("string")
-    table = table[~table.index.duplicated()]
-    status = registry["area_code"].astype("string").map(table)
-    if "county_code" in registry:
-        status = status.fillna(registry["county_code"].astype("string").map(table))
-    return status.astype("string")
+    """'urban'/'rural' per person: from their area, else their county; missing when unknown."""
+    county = registry["county_code"] if "county_code" in registry else None
+    return dibao_mod.urban_rural_for(registry["area_code"], county, areas)
 
 
-def dibao_in_force(dibao: pd.DataFrame, on_date) -> pd.DataFrame:
-    """The 低保 standard in force on ``on_date`` per (county_code, urban_rural).
-
-    The standard in force is the one with the latest effective date on or
-    before ``on_date``; counties with no standard yet in force are absent.
-    """
-    when = pd.Timestamp(on_date)
-    eff = pd.to_datetime(dibao["effective_date"])
-    current = dibao.loc[eff <= when].assign(_eff=eff[eff <= when]).sort_values("_eff")
-    current = current.drop_duplicates(["county_code", "urban_rural"], keep="last")
-    return current[["county_code", "urban_rural", "monthly_fen"]].reset_index(drop=True)
+def dibao_in_force(dibao_table: pd.DataFrame, on_date) -> pd.DataFrame:
+    """The 低保 standard in force on ``on_date`` per (county_code, urban_rural) (see :mod:`reliefplan.dibao`)."""
+    return dibao_mod.in_force(dibao_table, on_date)
 
 
-def _dibao_lookup(registry, dibao, areas, on_date) -> tuple[pd.Series, pd.Series]:
+def _dibao_lookup(registry, standards, areas, on_date) -> tuple[pd.Series, pd.Series]:
     """(dibao_fen Int64, urban_rural) per person for the standard in force on ``on_date``."""
     status = urban_rural_of(registry, areas)
-    current = dibao_in_force(dibao, on_date)
+    # Same rule as dibao.dibao_for_people, but a person whose county has no
+    # standard gets <NA> (and a reason) instead of stopping the whole assessment.
+    current = dibao_mod.in_force(standards, on_date)
     counties = pd.Index(current["county_code"].astype(str).unique())
     kinds = pd.Index(["urban", "rural"])
     table = np.full((len(counties) + 1, len(kinds) + 1), -1, dtype=np.int64)  # last row/col: not found
