@@ -458,3 +458,36 @@ categories:
     assert out["registry_changes"].loc[0, "reason"] == "moved"
     only = loaders.load_plan_inputs(plan, include=["areas", "dibao"])
     assert set(only) == {"areas", "dibao"}
+
+
+def test_dibao_xlsx_with_date_cells(tmp_path):
+    import datetime as dt
+
+    path = tmp_path / "d.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["县级区划代码", "城乡", "执行日期", "低保标准"])
+    ws.append([350602, "城市", dt.date(2025, 7, 1), 850.5])
+    ws.append([350602, "农村", dt.datetime(2025, 7, 1), 800])
+    wb.save(path)
+    df = loaders.load_dibao(path)
+    assert df["county_code"].tolist() == ["350602", "350602"]
+    assert df["monthly_fen"].tolist() == [85050, 80000]
+    assert (df["effective_date"] == pd.Timestamp("2025-07-01")).all()
+
+
+def test_load_plan_inputs_demo_plan_reference_tables():
+    names = ["areas.csv", "dibao_standards.csv", "campaign_history.csv", "visits.csv",
+             "registry_changes.csv", "registry.csv", "case_library.yaml"]
+    if not all(demo_path(n).exists() for n in names):
+        pytest.skip("demo data set not generated yet")
+    out = loaders.load_plan_inputs(include=["areas", "boundaries", "dibao", "history", "visits",
+                                            "registry_changes"])
+    assert len(out["areas"]) == 134
+    assert len(out["boundaries"]["features"]) == 11
+    assert out["history"]["year"].between(2019, 2026).all()
+    assert set(out["visits"]["campaign_year"]) == {2025, 2026}
+    # every area the records use is in the areas table
+    known = set(out["areas"]["code"])
+    assert set(out["visits"]["area_code"]) <= known
+    assert set(out["history"]["area_code"]) <= known

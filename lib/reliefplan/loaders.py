@@ -605,6 +605,13 @@ def unmatched_codes(geojson: dict, codes, code_property: str = "code") -> Unmatc
     return Unmatched(sorted(wanted - polygons), sorted(polygons - wanted))
 
 
+def load_case_library(path=None, categories: pd.DataFrame | None = None):
+    """The eleven seed plans as structured records; see :mod:`reliefplan.case_library`."""
+    from reliefplan.case_library import load_case_library as _load
+
+    return _load(path, categories=categories)
+
+
 # ---------------------------------------------------------------------------
 # Everything a plan names
 # ---------------------------------------------------------------------------
@@ -623,8 +630,8 @@ def load_plan_inputs(plan=None, include=None) -> dict:
 
     Returns a dict keyed by the plan's data keys: ``areas``, ``boundaries``
     (GeoJSON dict), ``dibao``, ``categories``, ``history``, ``visits``,
-    ``registry_changes`` and ``registry`` (the accepted rows; the whole
-    IngestResult is under ``registry_result``). Keys the plan does not name are
+    ``registry_changes``, ``case_library`` and ``registry`` (the accepted
+    rows; the whole IngestResult is under ``registry_result``). Keys the plan does not name are
     absent. ``include`` limits loading to the given keys (reading the registry
     is the slow part).
     """
@@ -649,6 +656,8 @@ def load_plan_inputs(plan=None, include=None) -> dict:
             out[key] = loader(plan_file(plan, key), categories=categories)
         else:
             out[key] = loader(plan_file(plan, key))
+    if "case_library" in wanted:
+        out["case_library"] = load_case_library(plan_file(plan, "case_library"), categories=categories)
     if "registry" in wanted:
         import inspect
 
