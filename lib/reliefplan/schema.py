@@ -151,8 +151,8 @@ VISITS = TableSchema(
         Column("category", "category", "困难类别", "Category", False),
         Column("visit_date", "date", "走访日期", "Visit date", True),
         Column("team", "str", "慰问组", "Team", False),
-        Column("cash_fen", "money", "慰问金(元)", "Cash (yuan)", True, ("cash_yuan",)),
-        Column("goods_fen", "money", "慰问品(元)", "Goods (yuan)", True, ("goods_yuan",)),
+        Column("cash_fen", "money", "慰问金(元)", "Cash (yuan)", True, ("cash_yuan", "慰问金")),
+        Column("goods_fen", "money", "慰问品(元)", "Goods (yuan)", True, ("goods_yuan", "慰问品")),
         Column("signed", "bool", "签收", "Signed receipt", True, ("signed_receipt", "是否签收")),
     ),
 )
