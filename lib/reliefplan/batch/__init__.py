@@ -1,0 +1,12 @@
+"""Batch planning reports: run the report notebooks for every unit, export HTML and Excel.
+
+``reliefplan report`` = :func:`reliefplan.batch.params.check_report_params`
+then :func:`reliefplan.batch.run.run_reports`. Modules:
+
+* ``params``   — check parameters before any kernel starts (bilingual errors listing valid choices)
+* ``jobs``     — the notebook jobs: one per unit, the roll-up, the city analysis notebooks
+* ``executor`` — warm kernels in a local process pool, or a Dask cluster
+* ``html``     — HTML export: no code, offline plotly (one shared plotly.min.js), stamped header
+* ``manifest`` — manifest.json; ``index`` — index.html; ``resume`` — fingerprints for --resume
+* ``files``    — atomic writes
+"""

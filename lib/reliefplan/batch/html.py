@@ -1,0 +1,193 @@
+"""Export an executed notebook to an HTML report: no code, offline charts, stamped header.
+
+The HTML is what upper-level offices open, so it shows results only:
+
+* code cells, input prompts and output prompts are hidden (nbconvert's
+  ``exclude_input``/``exclude_input_prompt``/``exclude_output_prompt``), and
+  warnings printed to stderr, record outputs and widget views are left out;
+* plotly figures stay interactive and work offline: each figure becomes a
+  ``Plotly.newPlot`` call, and every report in a folder loads the one
+  ``plotly.min.js`` copied there from the installed plotly package (not 4 MB
+  inlined per report, never a CDN). The lab template's require.js, MathJax,
+  mermaid and widget scripts (all CDN links) are removed;
+* a header stamps the parameters, the input files' SHA-256, the reliefplan
+  version and the generation time, with the demo banner when the plan is a
+  demo;
+* a CJK font stack so Chinese renders wherever a Chinese font is installed.
+"""
+
+from __future__ import annotations
+
+import copy
+import html as _html
+from pathlib import Path
+
+PLOTLY_JS = "plotly.min.js"
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+# Parameters that only say where the runner collects files; not shown in the stamp.
+HIDDEN_PARAMETERS = ("attachments_dir", "unit_records")
+
+CJK_FONTS = ('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", '
+             '"Hiragino Sans GB", "Microsoft YaHei", "WenQuanYi Micro Hei", "Droid Sans Fallback", sans-serif')
+CJK_MONO = '"Noto Sans Mono CJK SC", "DejaVu Sans Mono", monospace'
+
+_CSS = f"""
+:root {{
+  --jp-content-font-family: {CJK_FONTS};
+  --jp-ui-font-family: {CJK_FONTS};
+  --jp-code-font-family: {CJK_MONO};
+}}
+body, .jp-Notebook, .jp-RenderedHTMLCommon, .jp-RenderedMarkdown {{ font-family: {CJK_FONTS}; }}
+.jp-RenderedText pre, pre, code {{ font-family: {CJK_MONO}; }}
+.jp-Notebook {{ max-width: 1200px; margin: 0 auto; }}
+.rp-header {{ border-bottom: 2px solid #b71c1c; margin: 16px 20px 8px; padding-bottom: 8px; }}
+.rp-header h1 {{ font-size: 1.6em; margin: 0 0 6px; color: #b71c1c; }}
+.rp-demo {{ background: #fff3cd; border: 1px solid #e0b252; color: #6b4f00; padding: 6px 10px;
+           margin: 6px 0; font-weight: bold; }}
+.rp-stamp {{ font-size: 0.85em; color: #444; }}
+.rp-stamp table {{ border-collapse: collapse; margin: 4px 0; }}
+.rp-stamp td, .rp-stamp th {{ border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; }}
+.rp-stamp code {{ font-size: 0.95em; word-break: break-all; }}
+.rp-stamp summary {{ cursor: pointer; }}
+.jp-OutputArea-output table {{ font-variant-numeric: tabular-nums; }}
+"""
+
+# Extends the lab template; drops every CDN script it would add.
+TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}
+<script src="{{ resources.reliefplan.plotly_src }}" charset="utf-8"></script>
+{%- endblock html_head_js -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block extra_css %}<style type="text/css">{{ resources.reliefplan.css }}</style>{% endblock extra_css %}
+{%- block body_header -%}
+{{ super() }}
+{{ resources.reliefplan.header }}
+{%- endblock body_header -%}
+"""
+
+_TEXT = {
+    "zh": {"params": "参数", "inputs": "输入文件 (SHA-256)", "version": "程序版本", "generated": "生成时间",
+           "details": "生成信息", "demo": "示例数据，人员均为虚构", "file": "文件", "hash": "SHA-256"},
+    "en": {"params": "Parameters", "inputs": "Input files (SHA-256)", "version": "reliefplan version",
+           "generated": "Generated", "details": "How this report was made",
+           "demo": "示例数据，人员均为虚构 / Demo data: all people are fictitious", "file": "File", "hash": "SHA-256"},
+}
+
+
+def copy_plotly_js(folder) -> Path:
+    """Copy plotly.min.js from the installed plotly package into ``folder`` (once; atomically)."""
+    import plotly
+
+    from reliefplan.batch.files import atomic_write_bytes, sha256_file
+
+    source = Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
+    target = Path(folder) / PLOTLY_JS
+    if not target.exists() or sha256_file(target) != sha256_file(source):
+        atomic_write_bytes(target, source.read_bytes())
+    return target
+
+
+def _figure_html(fig_json: dict) -> str:
+    """A div and a ``Plotly.newPlot`` call for one figure; plotly.js itself is loaded by the page."""
+    import plotly.io as pio
+
+    return pio.to_html(fig_json, include_plotlyjs=False, full_html=False, validate=False,
+                       default_height="480px", default_width="100%",
+                       config={"responsive": True, "displaylogo": False})
+
+
+def _is_plotly_bundle(html_text: str) -> bool:
+    """The text/html plotly's notebook renderers emit to load plotly.js (inline bundle or a CDN)."""
+    head = html_text[:4000]
+    return ("cdn.plot.ly" in head or "require.undef(\"plotly\")" in head or "define('plotly'" in html_text[:200000]
+            or (len(html_text) > 500_000 and "plotly.js" in head))
+
+
+def prepare_for_report(nb):
+    """A copy of an executed notebook made report-ready: figures as offline divs, no widgets or stderr."""
+    from reliefplan.record import MIME as RECORD_MIME
+
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            kind = output.get("output_type")
+            if kind == "stream" and output.get("name") == "stderr":
+                continue
+            if kind in ("display_data", "execute_result"):
+                data = output.get("data", {})
+                if RECORD_MIME in data and len(data) == 1:
+                    continue
+                if PLOTLY_MIME in data:
+                    output["data"] = {"text/html": _figure_html(data[PLOTLY_MIME])}
+                    output["metadata"] = {}
+                elif WIDGET_MIME in data:
+                    rest = {k: v for k, v in data.items() if k not in (WIDGET_MIME, "text/plain")}
+                    if not rest:
+                        continue
+                    output["data"] = rest
+                elif "text/html" in data and _is_plotly_bundle("".join(data["text/html"])):
+                    continue
+            kept.append(output)
+        cell["outputs"] = kept
+    return nb
+
+
+def header_html(*, title: str, lang: str = "zh", demo: bool = False, parameters: dict | None = None,
+                input_hashes: dict | None = None, version: str = "", generated: str = "") -> str:
+    """The stamped report header: title, demo banner, parameters, input hashes, version, time."""
+    t = _TEXT[lang]
+    esc = _html.escape
+    rows = "".join(f"<tr><th>{esc(str(k))}</th><td><code>{esc(repr(v) if not isinstance(v, str) else v)}</code></td></tr>"
+                   for k, v in (parameters or {}).items() if k not in HIDDEN_PARAMETERS)
+    files = "".join(f"<tr><td>{esc(str(name))}</td><td><code title=\"{esc(h)}\">{esc(h[:16])}…</code></td></tr>"
+                    for name, h in (input_hashes or {}).items())
+    demo_html = f'<div class="rp-demo" role="note">{esc(t["demo"])}</div>' if demo else ""
+    return (
+        f'<header class="rp-header"><h1>{esc(title)}</h1>{demo_html}'
+        f'<div class="rp-stamp">{esc(t["generated"])}: <time>{esc(generated)}</time> · '
+        f'{esc(t["version"])}: <code>{esc(version)}</code>'
+        f'<details><summary>{esc(t["details"])}</summary>'
+        f'<table><caption>{esc(t["params"])}</caption>{rows}</table>'
+        f'<table><caption>{esc(t["inputs"])}</caption><tr><th>{esc(t["file"])}</th><th>{esc(t["hash"])}</th></tr>'
+        f'{files}</table></details></div></header>'
+    )
+
+
+_EXPORTER = None
+
+
+def _exporter(lang: str):
+    """One HTMLExporter per process (template loading costs ~0.2 s), reconfigured per language."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        from jinja2 import DictLoader
+        from nbconvert import HTMLExporter
+
+        _EXPORTER = HTMLExporter(
+            template_name="lab", exclude_input=True, exclude_input_prompt=True,
+            exclude_output_prompt=True, extra_loaders=[DictLoader({"reliefplan_report.html.j2": TEMPLATE})],
+            template_file="reliefplan_report.html.j2",
+        )
+    _EXPORTER.language_code = "zh" if lang == "zh" else "en"
+    return _EXPORTER
+
+
+def export_html(nb, *, title: str, lang: str = "zh", demo: bool = False, parameters: dict | None = None,
+                input_hashes: dict | None = None, version: str = "", generated: str = "",
+                plotly_src: str = PLOTLY_JS) -> str:
+    """The report HTML of an executed notebook (see the module docstring)."""
+    ready = prepare_for_report(nb)
+    ready.metadata["title"] = title
+    header = header_html(title=title, lang=lang, demo=demo, parameters=parameters, input_hashes=input_hashes,
+                         version=version, generated=generated)
+    resources = {"reliefplan": {"css": _CSS, "header": header, "plotly_src": plotly_src},
+                 "metadata": {"name": title}}
+    body, _ = _exporter(lang).from_notebook_node(ready, resources=resources)
+    return body

@@ -1,0 +1,166 @@
+"""The list of notebook jobs a report run executes.
+
+One job per reporting unit (``10_unit_report``), one roll-up
+(``20_rollup``) and the whole-city analysis notebooks (``01``, ``02``,
+``03``) when they exist. A job is plain data (picklable, JSON-able): the
+executor runs it anywhere, the manifest records it.
+
+Reporting units come from the plan: ``area`` is the planning unit (e.g.
+350600 漳州市) and ``report_units`` says which areas below it get a report:
+``counties`` (default), ``townships``, or an explicit list of area codes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from reliefplan import paths
+
+UNIT_NOTEBOOK = "10_unit_report.ipynb"
+ROLLUP_NOTEBOOK = "20_rollup.ipynb"
+# City-level analysis notebooks (built by other issues), run when present.
+CITY_NOTEBOOKS = ("01_past_campaigns.ipynb", "02_budget_model.ipynb", "03_coverage_map.ipynb")
+
+# Parameter names the city notebooks may declare, and what we pass for them.
+_CITY_PARAMETER_SOURCES = {
+    "plan_file": "plan_file", "plan_path": "plan_file", "plan": "plan_file",
+    "lang": "lang", "language": "lang",
+    "year": "year", "campaign_year": "year",
+}
+
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook execution and the files it produces.
+
+    ``stem`` is the output file name without suffix (``350602_芗城区``);
+    the runner writes ``<stem>.html`` and ``<stem>.ipynb`` plus any Excel
+    attachments the notebook writes. ``after_units`` marks the roll-up, which
+    runs once the unit jobs are done and receives their recorded figures.
+    """
+
+    job_id: str
+    kind: str                   # unit | rollup | city
+    notebook: str               # file name inside notebooks/
+    parameters: dict
+    stem: str
+    title: str
+    title_en: str
+    unit_code: str | None = None
+    after_units: bool = False
+    attachments: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def notebook_path(self) -> Path:
+        """The notebook file: a name inside notebooks/, or an absolute path (tests, custom reports)."""
+        path = Path(self.notebook)
+        return path if path.is_absolute() else paths.notebooks_dir() / path
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Job":
+        return cls(**data)
+
+
+def safe_filename(text: str) -> str:
+    """A file-name-safe version of a unit name (path separators, quotes, newlines become _)."""
+    cleaned = _UNSAFE_FILENAME.sub("_", str(text)).strip("._")
+    return cleaned[:80] or "unit"
+
+
+def load_area_table(plan: dict) -> pd.DataFrame:
+    """The plan's area table (code, name, name_en, parent_code, level)."""
+    from reliefplan.loaders import load_areas
+    from reliefplan.plan import plan_file
+
+    return load_areas(plan_file(plan, "areas"))
+
+
+def unit_table(plan: dict, areas: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The reporting units of a plan: code, name, name_en, in code order."""
+    areas = load_area_table(plan) if areas is None else areas
+    spec = plan.get("report_units", "counties")
+    root = str(plan.get("area", ""))
+    if isinstance(spec, (list, tuple)):
+        units = areas[areas["code"].isin([str(c) for c in spec])]
+    else:
+        level = {"counties": "county", "townships": "township"}.get(spec, spec)
+        units = areas[areas["level"] == level]
+        if root:
+            units = units[units["code"].str.startswith(_code_prefix(root))]
+    out = units[["code", "name", "name_en"]].copy()
+    out["name_en"] = out["name_en"].fillna(out["code"])
+    return out.sort_values("code").reset_index(drop=True)
+
+
+def _code_prefix(code: str) -> str:
+    """350600 -> 3506 (a city), 350602 -> 350602 (a county): the prefix its children share."""
+    code = str(code)
+    if len(code) == 6 and code.endswith("0000"):
+        return code[:2]
+    if len(code) == 6 and code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def declared_parameters(notebook: Path) -> dict:
+    """Parameters a notebook declares in its ``parameters`` cell: name -> {default, type}."""
+    import papermill as pm
+
+    return {name: {"default": p["default"], "type": p["inferred_type_name"]}
+            for name, p in pm.inspect_notebook(str(notebook)).items()}
+
+
+def build_jobs(plan: dict, units: pd.DataFrame, *, lang: str = "zh", include_city: bool = True,
+               include_rollup: bool = True) -> list[Job]:
+    """Jobs for ``units`` (rows of :func:`unit_table`), the roll-up and the city notebooks."""
+    plan_path = str(plan["_path"])
+    year = int(plan["year"])
+    jobs = []
+    for row in units.itertuples(index=False):
+        jobs.append(Job(
+            job_id=f"unit-{row.code}", kind="unit", notebook=UNIT_NOTEBOOK,
+            parameters={"plan_file": plan_path, "unit_code": str(row.code), "year": year, "lang": lang},
+            stem=f"{row.code}_{safe_filename(row.name if lang == 'zh' else row.name_en)}",
+            title=f"{row.name} {year}年送温暖活动规划报告",
+            title_en=f"{row.name_en}: {year} relief campaign planning report",
+            unit_code=str(row.code), attachments=True,
+        ))
+    if include_city:
+        for name in CITY_NOTEBOOKS:
+            path = paths.notebooks_dir() / name
+            if not path.exists():
+                continue
+            declared = declared_parameters(path)
+            values = {"plan_file": plan_path, "lang": lang, "year": year}
+            params = {p: values[src] for p, src in _CITY_PARAMETER_SOURCES.items() if p in declared}
+            stem = Path(name).stem
+            jobs.append(Job(
+                job_id=f"city-{stem}", kind="city", notebook=name, parameters=params,
+                stem=stem, title=_CITY_TITLES.get(stem, (stem, stem))[0],
+                title_en=_CITY_TITLES.get(stem, (stem, stem))[1],
+            ))
+    if include_rollup:
+        jobs.append(Job(
+            job_id="rollup", kind="rollup", notebook=ROLLUP_NOTEBOOK,
+            parameters={"plan_file": plan_path, "year": year, "lang": lang, "unit_records": {}},
+            stem=f"{plan.get('area', 'city')}_汇总" if lang == "zh" else f"{plan.get('area', 'city')}_rollup",
+            title=f"{year}年送温暖活动汇总报告", title_en=f"{year} relief campaign roll-up",
+            after_units=True, attachments=True,
+        ))
+    return jobs
+
+
+_CITY_TITLES = {
+    "01_past_campaigns": ("历年慰问活动分析", "Past campaigns"),
+    "02_budget_model": ("预算测算与方案比较", "Budget model and scenarios"),
+    "03_coverage_map": ("慰问对象覆盖与缺口", "Beneficiary coverage and gaps"),
+}
