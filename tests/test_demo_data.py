@@ -313,3 +313,25 @@ def test_flawed_registry_rejections():
             person = accepted.loc[d.FLAWED_FIRST_DATA_ROW + k - 1]
             assert re.fullmatch(r"[0-9]{17}[0-9X]", person["id_number"]), flaw
             assert person["name"] == person["name"].strip(), flaw
+
+
+# ---------------------------------------------------------------------------
+# The demo plan's money is tuned to the demo data
+# ---------------------------------------------------------------------------
+def test_plan_funding_and_cap_tuned_to_the_demo_baseline():
+    budget = pytest.importorskip("reliefplan.budget")
+    registry = pytest.importorskip("reliefplan.registry")
+    from reliefplan import eligibility, loaders
+    from reliefplan.plan import load_plan
+
+    plan = load_plan()
+    reg = registry.read_registry(DATA / "registry.csv").accepted
+    assessed = eligibility.assess(reg, plan, loaders.load_dibao(), loaders.load_areas())
+    keep = assessed["eligible"].to_numpy(dtype=bool)
+    eligible = reg[keep].assign(dibao_fen=assessed["dibao_fen"][keep].to_numpy())
+    totals = budget.cost_model(plan, budget.beneficiaries_from_registry(eligible, None, plan=plan)).totals
+    baseline = totals["total_fen"]
+    cap = int(plan["budget_cap"]) * 100
+    funding = sum(int(f["amount"]) for f in plan["funding"]) * 100
+    assert 0.87 <= cap / baseline <= 0.93          # allocation under the cap has work
+    assert 0.93 <= funding / baseline < 1          # a funding gap shows, but a modest one
