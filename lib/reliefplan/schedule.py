@@ -97,6 +97,7 @@ class Schedule:
     assigned: pd.DataFrame     # team, date, slot, seq, township_code, person_key, category, priority, ...
     unassigned: pd.DataFrame   # person_key, area_code, category, priority, team, reason, reason_zh, reason_en, ...
     duplicates: int = 0
+    excluded: pd.DataFrame = field(default_factory=pd.DataFrame)  # categories the plan does not cover
     notes: list = field(default_factory=list)   # (zh, en) pairs, e.g. holiday data not covered
 
     @property
@@ -239,13 +240,17 @@ def _prepare_people(registry: pd.DataFrame, priorities: dict) -> tuple[pd.DataFr
     return people, duplicates
 
 
-def build_schedule(plan: dict, registry: pd.DataFrame, *, categories: pd.DataFrame | None = None) -> Schedule:
+def build_schedule(plan: dict, registry: pd.DataFrame, *, categories: pd.DataFrame | None = None,
+                   in_scope_only: bool = True) -> Schedule:
     """Assign the people in ``registry`` to the plan's teams, days and slots (see the module docstring).
 
     ``registry`` needs ``person_key`` (or ``id_number``), ``area_code`` and
     ``category``; ``county_code`` and ``priority`` are derived when absent.
     Other columns (name, id_number, address, ...) are carried through
     unmasked; mask them before showing (:func:`team_sheet`, :func:`unassigned_table`).
+    With ``in_scope_only`` (default), people whose category is not among the
+    plan's ``categories`` are not scheduled; they are counted in
+    :attr:`Schedule.excluded`, not in the unassigned.
     """
     spec = plan.get("visit_days") or {}
     teams = _team_frame(plan, spec.get("visits_per_slot"))
@@ -253,6 +258,13 @@ def build_schedule(plan: dict, registry: pd.DataFrame, *, categories: pd.DataFra
     n_slots = len(days)
     teams["capacity"] = teams["visits_per_slot"] * n_slots
     people, duplicates = _prepare_people(registry, category_priorities(plan, categories))
+    scope = set(plan.get("categories") or {})
+    if in_scope_only and scope:
+        outside = ~people["category"].isin(scope)
+        excluded = people.loc[outside, ["person_key", "area_code", "category"]].reset_index(drop=True)
+        people = people[~outside]
+    else:
+        excluded = people.iloc[0:0][["person_key", "area_code", "category"]]
 
     township_team, county_team = {}, {}
     for t in teams.itertuples():
@@ -316,7 +328,8 @@ def build_schedule(plan: dict, registry: pd.DataFrame, *, categories: pd.DataFra
         unassigned = pd.DataFrame(columns=cols)
 
     return Schedule(year=int(plan["year"]), teams=teams.drop(columns="area_list"), days=days, skipped=skipped,
-                    assigned=assigned, unassigned=unassigned, duplicates=duplicates, notes=notes)
+                    assigned=assigned, unassigned=unassigned, duplicates=duplicates, excluded=excluded,
+                    notes=notes)
 
 
 # --- display tables (masked) ---------------------------------------------------------------------
@@ -419,7 +432,7 @@ def write_schedule_excel(schedule: Schedule, path, *, areas: pd.DataFrame | None
     title = labels.label("schedule_title", lang)
     tmp = path.with_name(path.name + ".part")
     used: set = set()
-    with pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
+    with pd.ExcelWriter(tmp, engine="xlsxwriter", date_format="YYYY-MM-DD", datetime_format="YYYY-MM-DD") as writer:
         book = writer.book
         head = book.add_format({"bold": True, "font_size": 13})
         sheets = [("汇总" if lang == "zh" else "Summary", summary_table(schedule, lang),
