@@ -1,0 +1,198 @@
+"""Past campaigns: totals and trends over the campaign history.
+
+The history (历年慰问记录) has one row per year, organizer, area, category
+and funding source with households, persons, cash, goods and overheads (int
+fen). This module filters it (years, one county) and totals it by any of
+year, county, category and funding source, adding:
+
+* ``gifts_fen`` = cash + goods, ``total_fen`` = cash + goods + overheads
+  (recomputed; the stated total is checked by :mod:`reliefplan.reconcile`);
+* ``per_head_fen`` / ``per_household_fen``: gifts per person / household,
+  rounded half-up to the fen (integer arithmetic; Int64, null when there
+  are no persons / households);
+* ``cash_share_pct`` (cash / gifts), ``overhead_share_pct`` (overheads /
+  total): percentages for display, rounded to 0.01;
+* year-over-year change of any amount (:func:`with_change`).
+
+Sums are exact integer sums; nothing is summed as float.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reliefplan.labels import label, register
+from reliefplan.money import format_yuan
+
+COUNT_COLUMNS = ("households", "persons")
+MONEY_COLUMNS = ("cash_fen", "goods_fen", "overhead_fen", "gifts_fen", "total_fen")
+DIMENSIONS = ("year", "county_code", "category", "funding_source", "organizer", "area_code")
+
+register({
+    "gifts_fen": ("慰问金物合计(元)", "Cash + goods (yuan)"),
+    "total_fen": ("合计(元)", "Total (yuan)"),
+    "per_head_fen": ("人均(元)", "Per person (yuan)"),
+    "per_household_fen": ("户均(元)", "Per household (yuan)"),
+    "cash_share_pct": ("慰问金占比(%)", "Cash share (%)"),
+    "overhead_share_pct": ("工作经费占比(%)", "Overhead share (%)"),
+    "change_fen": ("比上年增减(元)", "Change on previous year (yuan)"),
+    "change_pct": ("比上年增减(%)", "Change on previous year (%)"),
+    "county_name": ("县(市、区)", "County"),
+    "category_name": ("困难类别", "Category"),
+})
+
+
+def _half_up_div(num: pd.Series, den: pd.Series) -> pd.Series:
+    """num / den rounded half-up, element-wise on integers (Int64; null where den is 0)."""
+    num = num.astype("int64")
+    den = den.astype("int64")
+    safe = den.where(den > 0, 1)
+    out = ((2 * num + safe) // (2 * safe)).astype("Int64")
+    return out.where(den > 0)
+
+
+def _pct(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """part / whole as a percentage rounded to 0.01 (float, for display; NaN where whole is 0)."""
+    whole = whole.astype("int64")
+    pct = part.astype("int64") * 100 / whole.where(whole > 0)
+    return pct.astype("float64").round(2)
+
+
+def prepare(history: pd.DataFrame) -> pd.DataFrame:
+    """History with ``county_code`` (first 6 digits of the area code), gifts and total in fen.
+
+    Also ``source_row``: the row in the source file (from the loader's
+    ``attrs['source_rows']``, else position + 2), so checks on a filtered
+    table still point at the right row.
+    """
+    df = history.copy()
+    if "source_row" not in df:
+        rows = history.attrs.get("source_rows")
+        if not rows or len(rows) != len(df):
+            rows = [i + 2 for i in range(len(df))]
+        df["source_row"] = pd.Series(rows, index=df.index, dtype="int64")
+    df["county_code"] = df["area_code"].astype(str).str[:6]
+    for col in ("households", "persons", "cash_fen", "goods_fen", "overhead_fen"):
+        df[col] = df[col].astype("int64")
+    df["gifts_fen"] = df["cash_fen"] + df["goods_fen"]
+    df["total_fen"] = df["gifts_fen"] + df["overhead_fen"]
+    return df
+
+
+def filter_history(history: pd.DataFrame, year_from: int | None = None, year_to: int | None = None,
+                   unit: str = "all") -> pd.DataFrame:
+    """Rows in ``year_from..year_to`` (inclusive; None = open) and in ``unit``.
+
+    ``unit`` is ``'all'`` or an area code: a 6-digit county code keeps the
+    rows whose area lies in that county; a longer code keeps that area.
+    """
+    df = prepare(history) if "county_code" not in history else history
+    keep = pd.Series(True, index=df.index)
+    if year_from is not None:
+        keep &= df["year"] >= int(year_from)
+    if year_to is not None:
+        keep &= df["year"] <= int(year_to)
+    if unit not in (None, "", "all"):
+        unit = str(unit)
+        keep &= df["area_code"].astype(str).str.startswith(unit)
+    out = df[keep].reset_index(drop=True)
+    out.attrs = {}
+    return out
+
+
+def totals(history: pd.DataFrame, by=("year",)) -> pd.DataFrame:
+    """Households, persons, cash, goods, overheads, gifts and total by ``by``, with ratios.
+
+    ``by`` is any of year, county_code, category, funding_source, organizer,
+    area_code (empty for a grand total). Returns one row per group, sorted.
+    """
+    df = prepare(history) if "total_fen" not in history else history
+    by = list(by)
+    cols = list(COUNT_COLUMNS) + list(MONEY_COLUMNS)
+    if by:
+        out = df.groupby(by, sort=True)[cols].sum().reset_index()
+    else:
+        out = pd.DataFrame([{c: int(df[c].sum()) for c in cols}])
+    for col in cols:
+        out[col] = out[col].astype("int64")
+    out["per_head_fen"] = _half_up_div(out["gifts_fen"], out["persons"])
+    out["per_household_fen"] = _half_up_div(out["gifts_fen"], out["households"])
+    out["cash_share_pct"] = _pct(out["cash_fen"], out["gifts_fen"])
+    out["overhead_share_pct"] = _pct(out["overhead_fen"], out["total_fen"])
+    return out
+
+
+def with_change(df: pd.DataFrame, value: str = "total_fen", within=()) -> pd.DataFrame:
+    """Add the change of ``value`` on the previous year (``change_fen``/``change_pct``).
+
+    ``within`` names the columns that identify a series (e.g. county_code);
+    the previous year is the previous row of the same series in year order.
+    The first year of each series has no change (null).
+    """
+    out = df.sort_values(list(within) + ["year"], kind="stable").copy()
+    if within:
+        prev = out.groupby(list(within), sort=False)[value].shift(1)
+        prev_year = out.groupby(list(within), sort=False)["year"].shift(1)
+    else:
+        prev = out[value].shift(1)
+        prev_year = out["year"].shift(1)
+    prev = prev.astype("Int64")
+    # only a change on the year just before counts (a gap year gives no change)
+    adjacent = (out["year"] - prev_year) == 1
+    prev = prev.where(adjacent.fillna(False))
+    name = "change_fen" if value.endswith("_fen") else f"change_{value}"
+    out[name] = (out[value].astype("Int64") - prev).astype("Int64")
+    pct = out[name].astype("float64") * 100 / prev.astype("float64").where(prev > 0)
+    out["change_pct" if value == "total_fen" else f"{name}_pct"] = pct.round(2)
+    return out.reset_index(drop=True)
+
+
+def totals_by_year(history: pd.DataFrame) -> pd.DataFrame:
+    """Totals per year with the year-over-year change of the total."""
+    return with_change(totals(history, ["year"]))
+
+
+def summary(history: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The standard set of tables: by year, county, category, funding source and year x each."""
+    out = {
+        "by_year": totals_by_year(history),
+        "by_county": totals(history, ["county_code"]),
+        "by_category": totals(history, ["category"]),
+        "by_funding": totals(history, ["funding_source"]),
+        "by_year_county": with_change(totals(history, ["year", "county_code"]), within=["county_code"]),
+        "by_year_category": with_change(totals(history, ["year", "category"]), within=["category"]),
+        "by_year_funding": totals(history, ["year", "funding_source"]),
+    }
+    return out
+
+
+def year_totals(history: pd.DataFrame, value: str = "total_fen") -> dict[int, int]:
+    """{year: value} as plain ints, e.g. to record or print."""
+    t = totals(history, ["year"])
+    return {int(y): int(v) for y, v in zip(t["year"], t[value])}
+
+
+def add_names(df: pd.DataFrame, areas: pd.DataFrame | None = None, categories: pd.DataFrame | None = None,
+              lang: str = "zh") -> pd.DataFrame:
+    """Add ``county_name`` (from an areas table) and ``category_name`` (from categories) where possible.
+
+    Codes without a name keep the code as their name, so nothing disappears.
+    """
+    out = df.copy()
+    if "county_code" in out and areas is not None:
+        name_col = "name_en" if lang == "en" and "name_en" in areas else "name"
+        names = dict(zip(areas["code"].astype(str), areas[name_col].fillna(areas["name"])))
+        out["county_name"] = out["county_code"].map(lambda c: names.get(str(c), str(c)))
+    if "category" in out and categories is not None:
+        names = dict(zip(categories["code"], categories["en" if lang == "en" else "zh"]))
+        out["category_name"] = out["category"].map(lambda c: names.get(c, c))
+    return out
+
+
+def display_totals(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """A totals table for people: yuan with thousands separators, labelled columns."""
+    out = df.copy()
+    for col in out.columns:
+        if col.endswith("_fen"):
+            out[col] = [format_yuan(int(v)) if pd.notna(v) else "" for v in out[col]]
+    return out.rename(columns={c: label(c, lang) for c in out.columns})

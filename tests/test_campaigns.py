@@ -1,0 +1,130 @@
+"""Totals and trends over the campaign history, against hand-computed figures."""
+
+import pandas as pd
+import pytest
+
+from reliefplan.campaigns import (
+    add_names, display_totals, filter_history, summary, totals, totals_by_year, with_change, year_totals,
+)
+
+
+def small_history():
+    """Six records, 2022-2024, two counties (one given by a township code)."""
+    return pd.DataFrame({
+        "year": [2022, 2022, 2023, 2023, 2024, 2024],
+        "organizer": ["民政局", "总工会", "民政局", "民政局", "民政局", "总工会"],
+        "area_code": ["350602001", "350603", "350602", "350603", "350602", "350603"],
+        "category": ["dibao", "hardship_worker", "dibao", "dibao", "dibao", "hardship_worker"],
+        "funding_source": ["财政", "工会经费", "财政", "财政", "财政", "工会经费"],
+        "households": [10, 4, 12, 3, 9, 5],
+        "persons": [25, 4, 30, 7, 22, 5],
+        "cash_fen": [500000, 400000, 600000, 150000, 450000, 500000],
+        "goods_fen": [200000, 0, 240000, 60000, 180000, 50001],
+        "overhead_fen": [10000, 0, 12000, 3000, 9000, 1],
+        "stated_total_fen": pd.array([710000, None, 852000, 213000, 639000, 550002], dtype="Int64"),
+    })
+
+
+def test_totals_by_year_hand_computed():
+    t = totals_by_year(small_history()).set_index("year")
+    assert t["households"].tolist() == [14, 15, 14]
+    assert t["persons"].tolist() == [29, 37, 27]
+    assert t["cash_fen"].tolist() == [900000, 750000, 950000]
+    assert t["goods_fen"].tolist() == [200000, 300000, 230001]
+    assert t["overhead_fen"].tolist() == [10000, 15000, 9001]
+    assert t["total_fen"].tolist() == [1110000, 1065000, 1189002]
+    assert t["total_fen"].dtype == "int64"
+    # 1,100,000 fen / 29 persons = 37,931.03 -> 37,931; / 14 households = 78,571.43 -> 78,571
+    assert t.loc[2022, "per_head_fen"] == 37931
+    assert t.loc[2022, "per_household_fen"] == 78571
+    assert t.loc[2024, "per_head_fen"] == 43704       # 1,180,001 / 27 = 43,703.74
+    assert t.loc[2022, "cash_share_pct"] == 81.82     # 900,000 / 1,100,000
+    assert t.loc[2022, "overhead_share_pct"] == 0.90  # 10,000 / 1,110,000
+    assert pd.isna(t.loc[2022, "change_fen"])
+    assert t.loc[2023, "change_fen"] == -45000 and t.loc[2023, "change_pct"] == -4.05
+    assert t.loc[2024, "change_fen"] == 124002 and t.loc[2024, "change_pct"] == 11.64
+
+
+def test_totals_add_up_to_the_records():
+    h = small_history()
+    for by in (["county_code"], ["category"], ["funding_source"], ["year", "county_code"]):
+        t = totals(h, by)
+        assert int(t["total_fen"].sum()) == int((h["cash_fen"] + h["goods_fen"] + h["overhead_fen"]).sum())
+        assert int(t["persons"].sum()) == 93
+    grand = totals(h, [])
+    assert grand["total_fen"].iloc[0] == 1110000 + 1065000 + 1189002
+
+
+def test_by_county_uses_the_first_six_digits():
+    t = totals(small_history(), ["county_code"]).set_index("county_code")
+    assert t.loc["350602", "total_fen"] == 710000 + 852000 + 639000
+    assert t.loc["350603", "total_fen"] == 400000 + 213000 + 550002
+
+
+def test_filter_years_and_unit():
+    h = small_history()
+    assert year_totals(filter_history(h, unit="350603")) == {2022: 400000, 2023: 213000, 2024: 550002}
+    assert year_totals(filter_history(h, 2023, 2023)) == {2023: 1065000}
+    assert year_totals(filter_history(h, year_from=2024)) == {2024: 1189002}
+    assert len(filter_history(h, unit="350602001")) == 1
+    assert len(filter_history(h, unit="all")) == 6
+    assert filter_history(h, unit="999999").empty
+
+
+def test_source_row_survives_filtering():
+    h = small_history()
+    h.attrs["source_rows"] = [5, 6, 7, 8, 9, 10]
+    f = filter_history(h, unit="350603")
+    assert f["source_row"].tolist() == [6, 8, 10]
+
+
+def test_change_within_series_and_gap_years():
+    t = with_change(totals(small_history(), ["year", "category"]), within=["category"])
+    hw = t[t["category"] == "hardship_worker"].set_index("year")
+    # 2023 has no hardship_worker row: 2024 is not compared with 2022
+    assert list(hw.index) == [2022, 2024]
+    assert hw["change_fen"].isna().all()
+    dibao = t[t["category"] == "dibao"].set_index("year")
+    assert dibao.loc[2023, "change_fen"] == (852000 + 213000) - 710000
+
+
+def test_households_change_column_name():
+    t = with_change(totals(small_history(), ["year"]), value="households")
+    assert t["change_households"].tolist()[1:] == [1, -1]
+
+
+def test_summary_tables():
+    s = summary(small_history())
+    assert set(s) == {"by_year", "by_county", "by_category", "by_funding", "by_year_county",
+                      "by_year_category", "by_year_funding"}
+    f = s["by_funding"].set_index("funding_source")
+    assert f.loc["工会经费", "total_fen"] == 400000 + 550002
+
+
+def test_names_and_display():
+    areas = pd.DataFrame({"code": ["350602", "350603"], "name": ["芗城区", "龙文区"],
+                          "name_en": ["Xiangcheng", None]})
+    cats = pd.DataFrame({"code": ["dibao"], "zh": ["低保户"], "en": ["Dibao household"]})
+    t = add_names(totals(small_history(), ["county_code", "category"]), areas, cats)
+    assert t["county_name"].tolist() == ["芗城区", "龙文区", "龙文区"]
+    assert t["category_name"].tolist() == ["低保户", "低保户", "hardship_worker"]
+    en = add_names(totals(small_history(), ["county_code"]), areas, lang="en")
+    assert en["county_name"].tolist() == ["Xiangcheng", "龙文区"]
+    shown = display_totals(totals_by_year(small_history()), "zh")
+    assert shown["合计(元)"].tolist() == ["11,100.00", "10,650.00", "11,890.02"]
+
+
+def test_loaded_csv_fixture(tmp_path):
+    """A small history CSV (yuan in the file) through the loader, then totalled."""
+    from reliefplan.loaders import load_history
+
+    csv = tmp_path / "history.csv"
+    csv.write_text(
+        "年度,组织单位,区划代码,困难类别,资金来源,户数,人数,慰问金,慰问品,工作经费,填报合计\n"
+        "2024,市民政局,350602,低保户,财政,10,25,5000,2000,100,7100\n"
+        "2024,市总工会,350603,困难职工,工会经费,4,4,4000,0.5,0,4000.50\n"
+        "2025,市民政局,350602,低保户,财政,12,30,6000,2400,120.25,8520\n",
+        encoding="utf-8")
+    h = load_history(csv)
+    assert year_totals(h) == {2024: 710000 + 400050, 2025: 852025}
+    assert h["category"].tolist() == ["dibao", "hardship_worker", "dibao"]
