@@ -26,6 +26,7 @@ VERB_MODULES = (
     "calendar",
     "schedule",
     "report",
+    "app",
 )
 
 
