@@ -1,0 +1,244 @@
+"""The Voilà command line and its security defaults (no server started here).
+
+The served app itself is driven in a real browser by tests/test_app_browser.py.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import json
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from reliefplan import app_server as app
+from reliefplan.errors import ConfigError, InputError
+
+REPO = Path(__file__).resolve().parents[1]
+RELIEFPLAN = str(Path(sys.executable).with_name("reliefplan"))
+
+
+@pytest.fixture
+def tiny_notebook(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})]
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+# ------------------------------------------------------------------ host
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "LOCALHOST", "::1", "[::1]"])
+def test_loopback_addresses(host):
+    assert app.is_loopback(host)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.5", "10.0.0.1", "example.org", ""])
+def test_non_loopback_addresses(host):
+    assert not app.is_loopback(host)
+
+
+def test_binds_localhost_by_default():
+    assert app.resolve_host(None, public=False) == "127.0.0.1"
+
+
+def test_public_alone_means_all_interfaces():
+    assert app.resolve_host(None, public=True) == "0.0.0.0"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.5", "::"])
+def test_network_host_refused_without_public(host):
+    with pytest.raises(ConfigError) as err:
+        app.resolve_host(host, public=False)
+    assert "--public" in err.value.zh and "--public" in err.value.en
+
+
+def test_network_host_allowed_with_public():
+    assert app.resolve_host("192.168.1.5", public=True) == "192.168.1.5"
+
+
+def test_loopback_host_needs_no_flag():
+    assert app.resolve_host("localhost", public=False) == "localhost"
+
+
+# ------------------------------------------------------------------ port
+
+def test_port_zero_picks_a_free_port():
+    port = app.resolve_port("127.0.0.1", 0)
+    assert 0 < port < 65536
+    assert app.port_is_free("127.0.0.1", port)
+
+
+def test_busy_port_is_an_error_not_a_silent_move():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        busy = sock.getsockname()[1]
+        assert not app.port_is_free("127.0.0.1", busy)
+        with pytest.raises(ConfigError) as err:
+            app.resolve_port("127.0.0.1", busy)
+    assert "--port 0" in err.value.en and "--port 0" in err.value.zh
+
+
+@pytest.mark.parametrize("port", [-1, 65536])
+def test_invalid_port(port):
+    with pytest.raises(ConfigError):
+        app.resolve_port("127.0.0.1", port)
+
+
+def test_default_port_or_a_free_one():
+    port = app.resolve_port("127.0.0.1", None)
+    assert port == app.DEFAULT_PORT or app.port_is_free("127.0.0.1", port)
+
+
+# ------------------------------------------------------------------ settings and command
+
+def test_security_defaults():
+    s = app.voila_settings()["VoilaConfiguration"]
+    assert s["strip_sources"] is True
+    assert s["show_tracebacks"] is False
+    assert s["theme"] == "light"
+    assert s["template"] == app.TEMPLATE_NAME
+    assert s["allow_template_override"] == "NO"
+    assert s["allow_theme_override"] == "NO"
+    assert app.voila_settings()["Voila"]["port_retries"] == 0
+
+
+def test_command_line(tiny_notebook):
+    cmd = app.voila_command(tiny_notebook, host="127.0.0.1", port=18000)
+    assert cmd[:4] == [sys.executable, "-m", "voila", str(tiny_notebook)]
+    assert "--port=18000" in cmd
+    assert "--Voila.ip=127.0.0.1" in cmd
+    assert "--no-browser" in cmd
+    assert "--VoilaConfiguration.strip_sources=True" in cmd
+    assert "--VoilaConfiguration.show_tracebacks=False" in cmd
+    assert "--token" not in cmd
+    assert not any(c in ("--debug", "--show_tracebacks") for c in cmd)
+
+
+def test_command_line_options(tiny_notebook):
+    cmd = app.voila_command(tiny_notebook, host="0.0.0.0", port=1, open_browser=True, token=True)
+    assert "--no-browser" not in cmd
+    assert "--token" in cmd
+    assert "--Voila.ip=0.0.0.0" in cmd
+
+
+def test_voila_reads_our_settings_as_meant(tiny_notebook):
+    """Voilà's own parser turns our flags into the typed values we asked for."""
+    from voila.app import Voila
+    from voila.configuration import VoilaConfiguration
+
+    voila = Voila()
+    voila.parse_command_line(app.voila_command(tiny_notebook, host="127.0.0.1", port=18001)[3:])
+    conf = VoilaConfiguration(parent=voila)
+    assert conf.strip_sources is True
+    assert conf.show_tracebacks is False
+    assert conf.theme == "light"
+    assert conf.template == "reliefplan"
+    assert conf.allow_template_override == "NO"
+    assert voila.ip == "127.0.0.1"
+    assert voila.port == 18001
+    assert voila.port_retries == 0
+    assert voila.open_browser is False
+
+
+def test_voila_refuses_code_from_the_browser_by_default():
+    """The installed Voilà hard-codes the message types a browser may send; no execute_request."""
+    from voila import app as voila_app
+
+    source = inspect.getsource(voila_app.Voila)
+    found = re.search(r"allowed_message_types=\[(.*?)\]", source, re.S)
+    assert found, "Voilà no longer restricts kernel messages here: re-check app_server's security notes"
+    allowed = tuple(re.findall(r'"(\w+)"', found.group(1)))
+    assert set(allowed) == set(app.VOILA_ALLOWED_MESSAGE_TYPES)
+    assert not {"execute_request", "complete_request", "inspect_request", "debug_request"} & set(allowed)
+
+
+def test_template_folder_first_on_jupyter_path():
+    env = app.voila_env({"JUPYTER_PATH": "/elsewhere"})
+    assert env["JUPYTER_PATH"].split(":") == [str(app.TEMPLATE_ROOT), "/elsewhere"]
+    assert app.voila_env({})["JUPYTER_PATH"] == str(app.TEMPLATE_ROOT)
+
+
+def test_template_is_offline_and_chinese():
+    folder = app.TEMPLATE_ROOT / "voila" / "templates" / app.TEMPLATE_NAME
+    conf = json.loads((folder / "conf.json").read_text(encoding="utf-8"))
+    assert conf["base_template"] == "lab"
+    assert "预算" in conf["traitlet_configuration"]["resources"]["metadata"]["name"]
+    page = (folder / "index.html.j2").read_text(encoding="utf-8")
+    assert "http://" not in page and "https://" not in page
+    assert "正在载入" in page
+
+
+def test_missing_notebook(tmp_path):
+    with pytest.raises(InputError):
+        app.resolve_notebook(tmp_path / "nope.ipynb")
+
+
+def test_default_notebook_is_the_budget_one():
+    assert app.default_notebook() == REPO / "notebooks" / "02_budget_model.ipynb"
+
+
+def test_run_dry_run_prints_the_command(tiny_notebook, capsys):
+    out = io.StringIO()
+    assert app.run(tiny_notebook, port=0, dry_run=True, out=out) == 0
+    line = out.getvalue()
+    assert "-m voila" in line and "--Voila.ip=127.0.0.1" in line
+    assert "警告" not in capsys.readouterr().err
+
+
+def test_public_run_warns_in_both_languages(tiny_notebook, capsys):
+    app.run(tiny_notebook, port=0, public=True, dry_run=True, out=io.StringIO())
+    err = capsys.readouterr().err
+    assert "警告" in err and "WARNING" in err and "0.0.0.0" in err
+
+
+def test_app_url():
+    assert app.app_url("127.0.0.1", 8866) == "http://127.0.0.1:8866/"
+    assert app.app_url("::1", 8866) == "http://[::1]:8866/"
+    assert app.app_url("0.0.0.0", 8866) == f"http://{socket.gethostname()}:8866/"
+
+
+# ------------------------------------------------------------------ CLI
+
+def _cli(*args):
+    return subprocess.run([RELIEFPLAN, "app", *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.slow
+def test_cli_dry_run(tiny_notebook):
+    res = _cli("--dry-run", "--port", "0", "--notebook", str(tiny_notebook))
+    assert res.returncode == 0, res.stderr
+    assert "--Voila.ip=127.0.0.1" in res.stdout and "--no-browser" not in res.stdout
+    res = _cli("--dry-run", "--no-browser", "--notebook", str(tiny_notebook))
+    assert "--no-browser" in res.stdout
+
+
+@pytest.mark.slow
+def test_cli_refuses_network_host_without_public(tiny_notebook):
+    res = _cli("--dry-run", "--host", "0.0.0.0", "--notebook", str(tiny_notebook))
+    assert res.returncode == 2
+    assert "--public" in res.stderr and "0.0.0.0" not in res.stdout
+
+
+@pytest.mark.slow
+def test_cli_public_warns(tiny_notebook):
+    res = _cli("--dry-run", "--public", "--port", "0", "--notebook", str(tiny_notebook))
+    assert res.returncode == 0
+    assert "警告" in res.stderr and "WARNING" in res.stderr
+    assert "--Voila.ip=0.0.0.0" in res.stdout
+
+
+@pytest.mark.slow
+def test_cli_missing_notebook(tmp_path):
+    res = _cli("--dry-run", "--notebook", str(tmp_path / "nope.ipynb"))
+    assert res.returncode == 2
+    assert "nope.ipynb" in res.stderr
