@@ -364,7 +364,7 @@ def team_sheet(schedule: Schedule, team: str, *, areas: pd.DataFrame | None = No
     out = pd.DataFrame({
         "seq": range(1, len(rows) + 1),
         "date": rows["date"].dt.date.to_numpy(),
-        "weekday": rows["date"].dt.weekday.map(
+        "weekday": rows["date"].dt.day_of_week.map(
             lambda i: (lunar_dates.WEEKDAYS_ZH if lang == "zh" else lunar_dates.WEEKDAYS_EN)[i]).to_numpy(),
         "slot": rows["slot"].map(lambda s: s if lang == "zh" else SLOT_EN.get(s, s)).to_numpy(),
         "township_name": rows["township_code"].map(lambda c: names.get(c, c)).to_numpy(),
