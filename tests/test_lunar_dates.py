@@ -163,3 +163,11 @@ def test_festival_days_and_describe():
     assert days.loc["yuanxiao", "weekday_zh"] == "星期六"
     info = describe_date(D(2027, 2, 5))
     assert info["iso"] == "2027-02-05" and info["weekday_en"] == "Friday" and info["lunar_zh"] == "腊月廿九"
+
+
+def test_by_day_suffix_and_english_names():
+    assert resolve_date("腊月二十六前", 2027) == D(2027, 2, 2)     # the seeds' "腊月二十六前全部到位"
+    assert resolve_date("腊月廿六之前", 2027) == D(2027, 2, 2)
+    assert resolve_date("除夕前10天", 2027) == D(2027, 1, 26)      # still an offset
+    assert resolve_date("chuxi-10", 2027) == D(2027, 1, 26)
+    assert resolve_date("Lantern Festival", 2027) == D(2027, 2, 20)

@@ -25,6 +25,7 @@ Accepted expressions (spaces and full-width characters are ignored):
   (``chuxi``, ``new year's eve``, ``spring festival``, ``lantern festival``).
 - Offsets: ``除夕-10天``, ``元宵+5``, ``春节+3日``, ``小年-2天``,
   ``除夕前10天``, ``春节后3天``; the base may be any expression above.
+- A trailing 前 / 之前 / 以前 ("腊月二十六前", by that day) is the day itself.
 
 A lunar date that does not exist in that year (腊月三十 when 腊月 has 29
 days, a leap month the year lacks) raises :class:`DateExpressionError`,
@@ -240,7 +241,9 @@ def _gregorian(expr, year: int, month: int, day: int) -> dt.date:
 
 def _plain(text: str, campaign_year: int, original) -> dt.date | None:
     """A date expression without an offset; None if it is not one."""
-    key = _NAMED.get(text) or _NAMED.get(re.sub(r"[^a-z]", "", text.lower()))
+    key = _NAMED.get(text)
+    if key is None and re.fullmatch(r"[A-Za-z']+", text):
+        key = _NAMED.get(text.lower().replace("'", ""))
     if key:
         return festival_date(key, campaign_year)
     if text == "元旦":
@@ -287,6 +290,11 @@ def resolve_date(expr, campaign_year: int) -> dt.date:
 
 
 def _resolve(text: str, campaign_year: int, original) -> dt.date:
+    # "腊月二十六前" (the seeds' "by 腊月廿六") is a deadline on that day.
+    for suffix in ("之前", "以前", "前"):
+        if text.endswith(suffix) and len(text) > len(suffix) and not _OFFSET_WORD.match(text):
+            text = text[: -len(suffix)]
+            break
     day = _plain(text, campaign_year, original)
     if day is not None:
         return day
