@@ -196,3 +196,83 @@ def display_totals(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         if col.endswith("_fen"):
             out[col] = [format_yuan(int(v)) if pd.notna(v) else "" for v in out[col]]
     return out.rename(columns={c: label(c, lang) for c in out.columns})
+
+
+def check_unit(unit, areas: pd.DataFrame | None = None) -> str:
+    """``'all'`` or an area code known to ``areas``; a bilingual error listing the counties otherwise."""
+    from reliefplan.errors import ConfigError
+
+    if unit in (None, "", "all"):
+        return "all"
+    unit = str(unit).strip()
+    if areas is None:
+        if not unit.isdigit() or len(unit) not in (6, 9, 12):
+            raise ConfigError(f"单位须为 all 或区划代码: {unit!r}", f"unit must be 'all' or an area code: {unit!r}",
+                              column="unit")
+        return unit
+    known = set(areas["code"].astype(str))
+    if unit not in known:
+        counties = areas[areas["level"] == "county"]
+        valid = ", ".join(f"{c} {n}" for c, n in zip(counties["code"], counties["name"]))
+        raise ConfigError(f"未知单位代码 {unit}; 可选: all, {valid}",
+                          f"unknown unit code {unit}; valid: all, {valid}", column="unit")
+    return unit
+
+
+def load_inputs(plan_file=None, history_file=None, case_library_file=None) -> dict:
+    """Read what the past-campaigns analysis needs; this module's only file-reading function.
+
+    The history and case library come from ``history_file`` /
+    ``case_library_file`` when given, else from the plan's ``data:`` entries
+    (the demo plan when ``plan_file`` is None). Returns a dict with plan,
+    history, case_library, areas, categories, history_path,
+    case_library_path, and ``demo``: True when the history is the demo
+    history (the notebook then shows 示例数据，人员均为虚构).
+    """
+    from pathlib import Path
+
+    from reliefplan import paths
+    from reliefplan.case_library import load_case_library
+    from reliefplan.categories import load_categories
+    from reliefplan.loaders import load_areas, load_history
+    from reliefplan.plan import load_plan, plan_file as plan_path_of
+
+    plan = load_plan(plan_file)
+    files = plan.get("_files") or {}
+    categories = load_categories(files.get("categories"))
+    history_path = Path(history_file) if history_file else plan_path_of(plan, "history")
+    library_path = (Path(case_library_file) if case_library_file
+                    else files.get("case_library", paths.demo_path("case_library.yaml")))
+    areas = load_areas(files["areas"]) if "areas" in files else None
+    demo_history = paths.demo_path("campaign_history.csv").resolve()
+    demo = history_path.resolve() == demo_history or (history_file is None and bool(plan.get("demo")))
+    return {
+        "plan": plan,
+        "history": load_history(history_path, categories=categories),
+        "case_library": load_case_library(library_path, categories=categories),
+        "areas": areas,
+        "categories": categories,
+        "history_path": history_path,
+        "case_library_path": Path(library_path),
+        "demo": demo,
+    }
+
+
+def area_names(areas: pd.DataFrame | None, lang: str = "zh") -> dict[str, str]:
+    """Area code -> name in ``lang`` (empty without an areas table)."""
+    if areas is None:
+        return {}
+    col = "name_en" if lang == "en" and "name_en" in areas else "name"
+    return {str(c): str(n if isinstance(n, str) and n else z)
+            for c, n, z in zip(areas["code"], areas[col], areas["name"])}
+
+
+def require_rows(history: pd.DataFrame, year_from=None, year_to=None, unit="all") -> pd.DataFrame:
+    """``history`` unchanged, or a bilingual error when the filter left no record."""
+    if len(history):
+        return history
+    from reliefplan.errors import InputError
+
+    raise InputError(f"所选范围内没有历年慰问记录(年度 {year_from}–{year_to}, 单位 {unit})",
+                     f"no campaign records in the selection (years {year_from}-{year_to}, unit {unit})",
+                     column="year_from/year_to/unit")

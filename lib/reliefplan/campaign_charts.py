@@ -1,0 +1,210 @@
+"""Charts of past campaigns (plotly, zh/en): one function per chart.
+
+Each takes a table from :mod:`reliefplan.campaigns`, :mod:`reliefplan.forecast`
+or :mod:`reliefplan.benchmarks` and returns a ``plotly.graph_objects.Figure``
+a planner can put on a slide. Amounts are computed in fen and shown in yuan;
+the conversion to float happens here, for drawing only.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from reliefplan import labels
+
+labels.register({
+    "trend_title": ("历年慰问资金", "Campaign spending by year"),
+    "counts_title": ("历年慰问户数与人数", "Households and persons reached by year"),
+    "category_title": ("历年各类别慰问资金", "Spending by category and year"),
+    "category_households_title": ("历年各类别慰问户数", "Households by category and year"),
+    "funding_title": ("历年资金来源构成", "Funding mix by year"),
+    "county_title": ("各县(市、区)历年慰问资金", "Spending by county and year"),
+    "forecast_title": ("慰问户数预测与回测", "Households: forecast and backtest"),
+    "benchmark_title": ("各类别人(户)均慰问标准区间", "Per-head amounts by category: ranges"),
+    "yuan": ("金额(元)", "Amount (yuan)"),
+    "share_pct": ("占比(%)", "Share (%)"),
+    "series": ("指标", "Series"),
+    "year_axis": ("年度", "Year"),
+    "actual_series": ("实际户数", "Actual households"),
+    "backtest_series": ("回测预测", "Backtest forecast"),
+    "forecast_series": ("预测", "Forecast"),
+    "median": ("中位数", "Median"),
+    "range": ("区间", "Range"),
+    "count_value": ("数量", "Count"),
+})
+
+PALETTE = px.colors.qualitative.Safe
+
+
+def _yuan(series: pd.Series) -> pd.Series:
+    """Fen as yuan floats, for plotting only."""
+    return series.astype("float64") / 100
+
+
+def _name(code, names: dict | None) -> str:
+    return str((names or {}).get(code, code))
+
+
+def trend_figure(by_year: pd.DataFrame, lang: str = "zh",
+                 measures=("cash_fen", "goods_fen", "overhead_fen", "total_fen")) -> go.Figure:
+    """Lines of cash, goods, overheads and total by year (yuan)."""
+    labels.check_lang(lang)
+    long = by_year.melt(id_vars=["year"], value_vars=list(measures), var_name="measure", value_name="fen")
+    long["yuan"] = _yuan(long["fen"])
+    long["series"] = long["measure"].map(lambda m: labels.label(m, lang))
+    fig = px.line(long, x="year", y="yuan", color="series", markers=True,
+                  color_discrete_sequence=PALETTE, title=labels.label("trend_title", lang),
+                  labels={"year": labels.label("year_axis", lang), "yuan": labels.label("yuan", lang),
+                          "series": labels.label("series", lang)})
+    fig.update_traces(hovertemplate="%{x}: %{y:,.2f}")
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
+    return fig
+
+
+def counts_figure(by_year: pd.DataFrame, lang: str = "zh") -> go.Figure:
+    """Lines of households and persons reached by year."""
+    labels.check_lang(lang)
+    long = by_year.melt(id_vars=["year"], value_vars=["households", "persons"], var_name="measure",
+                        value_name="value")
+    long["series"] = long["measure"].map(lambda m: labels.label(m, lang))
+    fig = px.line(long, x="year", y="value", color="series", markers=True, color_discrete_sequence=PALETTE,
+                  title=labels.label("counts_title", lang),
+                  labels={"year": labels.label("year_axis", lang), "value": labels.label("count_value", lang),
+                          "series": labels.label("series", lang)})
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(tickformat=",d", rangemode="tozero")
+    return fig
+
+
+def category_bars_figure(by_year_category: pd.DataFrame, lang: str = "zh", value: str = "total_fen",
+                         names: dict | None = None) -> go.Figure:
+    """Bars by year stacked by category: amount (``*_fen``, in yuan) or ``households``/``persons``.
+
+    ``names`` maps category codes to labels (e.g. categories.category_labels()).
+    """
+    labels.check_lang(lang)
+    df = by_year_category.copy()
+    df["category_label"] = df["category"].map(lambda c: _name(c, names))
+    money = value.endswith("_fen")
+    df["value"] = _yuan(df[value]) if money else df[value]
+    title = labels.label("category_title" if money else "category_households_title", lang)
+    fig = px.bar(df, x="year", y="value", color="category_label", title=title,
+                 color_discrete_sequence=px.colors.qualitative.Alphabet,
+                 labels={"year": labels.label("year_axis", lang),
+                         "value": labels.label("yuan" if money else value, lang),
+                         "category_label": labels.label("category", lang)})
+    fig.update_layout(barmode="stack")
+    fig.update_traces(hovertemplate="%{fullData.name}<br>%{x}: %{y:,.2f}" if money
+                      else "%{fullData.name}<br>%{x}: %{y:,d}")
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(tickformat=",.0f")
+    return fig
+
+
+def funding_mix_figure(by_year_funding: pd.DataFrame, lang: str = "zh", percent: bool = True) -> go.Figure:
+    """Bars by year stacked by funding source; as shares of each year's total when ``percent``."""
+    labels.check_lang(lang)
+    df = by_year_funding.copy()
+    df["yuan"] = _yuan(df["total_fen"])
+    fig = px.bar(df, x="year", y="yuan", color="funding_source", title=labels.label("funding_title", lang),
+                 color_discrete_sequence=PALETTE,
+                 labels={"year": labels.label("year_axis", lang),
+                         "yuan": labels.label("share_pct" if percent else "yuan", lang),
+                         "funding_source": labels.label("funding_source", lang)})
+    if percent:
+        fig.update_layout(barmode="stack", barnorm="percent")
+        fig.update_traces(hovertemplate="%{fullData.name}<br>%{x}: %{y:.1f}%")
+    else:
+        fig.update_layout(barmode="stack")
+        fig.update_traces(hovertemplate="%{fullData.name}<br>%{x}: %{y:,.2f}")
+    fig.update_xaxes(dtick=1)
+    return fig
+
+
+def county_small_multiples_figure(by_year_county: pd.DataFrame, lang: str = "zh", value: str = "total_fen",
+                                  names: dict | None = None, wrap: int = 4) -> go.Figure:
+    """One small line chart per county (shared axes) of ``value`` by year."""
+    labels.check_lang(lang)
+    df = by_year_county.copy()
+    df["county_label"] = df["county_code"].map(lambda c: _name(c, names))
+    money = value.endswith("_fen")
+    df["value"] = _yuan(df[value]) if money else df[value]
+    fig = px.line(df, x="year", y="value", facet_col="county_label", facet_col_wrap=wrap, markers=True,
+                  title=labels.label("county_title", lang), color_discrete_sequence=PALETTE,
+                  labels={"year": labels.label("year_axis", lang),
+                          "value": labels.label("yuan" if money else value, lang),
+                          "county_label": labels.label("county_name", lang)},
+                  facet_row_spacing=0.08, facet_col_spacing=0.04)
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    fig.update_traces(hovertemplate="%{x}: %{y:,.2f}" if money else "%{x}: %{y:,d}")
+    fig.update_xaxes(dtick=2)
+    fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
+    rows = -(-df["county_label"].nunique() // wrap)
+    fig.update_layout(height=max(300, 220 * rows))
+    return fig
+
+
+def forecast_figure(actual: pd.DataFrame, backtest_by_year: pd.DataFrame, forecast_total: int,
+                    target_year: int, lang: str = "zh", method_text: str = "") -> go.Figure:
+    """Actual households by year, the backtest's forecasts of past years, and next year's forecast.
+
+    ``actual``: year, households (e.g. campaigns.totals(history, ['year'])).
+    ``backtest_by_year``: year, forecast (forecast.backtest_totals for one method).
+    ``method_text`` (forecast.method_description) goes under the title.
+    """
+    labels.check_lang(lang)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=actual["year"], y=actual["households"], mode="lines+markers",
+                             name=labels.label("actual_series", lang), line={"color": PALETTE[0]}))
+    if len(backtest_by_year):
+        fig.add_trace(go.Scatter(x=backtest_by_year["year"], y=backtest_by_year["forecast"], mode="lines+markers",
+                                 name=labels.label("backtest_series", lang),
+                                 line={"color": PALETTE[1], "dash": "dash"}))
+    last = actual.sort_values("year").iloc[-1] if len(actual) else None
+    xs = [int(last["year"]), int(target_year)] if last is not None else [int(target_year)]
+    ys = [int(last["households"]), int(forecast_total)] if last is not None else [int(forecast_total)]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers+text", name=labels.label("forecast_series", lang),
+                             line={"color": PALETTE[2], "dash": "dot"}, marker={"size": [6, 12][-len(xs):]},
+                             text=["", f"{int(forecast_total):,}"][-len(xs):], textposition="top center"))
+    title = labels.label("forecast_title", lang)
+    if method_text:
+        title += f"<br><sup>{method_text}</sup>"
+    fig.update_layout(title=title, xaxis_title=labels.label("year_axis", lang),
+                      yaxis_title=labels.label("households", lang))
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(tickformat=",d", rangemode="tozero")
+    return fig
+
+
+def benchmark_ranges_figure(ranges: pd.DataFrame, lang: str = "zh", names: dict | None = None,
+                            type_names: dict | None = None) -> go.Figure:
+    """Horizontal min-max bars with the median marked, one per category (x organizer type)."""
+    labels.check_lang(lang)
+    df = ranges.copy()
+    group = df["category"].map(lambda c: _name(c, names))
+    if "organizer_type" in df:
+        group = group + " · " + df["organizer_type"].map(lambda t: _name(t, type_names))
+    df["group"] = group
+    df["min_yuan"] = _yuan(df["min_fen"])
+    df["span_yuan"] = _yuan(df["max_fen"] - df["min_fen"])
+    df["median_yuan"] = _yuan(df["median_fen"])
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=df["group"], x=df["span_yuan"], base=df["min_yuan"], orientation="h",
+                         name=labels.label("range", lang), marker={"color": PALETTE[0], "opacity": 0.45},
+                         customdata=df[["min_yuan", "median_yuan"]].assign(max=_yuan(df["max_fen"]),
+                                                                           plans=df["plans"]).to_numpy(),
+                         hovertemplate="%{y}<br>%{customdata[0]:,.2f} – %{customdata[2]:,.2f}"
+                                       "<br>%{customdata[3]}<extra></extra>"))
+    fig.add_trace(go.Scatter(y=df["group"], x=df["median_yuan"], mode="markers",
+                             name=labels.label("median", lang),
+                             marker={"color": PALETTE[1], "size": 11, "symbol": "line-ns-open",
+                                     "line": {"width": 3}},
+                             hovertemplate="%{y}: %{x:,.2f}<extra></extra>"))
+    fig.update_layout(title=labels.label("benchmark_title", lang), xaxis_title=labels.label("per_head_fen", lang),
+                      height=max(300, 40 * len(df) + 120), bargap=0.4)
+    fig.update_xaxes(tickformat=",.0f", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed")
+    return fig
