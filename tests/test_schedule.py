@@ -220,3 +220,17 @@ def test_cli_schedule_exit_codes(tmp_path):
     assert wb["未安排"].max_row == 4          # title, header, two people
     missing = _run("schedule", "--plan", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 2 and "nope.yaml" in missing.stderr
+
+
+def test_restrict_to_one_unit_keeps_the_plan_wide_schedule():
+    p = plan([{"name": "一组", "areas": ["350602", "350603"], "visits_per_slot": 1},
+              {"name": "二组", "areas": ["350604"], "visits_per_slot": 1}], end="2027-01-12")
+    reg = people([("a", "350602001", "tekun"), ("b", "350603001", "tekun"), ("c", "350603002", "dibao"),
+                  ("d", "350604001", "dibao")])
+    full = schedule.build_schedule(p, reg)
+    unit = schedule.restrict(full, "350603")
+    assert list(unit.teams["team"]) == ["一组"]
+    assert list(unit.assigned["person_key"]) == ["b"]          # a took the team's other slot
+    assert list(unit.unassigned["person_key"]) == ["c"]
+    assert unit.assigned.equals(full.assigned[full.assigned["person_key"] == "b"].reset_index(drop=True))
+    assert int(unit.summary["capacity"].iloc[0]) == 2         # the whole team's slots

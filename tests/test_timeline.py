@@ -210,3 +210,27 @@ def test_plan_is_not_modified(demo):
     before = copy.deepcopy({k: v for k, v in demo.items() if not k.startswith("_")})
     timeline.timeline_section(demo)
     assert {k: v for k, v in demo.items() if not k.startswith("_")} == before
+
+
+def test_timeline_section_with_schedule_for_one_unit():
+    from reliefplan.schedule import build_schedule
+
+    plan = small_plan(categories={"tekun": {}})
+    plan["teams"] = [{"name": "一组", "areas": ["350602", "350603"], "visits_per_slot": 1}]
+    reg = pd.DataFrame({"person_key": ["a", "b", "c"], "area_code": ["350602001", "350603001", "350681001"],
+                        "category": "tekun", "name": ["张三丰", "李四", "王五"],
+                        "id_number": ["350602199001011234", "350603199001011234", "350681199001011234"]})
+    sched = build_schedule(plan, reg)
+    sec = timeline.timeline_section(plan, "zh", schedule=sched, unit="350603")
+    assert {"schedule_summary", "unassigned", "load", "load_heatmap"} <= set(sec)
+    assert sec["raw"]["schedule"].assigned["person_key"].tolist() == ["b"]
+    assert sec["unassigned"].empty                       # c is outside the unit
+    whole = timeline.timeline_section(plan, "en", registry=reg)
+    assert whole["unassigned"]["Name"].tolist() == ["王*"]   # masked
+    assert whole["load"].layout.title.text == "Visits per team per day"
+
+
+def test_minimal_plan_without_phases_or_teams():
+    sec = timeline.timeline_section({"name": "x", "year": 2027}, "zh")
+    assert sec["phases"].empty and sec["findings"].empty and sec["responsibilities"].empty
+    assert sec["counts"] == {"error": 0, "warning": 0, "info": 0}

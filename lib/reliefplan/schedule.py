@@ -332,6 +332,32 @@ def build_schedule(plan: dict, registry: pd.DataFrame, *, categories: pd.DataFra
                     notes=notes)
 
 
+def restrict(schedule: Schedule, codes) -> Schedule:
+    """The part of ``schedule`` for one unit: people whose area code starts with one of ``codes``.
+
+    Build the schedule once for the whole plan (teams share their slots
+    across the counties they cover), then restrict it per unit, so a unit's
+    report holds only that unit's people and matches the plan-wide schedule.
+    Teams kept: those covering the unit or holding any of its people; their
+    capacity stays the whole team's.
+    """
+    codes = tuple(str(c) for c in ([codes] if isinstance(codes, str) else codes))
+
+    def mine(frame: pd.DataFrame) -> pd.DataFrame:
+        if frame.empty:
+            return frame
+        return frame[frame["area_code"].astype(str).str.startswith(codes)].reset_index(drop=True)
+
+    assigned, unassigned = mine(schedule.assigned), mine(schedule.unassigned)
+    used = set(assigned["team"]) | set(unassigned["team"])
+    covers = schedule.teams["areas"].map(
+        lambda a: any(x.startswith(codes) or any(c.startswith(x) for c in codes) for x in a.split("、") if x))
+    teams = schedule.teams[covers | schedule.teams["team"].isin(used)].reset_index(drop=True)
+    return Schedule(year=schedule.year, teams=teams, days=schedule.days, skipped=schedule.skipped,
+                    assigned=assigned, unassigned=unassigned, duplicates=0, excluded=mine(schedule.excluded),
+                    notes=schedule.notes)
+
+
 # --- display tables (masked) ---------------------------------------------------------------------
 
 # Headers of a team's sheet, as the issue and the seeds' 登记表 write them.

@@ -119,7 +119,7 @@ def resolve_phases(plan: dict) -> pd.DataFrame:
         })
     columns = ["order", "phase", "phase_en", "start", "end", "start_expr", "end_expr", "start_lunar",
                "end_lunar", "days", "responsible", "tasks", "visits"]
-    return pd.DataFrame(rows, columns=columns)
+    return _typed(pd.DataFrame(rows, columns=columns), ["start", "end"])
 
 
 def resolve_deliverables(plan: dict, mode: str | None | bool = True) -> pd.DataFrame:
@@ -157,7 +157,7 @@ def resolve_deliverables(plan: dict, mode: str | None | bool = True) -> pd.DataF
             })
     columns = ["phase", "phase_en", "phase_order", "deliverable", "to", "due_expr", "due_written", "due",
                "due_lunar", "shifted", "covered", "shift_note_zh", "shift_note_en", "feeds"]
-    return pd.DataFrame(rows, columns=columns)
+    return _typed(pd.DataFrame(rows, columns=columns), ["due_written", "due"])
 
 
 def visit_window(plan: dict) -> tuple[dt.date, dt.date] | None:
@@ -207,6 +207,7 @@ class _Findings:
     def frame(self) -> pd.DataFrame:
         df = pd.DataFrame(self.rows, columns=["severity", "check", "item", "item_en", "date", "message_zh",
                                               "message_en"])
+        df = _typed(df, ["date"])
         rank = df["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
         return df.assign(_r=rank).sort_values(["_r"], kind="stable").drop(columns="_r").reset_index(drop=True)
 
@@ -405,17 +406,21 @@ def festivals_table(festivals: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 
 def timeline_section(plan: dict, lang: str = "zh", *, registry: pd.DataFrame | None = None,
-                     schedule=None, areas: pd.DataFrame | None = None) -> dict:
+                     schedule=None, unit=None, areas: pd.DataFrame | None = None) -> dict:
     """Everything the report's timeline section shows, as DataFrames and figures.
 
     Returns a dict with: ``title``; ``phases``, ``deliverables``,
     ``festivals``, ``findings``, ``responsibilities`` (display tables in
     ``lang``); ``gantt`` (plotly Figure); ``notes`` (list of str, e.g. the
     holiday-data coverage note); ``counts`` ({"error", "warning", "info"});
-    ``raw`` (the unlabelled frames). When a ``registry`` (the unit's own
-    people only) or a precomputed ``schedule`` is given, it adds
-    ``schedule_summary``, ``unassigned`` (masked), ``load`` and
-    ``load_heatmap`` (figures), and the checks use the actual last visit day.
+    ``raw`` (the unlabelled frames). When a ``registry`` (the whole plan's)
+    or a precomputed ``schedule`` (:func:`reliefplan.schedule.build_schedule`)
+    is given, it adds ``schedule_summary``, ``unassigned`` (masked),
+    ``load`` and ``load_heatmap`` (figures), and the checks use the actual
+    last visit day. ``unit`` (an area code or list of codes, e.g. "350603")
+    restricts the schedule to that unit's people after scheduling the whole
+    plan (teams share slots across counties), so a unit's section holds only
+    its own people. ``areas`` (the areas table) gives township names.
     """
     from reliefplan import schedule as schedule_mod
     from reliefplan import timeline_charts
@@ -426,6 +431,8 @@ def timeline_section(plan: dict, lang: str = "zh", *, registry: pd.DataFrame | N
     festivals = festival_markers(plan)
     if schedule is None and registry is not None:
         schedule = schedule_mod.build_schedule(plan, registry)
+    if schedule is not None and unit is not None:
+        schedule = schedule_mod.restrict(schedule, unit)
     last_visit = None
     if schedule is not None and not schedule.assigned.empty:
         last_visit = schedule.assigned["date"].max()
@@ -460,6 +467,15 @@ def timeline_section(plan: dict, lang: str = "zh", *, registry: pd.DataFrame | N
         section["load_heatmap"] = timeline_charts.load_heatmap(schedule.load, lang)
         section["raw"]["schedule"] = schedule
     return section
+
+
+def _typed(df: pd.DataFrame, date_columns) -> pd.DataFrame:
+    """Date columns as datetime64 even when the frame is empty (so ``.dt`` works downstream)."""
+    for col in date_columns:
+        df[col] = pd.to_datetime(df[col])
+    if "visits" in df and df.empty:
+        df["visits"] = df["visits"].astype(bool)
+    return df
 
 
 def _written(value) -> str:
