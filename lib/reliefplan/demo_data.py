@@ -171,6 +171,7 @@ DIAGNOSES = ("尿毒症", "恶性肿瘤", "白血病", "脑卒中后遗症", "�
              "精神分裂症", "股骨头坏死")
 NOTES = ("", "", "", "", "", "", "", "", "", "", "独居", "子女在外务工", "户主", "新增对象", "住房困难",
          "需上门慰问")
+CHILD_NOTES = ("", "", "", "", "", "", "父母在外务工", "由祖父母抚养", "在校学生", "新增对象")
 
 # ---------------------------------------------------------------------------
 # Standards by year for the history and the visits: per household (household
@@ -406,7 +407,9 @@ def _people(rng: np.random.Generator, n: int, inputs: Inputs, taken: set | None 
     address = np.char.add(np.char.add("漳州市", county_name.astype(str)), np.char.add(town_name.astype(str), street))
 
     diagnosis = np.where(ill, np.array(DIAGNOSES)[rng.integers(0, len(DIAGNOSES), n)], "")
-    note = np.array(NOTES)[rng.integers(0, len(NOTES), n)]
+    note = np.where(age < 18, np.array(CHILD_NOTES)[rng.integers(0, len(CHILD_NOTES), n)],
+                    np.array(NOTES)[rng.integers(0, len(NOTES), n)])
+    note[(note == "独居") & (hh > 1)] = ""
 
     return pd.DataFrame({
         "name": names, "id_number": ids, "area_code": towns["code"].to_numpy()[town],
