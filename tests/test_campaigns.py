@@ -128,3 +128,66 @@ def test_loaded_csv_fixture(tmp_path):
     h = load_history(csv)
     assert year_totals(h) == {2024: 710000 + 400050, 2025: 852025}
     assert h["category"].tolist() == ["dibao", "hardship_worker", "dibao"]
+
+
+# ---------------------------------------------------------------------------
+# charts (campaign_charts): one figure per function, zh/en, yuan on the axes
+# ---------------------------------------------------------------------------
+
+def test_trend_and_counts_figures():
+    from reliefplan import campaign_charts as charts
+
+    by_year = totals_by_year(small_history())
+    fig = charts.trend_figure(by_year, "zh")
+    assert fig.layout.title.text == "历年慰问资金"
+    names = [t.name for t in fig.data]
+    assert names == ["慰问金(元)", "慰问品(元)", "工作经费(元)", "合计(元)"]
+    total = next(t for t in fig.data if t.name == "合计(元)")
+    assert list(total.y) == [11100.0, 10650.0, 11890.02]
+    en = charts.counts_figure(by_year, "en")
+    assert en.layout.title.text == "Households and persons reached by year"
+    assert [list(t.y) for t in en.data] == [[14, 15, 14], [29, 37, 27]]
+
+
+def test_category_funding_county_figures():
+    from reliefplan import campaign_charts as charts
+
+    h = small_history()
+    cat = charts.category_bars_figure(totals(h, ["year", "category"]), "zh", names={"dibao": "低保户"})
+    assert {t.name for t in cat.data} == {"低保户", "hardship_worker"}
+    assert cat.layout.barmode == "stack"
+    fund = charts.funding_mix_figure(totals(h, ["year", "funding_source"]), "en")
+    assert fund.layout.barnorm == "percent" and fund.layout.title.text == "Funding mix by year"
+    county = charts.county_small_multiples_figure(totals(h, ["year", "county_code"]), "zh",
+                                                  names={"350602": "芗城区"})
+    titles = {a.text for a in county.layout.annotations}
+    assert {"芗城区", "350603"} <= titles
+
+
+def test_forecast_and_benchmark_figures():
+    from reliefplan import campaign_charts as charts
+    from reliefplan.benchmarks import benchmarks
+    from reliefplan.case_library import load_case_library
+    from reliefplan.forecast import backtest, backtest_totals
+
+    h = small_history()
+    bt = backtest_totals(backtest(h, "mean3", min_train=2))
+    fig = charts.forecast_figure(totals(h, ["year"]), bt, 15, 2025, "zh", method_text="近3年平均")
+    assert [t.name for t in fig.data] == ["实际户数", "回测预测", "预测"]
+    assert list(fig.data[2].x) == [2024, 2025] and list(fig.data[2].y) == [14, 15]
+    assert "近3年平均" in fig.layout.title.text
+    empty = charts.forecast_figure(totals(h, ["year"]), bt.iloc[0:0], 15, 2025, "en")
+    assert [t.name for t in empty.data] == ["Actual households", "Forecast"]
+    ranges = benchmarks(load_case_library())
+    bench = charts.benchmark_ranges_figure(ranges, "en")
+    bar = bench.data[0]
+    i = list(bar.y).index("retired_teacher · school")
+    assert (bar.base[i], bar.x[i]) == (100.0, 150.0)     # 100 to 250 yuan
+    assert bench.data[1].x[i] == 175.0                    # median
+
+
+def test_charts_refuse_unknown_language():
+    from reliefplan import campaign_charts as charts
+
+    with pytest.raises(ValueError):
+        charts.trend_figure(totals_by_year(small_history()), "fr")
