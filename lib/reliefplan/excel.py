@@ -21,10 +21,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import islice, zip_longest
+from itertools import islice
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from reliefplan.errors import InputError
 
@@ -49,6 +53,7 @@ class RawSheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     first_col: int = 0  # absolute index of the first column yielded (for column letters)
     _rows: object = None  # callable returning an iterator of lists
+    _data: object = None  # callable(skip) -> (columns, row numbers); default walks _rows
     _numbers: list[int] | None = None  # CSV line numbers when records span lines
 
     def rows(self) -> Iterator[list]:
@@ -57,37 +62,56 @@ class RawSheet:
 
     def row_number(self, pos: int) -> int:
         """The number the user sees for the row at position ``pos`` of :meth:`rows`."""
+        if self.kind == "csv" and self._numbers is None and not self._one_line_records():
+            self._numbers = _csv_record_lines(self)
         return self._numbers[pos] if self._numbers is not None else pos + 1
 
-    def row_numbers(self, start: int, stop: int):
-        """Row numbers for positions ``start..stop-1`` (a numpy array)."""
-        import numpy as np
+    def _one_line_records(self) -> bool:
+        """True when no quoted CSV cell holds a line break, so record i is line i + 1."""
+        if getattr(self, "_identity", None) is None:
+            text = self._text
+            self._identity = '"' not in text or not re.search(r'"[^"]*[\r\n][^"]*"', text)
+        return self._identity
 
-        if self._numbers is None:
-            return np.arange(start + 1, stop + 1, dtype=np.int64)
-        return np.asarray(self._numbers[start:stop], dtype=np.int64)
+    def data(self, skip: int) -> tuple[list[np.ndarray], np.ndarray]:
+        """Columns (object arrays) of every row after the first ``skip``, and their row numbers."""
+        if self._data is not None:
+            return self._data(skip)
+        rows = self.rows()
+        for _ in range(skip):
+            next(rows, None)
+        columns = columns_from_rows(rows)
+        n = len(columns[0]) if columns else 0
+        return columns, np.arange(skip + 1, skip + n + 1, dtype=np.int64)
 
 
-def columns_from_rows(rows: Iterator[list], width: int | None = None) -> list[list]:
-    """Transpose rows into column lists chunk by chunk (short rows padded with "")."""
-    columns: list[list] = []
-    n = 0
+def columns_from_rows(rows: Iterator[list]) -> list[np.ndarray]:
+    """Transpose rows into object arrays, chunk by chunk (short rows padded with "")."""
+    chunks: list[np.ndarray] = []
+    width = 0
     while True:
         chunk = list(islice(rows, CHUNK_ROWS))
         if not chunk:
             break
-        cols = list(zip_longest(*chunk, fillvalue=""))
-        while len(columns) < len(cols):
-            columns.append([""] * n)
-        for j, col in enumerate(cols):
-            columns[j].extend(col)
-        for j in range(len(cols), len(columns)):
-            columns[j].extend([""] * len(chunk))
-        n += len(chunk)
-    if width is not None:
-        while len(columns) < width:
-            columns.append([""] * n)
-    return columns
+        widths = {len(r) for r in chunk}
+        if len(widths) > 1:
+            w = max(widths)
+            chunk = [list(r) + [""] * (w - len(r)) for r in chunk]
+        arr = np.empty((len(chunk), len(chunk[0])), dtype=object)
+        if arr.shape[1]:
+            arr[:] = chunk
+        chunks.append(arr)
+        width = max(width, arr.shape[1])
+    if not chunks:
+        return []
+    padded = []
+    for arr in chunks:
+        if arr.shape[1] < width:
+            extra = np.full((arr.shape[0], width - arr.shape[1]), "", dtype=object)
+            arr = np.hstack([arr, extra])
+        padded.append(arr)
+    table = np.concatenate(padded) if len(padded) > 1 else padded[0]
+    return [np.ascontiguousarray(table[:, j]) for j in range(width)]
 
 
 def _check_path(path: Path) -> None:
@@ -199,23 +223,59 @@ def read_csv_sheet(path) -> RawSheet:
         raise InputError("无法读取文件", f"cannot read the file: {exc}", file=path) from exc
     text, encoding = decode_text(data, path)
     delimiter = _delimiter(text)
-    numbers = None
-    if '"' in text:
-        # Quoted cells may hold line breaks: record the line where each record starts.
-        numbers = []
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        last = 0
-        try:
-            for _ in reader:
-                numbers.append(last + 1)
-                last = reader.line_num
-        except csv.Error as exc:
-            raise InputError("CSV 格式错误", f"malformed CSV: {exc}", file=path, row=last + 1) from exc
 
     def rows():
         return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
-    return RawSheet(path=path, name=None, kind="csv", encoding=encoding, _rows=rows, _numbers=numbers)
+    sheet = RawSheet(path=path, name=None, kind="csv", encoding=encoding, _rows=rows)
+    sheet._text = text
+    sheet._delimiter = delimiter
+    sheet._data = lambda skip: _csv_data(sheet, skip)
+    return sheet
+
+
+def _csv_record_lines(sheet: RawSheet) -> list[int]:
+    """The line on which each CSV record starts (quoted cells may hold line breaks)."""
+    reader = csv.reader(io.StringIO(sheet._text, newline=""), delimiter=sheet._delimiter)
+    numbers, last = [], 0
+    try:
+        for _ in reader:
+            numbers.append(last + 1)
+            last = reader.line_num
+    except csv.Error as exc:
+        raise InputError("CSV 格式错误", f"malformed CSV: {exc}", file=sheet.path, row=last + 1) from exc
+    return numbers
+
+
+def _csv_data(sheet: RawSheet, skip: int) -> tuple[list[np.ndarray], np.ndarray]:
+    """All records after the first ``skip`` via pandas' C parser; line numbers as in the file."""
+    text = sheet._text
+    head_width = max((len(r) for r in islice(sheet.rows(), skip + 50)), default=0)
+    options = dict(header=None, dtype=object, keep_default_na=False, na_filter=False,
+                   skip_blank_lines=False, sep=sheet._delimiter, engine="c", quotechar='"')
+    try:
+        try:
+            frame = pd.read_csv(io.StringIO(text), names=range(max(head_width, 1)), **options)
+        except pd.errors.ParserError:
+            width = max(len(r) for r in sheet.rows())
+            frame = pd.read_csv(io.StringIO(text), names=range(width), **options)
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise InputError("CSV 格式错误", f"malformed CSV: {exc}", file=sheet.path) from exc
+    except pd.errors.EmptyDataError:
+        return [], np.empty(0, dtype=np.int64)
+    lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    if len(frame) == lines:
+        sheet._identity = True
+        numbers = np.arange(1, len(frame) + 1, dtype=np.int64)
+    else:
+        if sheet._numbers is None:
+            sheet._numbers = _csv_record_lines(sheet)
+        numbers = np.asarray(sheet._numbers, dtype=np.int64)
+        if len(numbers) != len(frame):  # the two parsers disagree: fall back to the csv module
+            return columns_from_rows(islice(sheet.rows(), skip, None)), numbers[skip:]
+    frame = frame.iloc[skip:]
+    columns = [frame[c].to_numpy(dtype=object) for c in frame.columns]
+    return columns, numbers[skip:]
 
 
 def column_letter(index: int) -> str:

@@ -36,10 +36,12 @@ a million rows never pass one by one through Python.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -145,6 +147,7 @@ class _Header:
     names: list[str]         # display name per column ("家庭情况/人口" for two rows)
     canon: list[str | None]  # canonical field per column, None when not a registry field
     score: int
+    upper_is_header: bool = False  # two-row header whose first row names fields itself
 
     @property
     def fields(self) -> set[str]:
@@ -191,16 +194,18 @@ def _header_candidates(head: list[list], merged, aliases) -> list[_Header]:
         out.append(_Header(pos, pos, names, canon, len({c for c in canon if c})))
         if pos + 1 < len(filled):
             lower = filled[pos + 1]
-            canon2, names2 = [], []
+            canon2, names2, contributes = [], [], False
             for upper_t, lower_t, raw_lower in zip(row, lower, texts[pos + 1]):
-                hit = (_lookup(lower_t, aliases) or _lookup(upper_t + lower_t, aliases)
-                       or (None if raw_lower else _lookup(upper_t, aliases)))
-                canon2.append(hit)
+                from_lower = _lookup(lower_t, aliases) or _lookup(upper_t + lower_t, aliases)
+                contributes = contributes or bool(raw_lower and from_lower)
+                canon2.append(from_lower or (None if raw_lower else _lookup(upper_t, aliases)))
                 if upper_t and lower_t and upper_t != lower_t:
                     names2.append(f"{upper_t}/{lower_t}")
                 else:
                     names2.append(lower_t or upper_t)
-            out.append(_Header(pos, pos + 1, names2, canon2, len({c for c in canon2 if c})))
+            if contributes:  # the second row holds header text, not data
+                upper_hits = any(_lookup(t, aliases) for t in texts[pos])
+                out.append(_Header(pos, pos + 1, names2, canon2, len({c for c in canon2 if c}), upper_hits))
     return out
 
 
@@ -210,7 +215,9 @@ def _best_header(head: list[list], merged, aliases) -> _Header | None:
     for cand in _header_candidates(head, merged, aliases):
         if cand.score < MIN_HEADER_MATCHES:
             continue
-        key = (required <= cand.fields, cand.score, cand.first_pos == cand.last_pos, -cand.first_pos)
+        # On a tie a two-row header wins only when its first row is header text too (not a title).
+        key = (required <= cand.fields, cand.score, cand.upper_is_header, cand.first_pos == cand.last_pos,
+               -cand.first_pos)
         if best_key is None or key > best_key:
             best, best_key = cand, key
     return best
@@ -256,6 +263,20 @@ def _is_blank_cell(value) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+def _blank_mask(values: np.ndarray) -> np.ndarray:
+    """True where a cell is empty, None, NaN or only spaces (vectorised over an object array)."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=bool)
+    blank = values == ""
+    rest = np.flatnonzero(~blank)
+    if len(rest):
+        s = pd.Series(values[rest], dtype=object)
+        stripped = s.str.strip(_SPACE_CHARS)
+        is_blank = stripped.eq("").fillna(False).to_numpy(dtype=bool) | s.isna().to_numpy()
+        blank[rest] = is_blank
+    return blank
+
+
 def _head(sheet: excel.RawSheet) -> list[list]:
     rows = sheet.rows()
     head = []
@@ -264,6 +285,20 @@ def _head(sheet: excel.RawSheet) -> list[list]:
         if len(head) >= HEADER_SEARCH_ROWS:
             break
     return head
+
+
+_STATED_ORGANIZER = re.compile(r"(?:填报|报送|推荐|申报)单位\s*(?:[(（]盖章[)）])?\s*[:：]\s*(\S.*)$")
+
+
+def _title_organizer(raw: excel.RawSheet, header: _Header) -> str | None:
+    """The unit named in a title row such as "填报单位（盖章）：芗城区总工会", if any."""
+    for row in islice(raw.rows(), header.first_pos):
+        for value in row:
+            if isinstance(value, str):
+                m = _STATED_ORGANIZER.search(clean_cell(value))
+                if m:
+                    return re.split(r"\s{2,}|填报日期|日期", m.group(1))[0].strip() or None
+    return None
 
 
 def _choose_sheet(path: Path, sheet) -> tuple[excel.RawSheet, _Header]:
@@ -515,21 +550,31 @@ def _category_lookup(categories) -> dict[str, str]:
     return category_lookup(categories)
 
 
+_NEEDS_WORK = r"^[\s\u00a0\u3000\u200b\ufeff]|[\s\u00a0\u3000\u200b\ufeff]$|[\uff01-\uff5e]"
+_NEEDS_WORK_NAME = r"[\s\u00a0\u3000\u200b\ufeff\uff01-\uff5e]"
+
+
+def _tidy_text(text: str, squeeze: bool) -> str:
+    text = nfkc(text).strip(_SPACE_CHARS)
+    if squeeze:
+        # "张　三" (names padded to line up in print) -> "张三"; "Mary Ann" keeps one space
+        text = _CJK_SPACE.sub("" if re.search(r"[\u4e00-\u9fff]", text) else " ", text)
+    return text
+
+
 def _text_column(values: np.ndarray, *, squeeze: bool = False) -> pd.Series:
-    """Free text, trimmed (NBSP and ideographic spaces too); full-width folded only where present."""
+    """Free text, trimmed (NBSP and ideographic spaces too), full-width folded.
+
+    One regex pass finds the cells that need work; only those are rewritten.
+    """
     s = pd.Series(values, dtype=object)
     is_str = s.map(type).to_numpy() == str
     if not is_str.all():
         s[~is_str] = [_as_text(v) for v in s[~is_str]]
-    s = s.astype(object).str.strip(_SPACE_CHARS)
-    if squeeze:
-        # "张　三" (names padded to line up in print) -> "张三"
-        spaced = s.str.contains(r"[\s\u00a0\u3000\u200b]", regex=True).fillna(False).to_numpy(dtype=bool)
-        if spaced.any():
-            s[spaced] = s[spaced].str.replace(_CJK_SPACE.pattern, "", regex=True)
-    wide = s.str.contains(r"[\uff01-\uff5e]", regex=True).fillna(False).to_numpy(dtype=bool)
-    if wide.any():
-        s[wide] = s[wide].map(nfkc)
+    work = s.str.contains(_NEEDS_WORK_NAME if squeeze else _NEEDS_WORK, regex=True)
+    work = work.fillna(False).to_numpy(dtype=bool)
+    if work.any():
+        s[work] = [_tidy_text(v, squeeze) for v in s[work]]
     return s
 
 
@@ -608,34 +653,27 @@ def read_registry(path, *, areas=None, categories=None, sheet=None, today=None) 
     width = len(names)
 
     # Data rows below the header, as columns.
-    rows = raw.rows()
-    for _ in range(header.last_pos + 1):
-        next(rows, None)
-    columns = excel.columns_from_rows(rows, width)
-    if len(columns) > width:
-        extra = [j for j in range(width, len(columns)) if any(not _is_blank_cell(v) for v in columns[j])]
-        for j in extra:
+    arrays, all_numbers = raw.data(header.last_pos + 1)
+    while len(arrays) < width:
+        arrays.append(np.full(len(all_numbers), "", dtype=object))
+    for j in range(width, len(arrays)):
+        if not _blank_mask(arrays[j]).all():  # cells right of the header: keep them for the quarantine
             names.append(f"列{excel.column_letter(raw.first_col + j)}")
-        columns = columns[:width] + [columns[j] for j in extra]
-    n_all = len(columns[0]) if columns else 0
-    arrays = [np.asarray(c, dtype=object) if len(c) else np.empty(0, dtype=object) for c in columns]
+    arrays = arrays[:width] + [a for a in arrays[width:] if not _blank_mask(a).all()]
+    n_all = len(all_numbers)
 
     # Blank rows: every cell empty. Checked column by column on the rows still blank.
     candidate = np.ones(n_all, dtype=bool)
-    for arr in arrays:
+    order = sorted(range(len(arrays)), key=lambda j: j not in field_col.values())
+    for j in order:
         idx = np.flatnonzero(candidate)
         if not len(idx):
             break
-        sub = arr[idx]
-        blank = sub == ""
-        rest = np.flatnonzero(~blank)
-        if len(rest):
-            blank[rest] = [_is_blank_cell(v) for v in sub[rest]]
-        candidate[idx[~blank]] = False
+        candidate[idx[~_blank_mask(arrays[j][idx])]] = False
     keep = np.flatnonzero(~candidate)
     blank_rows = int(candidate.sum())
-    data = [a[keep] for a in arrays]
-    row_numbers = raw.row_numbers(header.last_pos + 1, header.last_pos + 1 + n_all)[keep]
+    data = [a[keep] for a in arrays] if blank_rows else arrays
+    row_numbers = all_numbers[keep]
     n = len(keep)
 
     problems = _Problems()
@@ -688,6 +726,12 @@ def read_registry(path, *, areas=None, categories=None, sheet=None, today=None) 
     if "organizer" in col_of:
         organizer, _, _ = _per_unique(col_of["organizer"], lambda v: (clean_cell(_as_text(v)), None, None))
         out["organizer"] = organizer
+    else:
+        stated = _title_organizer(raw, header)
+        if stated:
+            out["organizer"] = np.full(n, stated, dtype=object)
+            notes.append((f"无填报单位列，使用表头上方的「填报单位：{stated}」",
+                          f"no organizer column; using the organizer stated above the header: {stated}"))
     for text_col in ("address", "diagnosis", "note"):
         if text_col in col_of:
             out[text_col] = _text_column(col_of[text_col])
@@ -746,7 +790,7 @@ def _accepted_frame(out: dict, pos: np.ndarray, row_numbers: np.ndarray, source_
     frame = pd.DataFrame({
         "name": pd.Series(pick("name"), dtype="str"),
         "id_number": pd.Series(id_numbers, dtype="str"),
-        "person_key": pd.Series([privacy.person_key(v) for v in id_numbers], dtype="str"),
+        "person_key": pd.Series(_person_keys(id_numbers), dtype="str"),
         "gender": pd.Series(pick("gender"), dtype="str"),
         "birth_date": pd.Series(pick("birth_date"), dtype="datetime64[ns]"),
         "area_code": pd.Series(pick("area_code"), dtype="str"),
@@ -767,6 +811,12 @@ def _accepted_frame(out: dict, pos: np.ndarray, row_numbers: np.ndarray, source_
     for col in ("organizer", "phone", "address", "diagnosis", "note"):
         frame[col] = frame[col].replace("", np.nan)
     return frame[list(ACCEPTED_COLUMNS)]
+
+
+def _person_keys(id_numbers) -> list[str]:
+    """privacy.person_key for many numbers (same hash, without the per-call overhead)."""
+    prefix = f"{privacy.KEY_SALT}:".encode()
+    return [hashlib.sha256(prefix + v.encode()).hexdigest()[:16] for v in id_numbers]
 
 
 def _display_value(column: str, value) -> str:
