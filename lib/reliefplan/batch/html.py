@@ -51,6 +51,8 @@ body, .jp-Notebook, .jp-RenderedHTMLCommon, .jp-RenderedMarkdown {{ font-family:
 .rp-stamp code {{ font-size: 0.95em; word-break: break-all; }}
 .rp-stamp summary {{ cursor: pointer; }}
 .jp-OutputArea-output table {{ font-variant-numeric: tabular-nums; }}
+.rp-notebook-title {{ display: none; }}
+.jp-Cell:has(.rp-notebook-title) {{ display: none; }}
 """
 
 # Extends the lab template; drops every CDN script it would add.

@@ -84,6 +84,17 @@ def load_area_table(plan: dict) -> pd.DataFrame:
     return load_areas(plan_file(plan, "areas"))
 
 
+def area_name(plan: dict, areas: pd.DataFrame, lang: str = "zh") -> str:
+    """The name of the plan's planning area (``area``), e.g. 漳州市; the code when unknown."""
+    code = str(plan.get("area", ""))
+    row = areas[areas["code"] == code]
+    if row.empty:
+        return code or "city"
+    if lang == "en" and pd.notna(row["name_en"].iloc[0]):
+        return str(row["name_en"].iloc[0])
+    return str(row["name"].iloc[0])
+
+
 def unit_table(plan: dict, areas: pd.DataFrame | None = None) -> pd.DataFrame:
     """The reporting units of a plan: code, name, name_en, in code order."""
     areas = load_area_table(plan) if areas is None else areas
@@ -113,17 +124,33 @@ def _code_prefix(code: str) -> str:
 
 def declared_parameters(notebook: Path) -> dict:
     """Parameters a notebook declares in its ``parameters`` cell: name -> {default, type}."""
+    import ast
+
     import papermill as pm
 
-    return {name: {"default": p["default"], "type": p["inferred_type_name"]}
-            for name, p in pm.inspect_notebook(str(notebook)).items()}
+    out = {}
+    for name, p in pm.inspect_notebook(str(notebook)).items():
+        kind = p["inferred_type_name"]
+        if kind in (None, "None"):  # no annotation: the type of the default literal, if any
+            try:
+                default = ast.literal_eval(p["default"])
+            except (ValueError, SyntaxError):
+                default = None
+            kind = type(default).__name__ if default is not None else "None"
+        out[name] = {"default": p["default"], "type": kind}
+    return out
 
 
 def build_jobs(plan: dict, units: pd.DataFrame, *, lang: str = "zh", include_city: bool = True,
-               include_rollup: bool = True) -> list[Job]:
-    """Jobs for ``units`` (rows of :func:`unit_table`), the roll-up and the city notebooks."""
+               include_rollup: bool = True, area_name: str | None = None) -> list[Job]:
+    """Jobs for ``units`` (rows of :func:`unit_table`), the roll-up and the city notebooks.
+
+    ``area_name``: the planning area's name (e.g. 漳州市), for the roll-up's file names.
+    """
     plan_path = str(plan["_path"])
     year = int(plan["year"])
+    root = str(plan.get("area", "city"))
+    root_name = safe_filename(area_name or root)
     jobs = []
     for row in units.itertuples(index=False):
         jobs.append(Job(
@@ -152,7 +179,7 @@ def build_jobs(plan: dict, units: pd.DataFrame, *, lang: str = "zh", include_cit
         jobs.append(Job(
             job_id="rollup", kind="rollup", notebook=ROLLUP_NOTEBOOK,
             parameters={"plan_file": plan_path, "year": year, "lang": lang, "unit_records": {}},
-            stem=f"{plan.get('area', 'city')}_汇总" if lang == "zh" else f"{plan.get('area', 'city')}_rollup",
+            stem=f"{root}_{root_name}_汇总" if lang == "zh" else f"{root}_{root_name}_rollup",
             title=f"{year}年送温暖活动汇总报告", title_en=f"{year} relief campaign roll-up",
             after_units=True, attachments=True,
         ))

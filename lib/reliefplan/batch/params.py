@@ -48,6 +48,7 @@ class ReportParams:
     executor: str = "local"
     scheduler: str | None = None
     include_city: bool = True
+    area_name: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -193,7 +194,7 @@ def check_jobs_parameters(jobs) -> None:
 def check_report_params(plan_path=None, *, units="all", out=None, lang="zh", jobs=None, timeout=None,
                         resume=False, executor="local", scheduler=None, include_city=True) -> ReportParams:
     """Check everything a report run needs; load the plan and the unit list. Raises on the first problem."""
-    from reliefplan.batch.jobs import unit_table
+    from reliefplan.batch.jobs import area_name, load_area_table, unit_table
     from reliefplan.plan import load_plan
 
     lang = check_lang(lang)
@@ -201,7 +202,8 @@ def check_report_params(plan_path=None, *, units="all", out=None, lang="zh", job
     timeout = check_timeout(timeout)
     executor, scheduler = check_executor(executor, scheduler)
     plan = load_plan(check_plan_path(plan_path))
-    all_units = unit_table(plan)
+    areas = load_area_table(plan)
+    all_units = unit_table(plan, areas)
     if all_units.empty:
         raise ConfigError(f"方案的 area/report_units 没有对应的报告单位 (area={plan.get('area')!r}, "
                           f"report_units={plan.get('report_units', 'counties')!r})",
@@ -211,4 +213,4 @@ def check_report_params(plan_path=None, *, units="all", out=None, lang="zh", job
     out_dir = Path(out) if out else paths.reports_dir()
     return ReportParams(plan=plan, units=chosen, all_units=all_units, out=out_dir, lang=lang, jobs=jobs,
                         timeout=timeout, resume=bool(resume), executor=executor, scheduler=scheduler,
-                        include_city=include_city)
+                        include_city=include_city, area_name=area_name(plan, areas, lang))

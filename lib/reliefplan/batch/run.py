@@ -93,7 +93,8 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
     remove_stale_parts(year_dir)
 
     all_unit_jobs = build_jobs(plan, params.all_units, lang=params.lang, include_city=False, include_rollup=False)
-    jobs = build_jobs(plan, params.units, lang=params.lang, include_city=params.include_city)
+    jobs = build_jobs(plan, params.units, lang=params.lang, include_city=params.include_city,
+                      area_name=params.area_name)
     if job_filter is not None:
         jobs = [j for j in jobs if job_filter(j)]
     check_jobs_parameters(jobs)  # before any kernel starts
