@@ -823,13 +823,13 @@ def write_registry(frame: pd.DataFrame, path, fmt: str | None = None, *, progres
         wb.set_properties({"comments": SYNTHETIC_NOTE, "created": dt.datetime(2026, 12, 1)})
         ws = wb.add_worksheet("名单")
         ws.write_row(0, 0, list(frame.columns))
-        columns = [frame[c].tolist() for c in frame.columns]
         with _progress(len(frame), path.name, progress) as bar:
-            for r, values in enumerate(zip(*columns), start=1):
-                ws.write_row(r, 0, values)
-                if r % chunk == 0:
-                    bar.update(chunk)
-            bar.update(len(frame) % chunk)
+            for start in range(0, len(frame), chunk):
+                part = frame.iloc[start:start + chunk]
+                columns = [part[c].tolist() for c in part.columns]   # Python values for a chunk only
+                for r, values in enumerate(zip(*columns), start=start + 1):
+                    ws.write_row(r, 0, values)
+                bar.update(len(part))
         wb.close()
         return path
     raise ValueError(f"unknown format {fmt!r}: csv or xlsx")
