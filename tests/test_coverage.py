@@ -148,3 +148,29 @@ def test_analyse_unit_filter():
     assert part.totals["registered"] == 5 and part.totals["reached"] == 1
     assert set(part.status["county_code"]) == {"350622"}
     assert part.cap_fen == 100000  # the plan's per_person_cap (1000 yuan)
+
+
+def test_charts_from_the_hand_built_funnel():
+    from reliefplan import coverage_charts as cc
+    from reliefplan.continuity import continuity, reason_counts
+
+    reg, plan, dibao, areas, visits, changes = coverage_world()
+    st, _ = status_2026()
+    st = coverage.with_names(st, areas)
+    fig = cc.funnel_chart(coverage.totals(st))
+    assert list(fig.data[0].x) == [11, 6, 6, 5, 4]
+    assert list(fig.data[0].y)[-1] == "已到位(已签收)"
+    assert "已走访未签收: 1" in fig.layout.annotations[0].text
+    en = cc.funnel_chart(coverage.totals(st), lang="en")
+    assert en.data[0].y[0] == "Registered" and en.layout.title.text.startswith("Funnel")
+    bars = cc.coverage_by_area(coverage.funnel(coverage.with_names(st, areas), ["county_code", "county_name"]))
+    assert list(bars.data[0].y) == ["芗城区", "云霄县"]  # highest coverage at the bottom, lowest on top
+    cat = cc.coverage_by_category(coverage.with_names(coverage.funnel(st, "category"), categories=None), lang="en")
+    assert {t.name for t in cat.data} == {"Eligible", "Eligible and reached", "Exclusion (eligible, not reached)",
+                                          "Inclusion (reached, not eligible)"}
+    cont = cc.continuity_chart(reason_counts(continuity(visits, changes, st, year=2026)))
+    assert list(cont.data[0].y) == [0, 1, 1, 1, 1]
+    from reliefplan.duplicates import duplicates
+
+    dup = cc.duplicates_chart(duplicates(reg, visits, year=2026))
+    assert list(dup.data[0].x) == ["2"] and list(dup.data[0].y) == [1]
