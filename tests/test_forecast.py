@@ -7,7 +7,7 @@ import pytest
 
 from reliefplan.errors import ConfigError
 from reliefplan.forecast import (
-    backtest, backtest_summary, backtest_totals, compare_methods, forecast, forecast_totals,
+    backtest, backtest_summary, backtest_totals, compare_methods, forecast, forecast_pivot, forecast_totals,
     method_description, predict, series,
 )
 from test_campaigns import small_history
@@ -95,3 +95,15 @@ def test_method_descriptions():
     assert "last 5 years" in method_description("trend_floor", "en")
     assert "3" in method_description("mean3", "zh")
     assert "75%" in method_description("trend_floor", "en", floor_share=Fraction(3, 4))
+
+
+def test_forecast_pivot_totals():
+    fc = forecast(small_history(), "trend_floor")
+    table = forecast_pivot(fc, row_names={"350602": "芗城区"}, column_names={"dibao": "低保户"})
+    assert table.loc["芗城区", "低保户"] == 9
+    assert table.loc["350603", "hardship_worker"] == 4
+    assert table.loc["芗城区", "hardship_worker"] == 0
+    assert table.loc["合计", "合计"] == 13
+    assert table["合计"].tolist() == [9, 4, 13]
+    assert table.index.name == "县(市、区)"
+    assert forecast_pivot(fc, lang="en").loc["Total", "Total"] == 13

@@ -48,6 +48,8 @@ def test_demo_run_matches_library(tmp_path):
     assert rec["forecast_target_year"] == int(history["year"].max()) + 1
     assert rec["forecast_total"] == forecast.forecast_totals(fc)
     assert rec["forecast_by_county"] == forecast.forecast_totals(fc, ["county_code"])
+    cmp = forecast.compare_methods(history).set_index("method")
+    assert rec["backtest_mae"] == {m: cmp.loc[m, "mae"] for m in ("mean3", "trend_floor")}
     assert len(figures(nb)) == 7
 
 

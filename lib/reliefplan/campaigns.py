@@ -176,16 +176,18 @@ def add_names(df: pd.DataFrame, areas: pd.DataFrame | None = None, categories: p
               lang: str = "zh") -> pd.DataFrame:
     """Add ``county_name`` (from an areas table) and ``category_name`` (from categories) where possible.
 
-    Codes without a name keep the code as their name, so nothing disappears.
+    Each name column follows its code column. Codes without a name keep the
+    code as their name, so nothing disappears.
     """
     out = df.copy()
     if "county_code" in out and areas is not None:
-        name_col = "name_en" if lang == "en" and "name_en" in areas else "name"
-        names = dict(zip(areas["code"].astype(str), areas[name_col].fillna(areas["name"])))
-        out["county_name"] = out["county_code"].map(lambda c: names.get(str(c), str(c)))
+        names = area_names(areas, lang)
+        out.insert(out.columns.get_loc("county_code") + 1, "county_name",
+                   out["county_code"].map(lambda c: names.get(str(c), str(c))))
     if "category" in out and categories is not None:
         names = dict(zip(categories["code"], categories["en" if lang == "en" else "zh"]))
-        out["category_name"] = out["category"].map(lambda c: names.get(c, c))
+        out.insert(out.columns.get_loc("category") + 1, "category_name",
+                   out["category"].map(lambda c: names.get(c, c)))
     return out
 
 

@@ -51,6 +51,7 @@ register({
     "bias": ("平均偏差(户)", "Mean bias (households)"),
     "n_years": ("年数", "Years"),
     "n": ("预测次数", "Forecasts"),
+    "pivot_total": ("合计", "Total"),
 })
 
 _DESCRIPTIONS = {
@@ -232,3 +233,25 @@ def forecast_totals(fc: pd.DataFrame, by=()) -> dict:
         return int(fc["forecast"].sum())
     grouped = fc.groupby(list(by), sort=True)["forecast"].sum()
     return {str(k): int(v) for k, v in grouped.items()}
+
+
+def forecast_pivot(fc: pd.DataFrame, rows: str = "county_code", columns: str = "category",
+                   row_names: dict | None = None, column_names: dict | None = None,
+                   lang: str = "zh") -> pd.DataFrame:
+    """Forecast households as a rows x columns table of ints, with a total row and column.
+
+    Missing combinations are 0; the totals are exact integer sums. Codes are
+    shown through ``row_names`` / ``column_names`` when given (e.g. county
+    and category labels); the total row/column is labelled 合计 / Total.
+    """
+    from reliefplan.labels import label
+
+    table = fc.pivot_table(index=rows, columns=columns, values="forecast", aggfunc="sum", fill_value=0)
+    table = table.astype("int64")
+    total = label("pivot_total", lang)
+    table[total] = table.sum(axis=1)
+    table.loc[total] = table.sum(axis=0)
+    table = table.rename(index=row_names or {}, columns=column_names or {})
+    table.columns.name = None
+    table.index.name = label(rows.replace("_code", "_name") if row_names else rows, lang)
+    return table

@@ -268,7 +268,6 @@ def reconcile_history(history: pd.DataFrame) -> pd.DataFrame:
         comp = int(computed.iat[pos])
         status = "ok" if comp == stated else "mismatch"
         record = history_record_label(rec)
-        text_zh = f"填报合计 {format_yuan(stated)} 元"
         head_zh = f"{record} (第{source_rows[pos]}行)"
         head_en = f"{record} (row {source_rows[pos]})"
         if status == "ok":
@@ -280,7 +279,7 @@ def reconcile_history(history: pd.DataFrame) -> pd.DataFrame:
                   f"{format_yuan(comp)} yuan, difference {format_yuan(comp - stated)} yuan")
         rows.append(_check_row(
             source="history", record=record, row=int(source_rows[pos]), line="total", check="record",
-            measure="amount", text=text_zh, stated_fen=stated, computed_fen=comp,
+            measure="amount", text=format_yuan(stated), stated_fen=stated, computed_fen=comp,
             difference_fen=comp - stated, status=status, basis="items", zh=zh, en=en))
     return _frame(rows)
 
@@ -320,6 +319,7 @@ def display_checks(checks: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Checks as a table for people: yuan with separators, status words, labelled columns."""
     cols = ["record", "line", "text", "stated_fen", "computed_fen", "difference_fen", "status",
             "zh" if lang == "zh" else "en"]
+    checks = checks.reset_index(drop=True)
     out = checks[cols].copy()
     for col in ("stated_fen", "computed_fen", "difference_fen"):
         values = checks[col]
