@@ -164,10 +164,10 @@ def _covered_beneficiaries(ben: pd.DataFrame, standards: pd.DataFrame, covered_u
     return out
 
 
-def coverage_table(ben: pd.DataFrame, covered: pd.DataFrame, standards: pd.DataFrame) -> pd.DataFrame:
-    """Eligible vs covered by unit x category (households, persons, recipients, fen)."""
-    need = bm.gift_lines(ben, standards).set_index(["county_code", "category"])
-    got = bm.gift_lines(covered, standards).set_index(["county_code", "category"]).reindex(need.index, fill_value=0)
+def coverage_table(need_lines: pd.DataFrame, covered_lines: pd.DataFrame) -> pd.DataFrame:
+    """Eligible vs covered by unit x category (households, persons, recipients, fen), from two sets of gift lines."""
+    need = need_lines.set_index(["county_code", "category"])
+    got = covered_lines.set_index(["county_code", "category"]).reindex(need.index, fill_value=0)
     out = pd.DataFrame(index=need.index)
     for col in ("households", "persons", "recipients"):
         out[f"eligible_{col}"] = need[col].astype("int64")
@@ -201,8 +201,8 @@ def allocate_priority(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, ca
     """Cover beneficiaries in priority order until the cap (see the module docstring)."""
     cap = _check_cap(cap)
     oh = bm.overhead_items(plan)
-    full = bm.build_budget(plan, bm.gift_lines(ben, standards), standards=standards, scenario=scenario,
-                           overheads=oh, cap=cap)
+    need = bm.gift_lines(ben, standards)
+    full = bm.build_budget(plan, need, standards=standards, scenario=scenario, overheads=oh, cap=cap)
     units, unit_cost = row_costs(ben, standards) if len(ben) else (np.zeros(0, np.int64),) * 2
     if cap is None or full.total_fen <= cap:
         covered_units = units
@@ -212,11 +212,10 @@ def allocate_priority(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, ca
         order = priority_order(ben, standards) if order is None else order
         covered_units = cover_prefix(units, unit_cost, order, room, ben["divisible"].to_numpy(dtype=bool))
         fits = False
-    cov_ben = _covered_beneficiaries(ben, standards, covered_units)
-    spent = bm.build_budget(plan, bm.gift_lines(cov_ben, standards), standards=standards, scenario=scenario,
-                            overheads=oh, cap=cap)
+    got = need if fits else bm.gift_lines(_covered_beneficiaries(ben, standards, covered_units), standards)
+    spent = full if fits else bm.build_budget(plan, got, standards=standards, scenario=scenario, overheads=oh, cap=cap)
     zh, en = _messages("priority", fits, full, spent, cap, room)
-    return Allocation("priority", cap, fits, spent, full, coverage_table(ben, cov_ben, standards),
+    return Allocation("priority", cap, fits, spent, full, coverage_table(need, got),
                       pd.Series(covered_units, index=ben.index, name="covered_units"), standards,
                       None, zh, en, {"room_fen": room})
 
@@ -316,8 +315,8 @@ def allocate_scale(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, cap: 
     step_yuan = step_yuan if step_yuan is not None else plan.get("rounding_step", 1)
     step = max(to_fen(str(step_yuan)), 1)
     oh = bm.overhead_items(plan)
-    full = bm.build_budget(plan, bm.gift_lines(ben, standards), standards=standards, scenario=scenario,
-                           overheads=oh, cap=cap)
+    need = bm.gift_lines(ben, standards)
+    full = bm.build_budget(plan, need, standards=standards, scenario=scenario, overheads=oh, cap=cap)
     if cap is None or full.total_fen <= cap:
         used, factor, fits, room = standards, Fraction(1), True, None
     else:
@@ -326,13 +325,14 @@ def allocate_scale(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, cap: 
         factor = max_factor(_components(groups, standards), room, step, hi=Fraction(1))
         used = stds.scale_standards(standards, factor, step_yuan=step_yuan, down=True)
         fits = False
-    spent = bm.build_budget(plan, bm.gift_lines(ben, used), standards=used, scenario=scenario,
-                            overheads=oh, cap=cap)
+    spent = full if fits else bm.build_budget(plan, bm.gift_lines(ben, used), standards=used, scenario=scenario,
+                                              overheads=oh, cap=cap)
     units, _ = row_costs(ben, standards) if len(ben) else (np.zeros(0, np.int64), None)
-    covered = units if (room is None or room >= 0) else np.zeros_like(units)
-    cov_ben = ben if (room is None or room >= 0) else _covered_beneficiaries(ben, standards, covered)
+    everyone = room is None or room >= 0
+    covered = units if everyone else np.zeros_like(units)
+    got = need if everyone else bm.gift_lines(_covered_beneficiaries(ben, standards, covered), standards)
     zh, en = _messages("scale", fits, full, spent, cap, room)
-    return Allocation("scale", cap, fits, spent, full, coverage_table(ben, cov_ben, standards),
+    return Allocation("scale", cap, fits, spent, full, coverage_table(need, got),
                       pd.Series(covered, index=ben.index, name="covered_units"), used, factor, zh, en,
                       {"room_fen": room, "step_fen": step})
 

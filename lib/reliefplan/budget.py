@@ -201,6 +201,34 @@ def beneficiaries_from_counts(counts: pd.DataFrame, *, plan: dict, dibao: pd.Dat
     }, index=df.index)
 
 
+def forecast_counts(forecast: pd.DataFrame, history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Counts (county_code, category, households, persons) from :func:`reliefplan.forecast.forecast`.
+
+    The forecast gives households; persons are households x the persons per
+    household of the series' latest year in ``history`` (half-up), or equal
+    to households where the history has none.
+    """
+    out = forecast[["county_code", "category"]].copy()
+    out["county_code"] = out["county_code"].astype(str)
+    out["households"] = forecast["forecast"].astype("int64").to_numpy()
+    ratio = {}
+    if history is not None and len(history):
+        h = history.copy()
+        if "county_code" not in h:
+            h["county_code"] = h["area_code"].astype(str).str[:6]
+        h["county_code"] = h["county_code"].astype(str)
+        per_year = h.groupby(["county_code", "category", "year"])[["households", "persons"]].sum().reset_index()
+        last = per_year.sort_values("year").drop_duplicates(["county_code", "category"], keep="last")
+        ratio = {(c, k): (int(p), int(hh)) for c, k, p, hh in
+                 zip(last["county_code"], last["category"], last["persons"], last["households"]) if hh > 0}
+    persons = []
+    for c, k, hh in zip(out["county_code"], out["category"], out["households"]):
+        p, base = ratio.get((c, k), (1, 1))
+        persons.append(stds.round_fraction(Fraction(int(hh) * p, base)))
+    out["persons"] = np.array(persons, dtype=np.int64)
+    return out.reset_index(drop=True)
+
+
 def aggregate(beneficiaries: pd.DataFrame) -> pd.DataFrame:
     """Beneficiaries summed by (county_code, category, dibao_fen): the groups the cost model needs."""
     if not len(beneficiaries):
@@ -418,13 +446,47 @@ def funding_table(plan: dict, total_fen: int) -> pd.DataFrame:
     })
 
 
+def spread_overheads(plan: dict, overheads: pd.DataFrame, county: np.ndarray, recipients: np.ndarray) -> np.ndarray:
+    """Each line's share of the overheads (int64 fen, summing exactly to the overheads' total).
+
+    A per-team-day item costs each of the plan's teams amount x days; that
+    team's cost goes to the lines of the counties it visits (its ``areas``),
+    in proportion to recipients. Fixed items, items with their own ``teams``
+    count, and teams whose areas have no line are spread over all lines in
+    proportion to recipients. Every split is largest-remainder, so nothing
+    is lost or invented.
+    """
+    n = len(county)
+    out = np.zeros(n, dtype=np.int64)
+    weights = [int(x) for x in recipients]
+    pooled = 0
+    teams = plan.get("teams") or []
+    items = (plan.get("overheads") or [])
+    for i, row in enumerate(overheads.itertuples(index=False)):
+        item = items[i] if i < len(items) else {}
+        if row.basis != "per_team_day" or item.get("teams") is not None or not teams:
+            pooled += int(row.total_fen)
+            continue
+        per_team = int(row.amount_fen) * int(row.days)
+        for team in teams:
+            codes = {str(a)[:6] for a in (team.get("areas") or [])}
+            sel = [j for j in range(n) if str(county[j]) in codes]
+            if not sel:
+                pooled += per_team
+                continue
+            for j, part in zip(sel, allocate_exact(per_team, [weights[j] for j in sel])):
+                out[j] += part
+    out += np.array(allocate_exact(pooled, weights), dtype=np.int64)
+    return out
+
+
 def build_budget(plan: dict, lines: pd.DataFrame, *, standards: pd.DataFrame, scenario: str = "",
                  overheads: pd.DataFrame | None = None, cap: int | None = None) -> Budget:
     """Add overheads, contingency, funding and totals to gift lines (see :func:`gift_lines`).
 
-    Overheads are spread over the lines in proportion to recipients, the
-    contingency in proportion to each line's gifts + overheads, both by
-    :func:`allocate_exact`. Without any line, one line for the plan's area
+    Overheads are spread over the lines by :func:`spread_overheads` (each
+    team's meals and fuel to the counties it visits), the contingency in
+    proportion to each line's gifts + overheads by :func:`allocate_exact`. Without any line, one line for the plan's area
     carries the overheads.
     """
     oh = overheads if overheads is not None else overhead_items(plan)
@@ -437,7 +499,7 @@ def build_budget(plan: dict, lines: pd.DataFrame, *, standards: pd.DataFrame, sc
         category = np.array([""], dtype=object)
         cols = {c: np.zeros(1, dtype=np.int64) for c in LINE_COLUMNS[2:8]}
     overhead_total = int(oh["total_fen"].sum())
-    overhead = np.array(allocate_exact(overhead_total, cols["recipients"].tolist()), dtype=np.int64)
+    overhead = spread_overheads(plan, oh, county, cols["recipients"])
     gifts = int(cols["gifts_fen"].sum())
     subtotal = gifts + overhead_total
     cont = contingency_fen(subtotal, plan.get("contingency_pct", 0))

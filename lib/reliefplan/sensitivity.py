@@ -45,7 +45,8 @@ def sensitivity(plan: dict, beneficiaries: pd.DataFrame, *, scenario: str | None
 
     Columns: category, zh, en, component (cash/goods), base_fen (the
     baseline total), low_fen, high_fen, delta_low_fen, delta_high_fen,
-    swing_fen (high - low). Standards that are zero are left out.
+    swing_fen (high - low). Standards that move nothing (zero, or a category
+    without beneficiaries) are left out.
     """
     std = standards if standards is not None else stds.scenario_standards(plan, scenario)
     groups = bm.aggregate(beneficiaries)
@@ -71,5 +72,6 @@ def sensitivity(plan: dict, beneficiaries: pd.DataFrame, *, scenario: str | None
     df = pd.DataFrame(rows, columns=cols)
     for col in cols[4:]:
         df[col] = df[col].astype("int64")
+    df = df[df["swing_fen"] != 0]
     return df.sort_values(["swing_fen", "category", "component"], ascending=[False, True, True],
                           kind="stable").reset_index(drop=True)
