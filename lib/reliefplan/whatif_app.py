@@ -230,7 +230,7 @@ class WhatIfApp:
                 if multiple is not None:
                     cs.max, cs.step = 60, 1  # tenths of a month
                     cs.value = min(int(round(float(multiple) * 10)), 60)
-                    cs.description_tooltip = _t("cash_multiple", self.lang)
+                    cs.tooltip = _t("cash_multiple", self.lang)
                     cb.value = f"{float(multiple):g}"
                     cb.placeholder = _t("threshold", self.lang)
                 else:
