@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from malformed_corpus import AREAS, HEADER, ID_A, ID_B, ID_C, csv_file, good_row, make_id, xlsx
 from reliefplan import privacy, registry
@@ -397,3 +399,47 @@ def test_demo_flawed_registry_has_rejections():
     result = read_registry(path)
     result.check()
     assert len(result.rejected) > 0 and len(result.accepted) > 0
+
+
+# --- properties ------------------------------------------------------------------
+
+def test_conversions_run_once_per_distinct_value(monkeypatch):
+    calls = []
+
+    def convert(value):
+        calls.append(value)
+        return value, None, None
+
+    values = np.array(["a", "b", "a", "a", "b", ""] * 1000, dtype=object)
+    out, reason, warn = registry._per_unique(values, convert)
+    assert sorted(calls) == ["", "a", "b"]
+    assert out.tolist() == values.tolist()
+
+
+CELL = {
+    "name": st.sampled_from(["张三", "", " 李四 ", "王　五", "x"]),
+    "id": st.sampled_from([ID_A, ID_B, ID_C, ID_A.lower(), "", "123", ID_A[:15] + "000", "3.50602199001011E+17",
+                           "350602900101123", make_id(birth="19900230")]),
+    "area": st.sampled_from(["350602001", "350603", "350600", "999999", "", "石亭街道", "城关镇"]),
+    "cat": st.sampled_from(["低保", "特困", "??", "", "dibao"]),
+    "size": st.sampled_from(["1", "0", "-1", "2.5", "abc", "", "3人"]),
+    "income": st.sampled_from(["800", "-1", "1,200.50", "x", ""]),
+    "phone": st.sampled_from(["13812345678", ""]),
+    "org": st.sampled_from(["A", "B", ""]),
+}
+ROW = st.one_of(st.just(None), st.tuples(*CELL.values()))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(ROW, max_size=25))
+def test_nothing_is_lost(rows, tmp_path_factory):
+    path = tmp_path_factory.mktemp("prop") / "r.csv"
+    lines = [HEADER] + [[""] * len(HEADER) if r is None else list(r) for r in rows]
+    csv_file(path, lines)
+    result = read_registry(path, areas=AREAS, today=TODAY)
+    result.check()
+    non_blank = [r for r in rows if r is not None and any(str(v).strip(" \u3000") for v in r)]
+    assert result.rows_read == len(non_blank)
+    assert result.rows_read + result.blank_rows == len(rows)
+    assert sorted(result.accepted["source_row"].tolist() + result.rejected["row"].tolist()) == [
+        i + 2 for i, r in enumerate(rows) if r is not None and any(str(v).strip(" \u3000") for v in r)]

@@ -55,6 +55,9 @@ class RawSheet:
     _rows: object = None  # callable returning an iterator of lists
     _data: object = None  # callable(skip) -> (columns, row numbers); default walks _rows
     _numbers: list[int] | None = None  # CSV line numbers when records span lines
+    _text: str | None = None  # CSV: the decoded file
+    _delimiter: str = ","
+    _identity: bool | None = None  # CSV: True when record i is line i + 1
 
     def rows(self) -> Iterator[list]:
         """Every row from the top of the sheet, as a list of cell values."""
@@ -68,7 +71,7 @@ class RawSheet:
 
     def _one_line_records(self) -> bool:
         """True when no quoted CSV cell holds a line break, so record i is line i + 1."""
-        if getattr(self, "_identity", None) is None:
+        if self._identity is None:
             text = self._text
             self._identity = '"' not in text or not re.search(r'"[^"]*[\r\n][^"]*"', text)
         return self._identity
@@ -227,9 +230,8 @@ def read_csv_sheet(path) -> RawSheet:
     def rows():
         return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
-    sheet = RawSheet(path=path, name=None, kind="csv", encoding=encoding, _rows=rows)
-    sheet._text = text
-    sheet._delimiter = delimiter
+    sheet = RawSheet(path=path, name=None, kind="csv", encoding=encoding, _rows=rows, _text=text,
+                     _delimiter=delimiter)
     sheet._data = lambda skip: _csv_data(sheet, skip)
     return sheet
 

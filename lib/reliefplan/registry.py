@@ -415,9 +415,10 @@ def _as_text(value) -> str:
         if "e" in text or "E" in text:
             text = format(Decimal(text), "f")
         return text
-    if isinstance(value, (_dt.datetime, _dt.date)):
-        return value.isoformat()[:10] if not isinstance(value, _dt.datetime) or not (
-            value.hour or value.minute or value.second) else value.isoformat(sep=" ")
+    if isinstance(value, _dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != _dt.time() else value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
     return str(value)
 
 
@@ -623,10 +624,8 @@ class _Problems:
         frames = []
         for pos, column, codes, zh, en in self.parts:
             if zh is None:
-                zh = np.array([REASONS[c][0] for c in codes], dtype=object) if len(set(codes)) > 1 else \
-                    np.full(len(pos), REASONS[codes[0]][0], dtype=object)
-                en = np.array([REASONS[c][1] for c in codes], dtype=object) if len(set(codes)) > 1 else \
-                    np.full(len(pos), REASONS[codes[0]][1], dtype=object)
+                zh = np.array([REASONS[c][0] for c in codes], dtype=object)
+                en = np.array([REASONS[c][1] for c in codes], dtype=object)
             frames.append(pd.DataFrame({"pos": pos, "column": column, "reason_code": codes,
                                         "reason_zh": zh, "reason_en": en}))
         return pd.concat(frames, ignore_index=True)
@@ -820,8 +819,8 @@ def _person_keys(id_numbers) -> list[str]:
 
 
 def _display_value(column: str, value) -> str:
-    text = clean_cell(_as_text(value)) if not isinstance(value, float) or column not in ("id_number",) \
-        else ids.normalise_id(value)
+    """A cell as shown in a message: text as in Excel, personal fields masked."""
+    text = ids.normalise_id(value) if column == "id_number" else clean_cell(_as_text(value))
     mask = MASKED_COLUMNS.get(column)
     return mask(text) if mask else text
 
