@@ -87,3 +87,18 @@ def test_history_per_head():
     assert r["median_fen"] == 41667  # (33334 + 50000) / 2 = 41667
     assert ranges(pd.DataFrame(columns=["category", "per", "plan_id", "per_head_fen", "approximate"]),
                   by=["category"]).empty
+
+
+def test_display_ranges(lib):
+    from reliefplan.categories import load_categories
+
+    shown = benchmarks(lib)
+    from reliefplan.benchmarks import display_ranges
+
+    zh = display_ranges(shown, "zh", load_categories(), lib.organizer_types)
+    assert "中位数(元)" in zh.columns and "组织单位类型" in zh.columns
+    teacher = zh[zh["困难类别"] == "离退休教师"].iloc[0]
+    assert (teacher["最低(元)"], teacher["中位数(元)"], teacher["最高(元)"]) == ("100.00", "175.00", "250.00")
+    assert teacher["组织单位类型"] == "学校" and teacher["计量"] == "人"
+    en = display_ranges(shown, "en", load_categories(), lib.organizer_types)
+    assert "Median (yuan)" in en.columns and "School" in set(en["Organizer type"])

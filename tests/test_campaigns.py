@@ -191,3 +191,19 @@ def test_charts_refuse_unknown_language():
 
     with pytest.raises(ValueError):
         charts.trend_figure(totals_by_year(small_history()), "fr")
+
+
+def test_labels_are_local_and_do_not_clobber_shared_ones():
+    """Generic keys (source, basis, yuan) stay with the modules that registered them first."""
+    import reliefplan.benchmarks  # noqa: F401
+    import reliefplan.campaign_charts  # noqa: F401
+    import reliefplan.forecast  # noqa: F401
+    import reliefplan.near_duplicates  # noqa: F401
+    import reliefplan.reconcile  # noqa: F401
+    from reliefplan import labels
+    from reliefplan.campaigns import column_label
+
+    assert labels.label("zh", "zh") == "中文名称"          # categories schema, untouched
+    assert labels.label("category", "en") == "Category"
+    assert column_label("per_head_fen", "zh") == "人均(元)"
+    assert column_label("households", "en") == "Households"  # falls back to the shared label

@@ -107,3 +107,12 @@ def test_forecast_pivot_totals():
     assert table["合计"].tolist() == [9, 4, 13]
     assert table.index.name == "县(市、区)"
     assert forecast_pivot(fc, lang="en").loc["Total", "Total"] == 13
+
+
+def test_display_labels():
+    from reliefplan.forecast import display
+
+    shown = display(compare_methods(small_history(), min_train=2), "zh")
+    assert list(shown.columns) == ["方法", "预测次数", "平均绝对误差(户)", "平均绝对误差率(%)", "平均偏差(户)"]
+    assert shown["方法"].tolist() == ["近3年平均", "线性趋势(设下限)"]
+    assert "Mean absolute error (households)" in display(compare_methods(small_history(), min_train=2), "en")

@@ -72,3 +72,11 @@ def test_same_text_different_amounts_is_not_a_duplicate(tmp_path, lib):
     assert pairs["text_similarity"].iloc[0] == 1.0
     assert pairs["structure_similarity"].iloc[0] < 0.8
     assert not pairs["near_duplicate"].iloc[0]
+
+
+def test_display_pairs(lib):
+    from reliefplan.near_duplicates import display_pairs
+
+    shown = display_pairs(near_duplicate_pairs(lib), "zh")
+    assert list(shown.columns)[:2] == ["方案甲", "方案乙"]
+    assert "Differing words" in display_pairs(near_duplicate_pairs(lib), "en").columns

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reliefplan.labels import register
+from reliefplan.labels import LANGS, check_lang, label
+from reliefplan.money import format_yuan
 
-register({
-    "category": ("困难类别", "Category"),
+LABELS = {
+    "category": ("类别代码", "Category code"),
     "organizer_type": ("组织单位类型", "Organizer type"),
     "per": ("计量", "Per"),
     "per_head_fen": ("人(户)均金额(元)", "Per head (yuan)"),
@@ -39,7 +40,14 @@ register({
     "plans": ("方案", "Plans"),
     "approximate": ("含约数", "Includes approximate figures"),
     "basis": ("依据", "Basis"),
-})
+    "category_name": ("困难类别", "Category"),
+}
+
+
+def column_label(key: str, lang: str = "zh") -> str:
+    """This module's label for ``key`` (kept local so generic keys never clash), else the shared one."""
+    pair = LABELS.get(key)
+    return pair[LANGS.index(check_lang(lang))] if pair else label(key, lang)
 
 
 def _half_up_div(num: int, den: int) -> int:
@@ -194,3 +202,26 @@ def history_per_head(history: pd.DataFrame, by=("category",)) -> pd.DataFrame:
         "approximate": False,
     })
     return ranges(lines, by=by)
+
+
+def display_ranges(ranges: pd.DataFrame, lang: str = "zh", categories: pd.DataFrame | None = None,
+                   organizer_types: dict | None = None) -> pd.DataFrame:
+    """Ranges for people: category and organizer-type names, yuan with separators, labelled columns.
+
+    ``organizer_types`` is the case library's vocabulary ({code: {zh, en}}).
+    """
+    out = ranges.reset_index(drop=True).copy()
+    if categories is not None and "category" in out:
+        names = dict(zip(categories["code"], categories["en" if lang == "en" else "zh"]))
+        out.insert(out.columns.get_loc("category") + 1, "category_name",
+                   out["category"].map(lambda c: names.get(c, c)))
+    if organizer_types and "organizer_type" in out:
+        out["organizer_type"] = out["organizer_type"].map(
+            lambda t: (organizer_types.get(t) or {}).get(lang, t))
+    if "per" in out:
+        per = {"person": ("人", "person"), "household": ("户", "household"), "mixed": ("人/户", "mixed")}
+        out["per"] = out["per"].map(lambda p: per.get(p, (p, p))[LANGS.index(check_lang(lang))])
+    for col in ("min_fen", "median_fen", "max_fen"):
+        if col in out:
+            out[col] = [format_yuan(int(v)) for v in out[col]]
+    return out.rename(columns={c: column_label(c, lang) for c in out.columns})

@@ -29,14 +29,14 @@ from fractions import Fraction
 
 import pandas as pd
 
-from reliefplan.labels import register
+from reliefplan.labels import LANGS, check_lang, label
 
 METHODS = ("trend_floor", "mean3")
 DEFAULT_WINDOW = 5
 DEFAULT_FLOOR_SHARE = "0.8"
 SERIES_BY = ("county_code", "category")
 
-register({
+LABELS = {
     "target_year": ("预测年度", "Forecast year"),
     "method": ("方法", "Method"),
     "last_year": ("最近年度", "Last year"),
@@ -52,7 +52,20 @@ register({
     "n_years": ("年数", "Years"),
     "n": ("预测次数", "Forecasts"),
     "pivot_total": ("合计", "Total"),
-})
+    "county_code": ("县级区划代码", "County code"),
+    "county_name": ("县(市、区)", "County"),
+}
+
+
+def column_label(key: str, lang: str = "zh") -> str:
+    """This module's label for ``key`` (kept local so generic keys never clash), else the shared one."""
+    pair = LABELS.get(key)
+    return pair[LANGS.index(check_lang(lang))] if pair else label(key, lang)
+
+METHOD_LABELS = {
+    "trend_floor": ("线性趋势(设下限)", "Linear trend with a floor"),
+    "mean3": ("近3年平均", "Last-3-year average"),
+}
 
 _DESCRIPTIONS = {
     "trend_floor": (
@@ -244,14 +257,21 @@ def forecast_pivot(fc: pd.DataFrame, rows: str = "county_code", columns: str = "
     shown through ``row_names`` / ``column_names`` when given (e.g. county
     and category labels); the total row/column is labelled 合计 / Total.
     """
-    from reliefplan.labels import label
-
     table = fc.pivot_table(index=rows, columns=columns, values="forecast", aggfunc="sum", fill_value=0)
     table = table.astype("int64")
-    total = label("pivot_total", lang)
+    total = column_label("pivot_total", lang)
     table[total] = table.sum(axis=1)
     table.loc[total] = table.sum(axis=0)
     table = table.rename(index=row_names or {}, columns=column_names or {})
     table.columns.name = None
-    table.index.name = label(rows.replace("_code", "_name") if row_names else rows, lang)
+    table.index.name = column_label(rows.replace("_code", "_name") if row_names else rows, lang)
     return table
+
+
+def display(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """A forecast/backtest table for people: method names and column labels in ``lang``."""
+    out = df.reset_index(drop=True).copy()
+    if "method" in out:
+        i = LANGS.index(check_lang(lang))
+        out["method"] = out["method"].map(lambda m: METHOD_LABELS.get(m, (m, m))[i])
+    return out.rename(columns={c: column_label(c, lang) for c in out.columns})

@@ -24,7 +24,7 @@ from collections import Counter
 
 import pandas as pd
 
-from reliefplan.labels import register
+from reliefplan.labels import LANGS, check_lang, label
 from reliefplan.text import nfkc
 
 TEXT_THRESHOLD = 0.85
@@ -32,7 +32,7 @@ STRUCTURE_THRESHOLD = 0.8
 SHINGLE_PREFILTER = 0.3
 SHINGLE_SIZE = 3
 
-register({
+LABELS = {
     "plan_a": ("方案甲", "Plan A"),
     "plan_b": ("方案乙", "Plan B"),
     "text_similarity": ("文本相似度", "Text similarity"),
@@ -40,7 +40,13 @@ register({
     "shingle_similarity": ("片段重合度", "Shingle overlap"),
     "near_duplicate": ("近似重复", "Near-duplicate"),
     "differences": ("差异词", "Differing words"),
-})
+}
+
+
+def column_label(key: str, lang: str = "zh") -> str:
+    """This module's label for ``key`` (kept local so generic keys never clash), else the shared one."""
+    pair = LABELS.get(key)
+    return pair[LANGS.index(check_lang(lang))] if pair else label(key, lang)
 
 _SPACE = re.compile(r"\s+")
 
@@ -195,3 +201,8 @@ def representatives(lib, pairs: pd.DataFrame | None = None) -> list[str]:
         pairs = compare_plans(lib)
     groups = duplicate_groups(lib.plans["id"], pairs)
     return [pid for pid, rep in groups.items() if pid == rep]
+
+
+def display_pairs(pairs: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """A pairs table with labelled columns, for people."""
+    return pairs.reset_index(drop=True).rename(columns={c: column_label(c, lang) for c in pairs.columns})

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reliefplan.labels import label, register
+from reliefplan.labels import LANGS, check_lang, label
 from reliefplan.money import format_yuan
 
 STATUSES = ("ok", "mismatch", "approximate", "unverifiable", "illegible")
@@ -45,7 +45,8 @@ CHECK_COLUMNS = [
     "stated_count", "computed_count", "status", "basis", "zh", "en",
 ]
 
-register({
+# Column labels of the checks table (local: keys such as 'source' mean other things elsewhere).
+LABELS = {
     "source": ("来源", "Source"),
     "record": ("方案/记录", "Plan / record"),
     "row": ("行号", "Row"),
@@ -63,7 +64,14 @@ register({
     "basis": ("核算依据", "Basis"),
     "zh": ("说明", "Explanation (zh)"),
     "en": ("说明(英文)", "Explanation"),
-})
+    "explanation": ("说明", "Explanation"),
+}
+
+
+def column_label(key: str, lang: str = "zh") -> str:
+    """This module's label for ``key`` (kept local so generic keys never clash), else the shared one."""
+    pair = LABELS.get(key)
+    return pair[LANGS.index(check_lang(lang))] if pair else label(key, lang)
 
 
 def status_label(status: str, lang: str = "zh") -> str:
@@ -335,5 +343,4 @@ def display_checks(checks: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         out[col] = shown
     out["status"] = [status_label(s, lang) for s in checks["status"]]
     out = out.rename(columns={"zh": "explanation", "en": "explanation"})
-    register({"explanation": ("说明", "Explanation")})
-    return out.rename(columns={c: label(c, lang) for c in out.columns})
+    return out.rename(columns={c: column_label(c, lang) for c in out.columns})
