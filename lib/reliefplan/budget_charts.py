@@ -164,3 +164,31 @@ def whatif_chart(result, names: dict | None = None, lang: str = "zh", unit: str 
                      for col, pair in KIND_LABELS.items()])
     return fig.update_layout(barmode="stack", title=labels.label("chart_by_category", lang),
                              yaxis_title=labels.label("yuan", lang), margin=dict(l=40, r=10, t=40, b=40), height=360)
+
+
+def goal_table(seek: dict, lang: str = "zh") -> pd.DataFrame:
+    """The goal-seek answers of :func:`reliefplan.goal_seek.seek_all` as a two-column table."""
+    u, m, c = seek["uniform"], seek["multiplier"], seek["coverage"]
+    budget, step = format_yuan(seek["budget_fen"]), format_yuan(seek["step_fen"], decimals=False)
+    pct = f"{float(c['coverage']) * 100:g}%"
+    if lang == "zh":
+        rows = [
+            (f"预算 {budget} 元内, 每户(人)统一标准最高(按 {step} 元取整)", f"{format_yuan(u['amount_fen'])} 元"
+             f" (合计 {format_yuan(u['total_fen'])} 元, {u['recipients']:,} 户(人))"),
+            (f"预算 {budget} 元内, 各标准统一倍数最高(各按 {step} 元向下取整)",
+             f"{m['factor_float']:.4f} 倍 (合计 {format_yuan(m['total_fen'])} 元)"),
+            (f"覆盖 {pct} 应慰问对象(按优先顺序)所需预算",
+             f"{format_yuan(c['budget_fen'])} 元 ({c['covered']:,} / {c['eligible']:,})"),
+        ]
+        cols = ["问题", "结果"]
+    else:
+        rows = [
+            (f"Highest uniform amount per recipient within {budget} (rounded down to {step})",
+             f"{format_yuan(u['amount_fen'])} (total {format_yuan(u['total_fen'])}, {u['recipients']:,} recipients)"),
+            (f"Highest multiplier on all standards within {budget} (each rounded down to {step})",
+             f"x {m['factor_float']:.4f} (total {format_yuan(m['total_fen'])})"),
+            (f"Budget needed to cover {pct} of the eligible (in priority order)",
+             f"{format_yuan(c['budget_fen'])} ({c['covered']:,} / {c['eligible']:,})"),
+        ]
+        cols = ["Question", "Answer"]
+    return pd.DataFrame(rows, columns=cols)

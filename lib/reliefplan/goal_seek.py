@@ -146,3 +146,27 @@ def budget_for_coverage(plan: dict, beneficiaries: pd.DataFrame, coverage=0.95, 
     total = gifts + oh + bm.contingency_fen(gifts + oh, plan.get("contingency_pct", 0))
     return {"budget_fen": int(total), "covered": int(covered), "eligible": eligible, "gifts_fen": int(gifts),
             "coverage": share}
+
+
+def seek_all(plan: dict, beneficiaries: pd.DataFrame, budget_yuan=None, *, step_yuan=None, coverage=0.95,
+             scenario: str | None = None, standards: pd.DataFrame | None = None) -> dict:
+    """The three answers at once, for a notebook: uniform amount, multiplier, budget for ``coverage``.
+
+    ``budget_yuan`` defaults to the plan's budget cap, else its total funding;
+    ``step_yuan`` to the plan's rounding step (else 50).
+    """
+    if budget_yuan is None:
+        cap = plan.get("budget_cap")
+        budget_yuan = cap if cap is not None else sum(stds.exact(f.get("amount", 0)) for f in plan.get("funding") or [])
+        budget_yuan = str(Decimal(budget_yuan.numerator) / budget_yuan.denominator) \
+            if isinstance(budget_yuan, Fraction) else budget_yuan
+    step = step_yuan if step_yuan is not None else (plan.get("rounding_step") or 50)
+    std = _std(plan, scenario, standards)
+    groups = bm.aggregate(beneficiaries)
+    return {
+        "budget_fen": _budget_fen(budget_yuan),
+        "step_fen": _step_fen(step),
+        "uniform": max_uniform_amount(plan, groups, budget_yuan, step_yuan=step, standards=std),
+        "multiplier": max_multiplier(plan, groups, budget_yuan, step_yuan=step, standards=std),
+        "coverage": budget_for_coverage(plan, beneficiaries, coverage, standards=std),
+    }

@@ -100,6 +100,70 @@ def load_inputs(plan_file=None, *, threshold_multiple=None, on_date=None, lang: 
     return Inputs(plan, registry, dibao, areas, rows, ben, state, bm.unit_names(areas, lang))
 
 
+def for_unit(frame: pd.DataFrame, unit: str = "all") -> pd.DataFrame:
+    """Rows of one unit (county_code), or all of them."""
+    return frame if unit in (None, "all") else frame[frame["county_code"] == unit]
+
+
+def initial_controls(*, scenario=None, cap=None, allocation_mode=None, threshold_multiple=None,
+                     unit="all") -> dict:
+    """The app's starting controls from the notebook's parameters (None keeps the plan's)."""
+    out = {"unit": unit or "all", "threshold": threshold_multiple}
+    if scenario is not None:
+        out["scenario"] = scenario
+    if cap is not None:
+        out["cap_yuan"] = cap
+    if allocation_mode is not None:
+        out["mode"] = allocation_mode
+    return out
+
+
+def intro_markdown(inputs: Inputs, *, scenario=None, unit="all", lang: str = "zh") -> str:
+    """The notebook's opening lines: demo notice, plan, unit, who is counted."""
+    plan = inputs.plan
+    ben = for_unit(inputs.beneficiaries, unit)
+    unit_name = _t("city", lang) if unit in (None, "all") else inputs.unit_names.get(unit, unit)
+    sc = scenario or plan_scenarios(plan)[0]
+    lines = []
+    if plan.get("demo"):
+        lines.append(f"**{_t('demo', lang)}**")
+    if lang == "zh":
+        lines += [f"- 方案: {plan.get('name', '')} ({plan.get('year')} 年)",
+                  f"- 单位: {unit_name}; 情景: {sc}",
+                  f"- 名单 {len(inputs.registry):,} 条, 符合条件 {len(ben):,} 户(人), 涉及 {int(ben['persons'].sum()):,} 人"]
+    else:
+        lines += [f"- Plan: {plan.get('name_en', plan.get('name', ''))} ({plan.get('year')})",
+                  f"- Unit: {unit_name}; scenario: {sc}",
+                  f"- Registry rows {len(inputs.registry):,}; eligible {len(ben):,} households/persons "
+                  f"({int(ben['persons'].sum()):,} persons)"]
+    return "\n".join(lines)
+
+
+def plan_scenarios(plan: dict) -> list[str]:
+    from reliefplan.standards import scenarios
+
+    return [s["name"] for s in scenarios(plan)]
+
+
+def totals_table(result: bm.Budget, unit: str = "all", lang: str = "zh") -> pd.DataFrame:
+    """Key figures of a budget (or of one unit of it) as a two-column table; money in yuan strings."""
+    t = result.totals if unit in (None, "all") else {**result.unit(unit), **{
+        k: result.totals[k] for k in ("funding_fen", "gap_fen", "cap_fen", "cap_margin_fen")}}
+    keys = ["households", "persons", "recipients", "cash_fen", "goods_fen", "gifts_fen", "overhead_fen",
+            "contingency_fen", "total_fen", "funding_fen", "gap_fen", "cap_fen", "cap_margin_fen"]
+    values = []
+    for k in keys:
+        v = t.get(k)
+        if v is None:
+            values.append("—")
+        elif k.endswith("_fen"):
+            values.append(format_yuan(int(v)))
+        else:
+            values.append(f"{int(v):,}")
+    head = ("项目", "数值") if lang == "zh" else ("Item", "Value")
+    return pd.DataFrame({head[0]: [labels.label(k, lang) for k in keys], head[1]: values})
+
+
 def _money_span(key: str, fen, text: str | None = None) -> str:
     value = "" if fen is None else str(int(fen))
     shown = text if text is not None else ("—" if fen is None else format_yuan(int(fen)))
