@@ -430,7 +430,13 @@ def _sum_by(lines: pd.DataFrame, key: str) -> pd.DataFrame:
 def cap_fen(plan: dict, cap_yuan=None) -> int | None:
     """The budget cap in fen: ``cap_yuan`` when given, else the plan's ``budget_cap`` (None if neither)."""
     value = cap_yuan if cap_yuan is not None else plan.get("budget_cap")
-    return None if value is None else to_fen(str(value))
+    if value is None:
+        return None
+    try:
+        return to_fen(str(value))
+    except ValueError:
+        raise InputError(f"预算上限不是有效金额: {value!r}", f"the budget cap is not an amount: {value!r}",
+                         column="cap") from None
 
 
 def funding_table(plan: dict, total_fen: int) -> pd.DataFrame:

@@ -41,7 +41,10 @@ def _budget_fen(budget_yuan) -> int:
 
 
 def _step_fen(step_yuan) -> int:
-    step = to_fen(str(step_yuan)) if step_yuan is not None else 1
+    try:
+        step = to_fen(str(step_yuan)) if step_yuan is not None else 1
+    except ValueError:
+        step = 0
     if step <= 0:
         raise InputError("取整步长须大于 0", "the rounding step must be greater than 0", column="step")
     return step
@@ -104,7 +107,10 @@ def budget_for_coverage(plan: dict, beneficiaries: pd.DataFrame, coverage=0.95, 
     households or persons. Returns budget_fen (overheads and contingency
     included), covered and eligible counts, and the gifts of the covered.
     """
-    share = stds.exact(coverage)
+    try:
+        share = stds.exact(coverage)
+    except (ArithmeticError, ValueError, TypeError):
+        share = Fraction(-1)
     if not 0 <= share <= 1:
         raise InputError(f"覆盖率须在 0 到 1 之间, 实为 {coverage!r}", f"coverage must be between 0 and 1, got {coverage!r}",
                          column="coverage")

@@ -81,12 +81,17 @@ class Inputs:
     areas: pd.DataFrame
     rows: pd.DataFrame              # whatif.whatif_rows: eligibility at the plan's and a loose threshold
     beneficiaries: pd.DataFrame     # budget.beneficiaries_from_registry at the requested threshold
-    state: whatif.WhatIfState
+    state: whatif.WhatIfState | None
     unit_names: dict
+    categories: pd.DataFrame | None = None
 
 
-def load_inputs(plan_file=None, *, threshold_multiple=None, on_date=None, lang: str = "zh") -> Inputs:
-    """Read the plan's registry, 低保 standards and areas; assess eligibility; precompute the what-if state."""
+def load_inputs(plan_file=None, *, threshold_multiple=None, on_date=None, lang: str = "zh",
+                prepare: bool = True) -> Inputs:
+    """Read the plan's registry, 低保 standards and areas; assess eligibility; precompute the what-if state.
+
+    ``prepare=False`` skips the what-if state (the CLI does not need it).
+    """
     from reliefplan.loaders import load_plan_inputs
     from reliefplan.plan import load_plan
 
@@ -96,8 +101,8 @@ def load_inputs(plan_file=None, *, threshold_multiple=None, on_date=None, lang: 
     rows = whatif.rows_from_assess(registry, plan, dibao, areas, on_date=on_date)
     elig = pd.DataFrame({"eligible": whatif.eligible_at(rows, threshold_multiple), "dibao_fen": rows["dibao_fen"]})
     ben = bm.beneficiaries_from_registry(registry, elig, plan=plan, categories=data.get("categories"))
-    state = whatif.prepare(plan, rows, categories=data.get("categories"))
-    return Inputs(plan, registry, dibao, areas, rows, ben, state, bm.unit_names(areas, lang))
+    state = whatif.prepare(plan, rows, categories=data.get("categories")) if prepare else None
+    return Inputs(plan, registry, dibao, areas, rows, ben, state, bm.unit_names(areas, lang), data.get("categories"))
 
 
 def for_unit(frame: pd.DataFrame, unit: str = "all") -> pd.DataFrame:

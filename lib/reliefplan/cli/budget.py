@@ -1,0 +1,225 @@
+"""``reliefplan budget``: what the plan costs, and what a budget affords.
+
+``reliefplan budget [--plan FILE] [--scenario NAME] [--cap YUAN] [--mode priority|scale] [--json]``
+    Totals by category (and by unit with ``--json``): cash, goods, overheads,
+    contingency, the funding gap, and what the budget cap covers. By default
+    the beneficiaries are the registry's eligible people; ``--counts FILE``
+    (county_code, category, households, persons) or ``--forecast`` (from the
+    campaign history) count them instead.
+
+``reliefplan budget goal-seek [--plan FILE] --budget YUAN [--step 50] [--coverage 0.95] [--json]``
+    The highest uniform amount per recipient and the highest multiplier on
+    all standards (rounded down to the step) within the budget, and the
+    budget needed to cover a share of the eligible.
+
+Options may be given before or after ``goal-seek``. Money in JSON is yuan
+as strings with two decimals ("1234.50"). Exit codes: 0 done; 1 the plan
+cannot serve everyone at its standards (the full cost exceeds the funding or
+the cap; for goal-seek: the overheads alone exceed the budget); 2 unusable
+input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import unicodedata
+from pathlib import Path
+
+from reliefplan.money import fen_to_yuan, format_yuan
+
+
+def _add_options(parser, *, suppress: bool) -> None:
+    d = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
+    parser.add_argument("--plan", default=d(None), help="方案文件(默认示例方案) / plan file (default: the demo plan)")
+    parser.add_argument("--scenario", default=d(None), help="情景名称(默认基准) / scenario name (default: the baseline)")
+    parser.add_argument("--threshold-multiple", type=float, default=d(None),
+                        help="替换各类别收入条件的低保倍数 / replace every category's income multiple of 低保")
+    parser.add_argument("--counts", default=d(None),
+                        help="按人数表测算(county_code, category, households, persons; .csv/.xlsx) / "
+                             "cost these counts instead of the registry")
+    parser.add_argument("--forecast", action="store_true", default=d(False),
+                        help="按历年记录预测的户数测算 / cost the households forecast from the campaign history")
+    parser.add_argument("--lang", choices=("zh", "en"), default=d("zh"), help="输出语言 / output language")
+    parser.add_argument("--json", action="store_true", default=d(False), help="输出 JSON / print JSON")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "budget",
+        help="预算测算与单变量求解 / budget totals and goal seek",
+        description=("按方案测算各类别、各单位的慰问金、慰问品、工作经费与资金缺口; goal-seek 子命令求预算内可承受的标准。"
+                     " / Cost the plan by category and unit with the funding gap; the goal-seek action finds "
+                     "the standards a budget affords."),
+    )
+    _add_options(p, suppress=False)
+    p.add_argument("--cap", default=None, help="预算上限(元, 默认方案的 budget_cap) / budget cap in yuan (default: plan)")
+    p.add_argument("--mode", choices=("priority", "scale"), default=None,
+                   help="超限时按优先级或同比例下调(默认方案设置) / over the cap: by priority or scale down")
+    sub = p.add_subparsers(dest="action", metavar="ACTION")
+    gs = sub.add_parser("goal-seek", help="预算内可承受的标准 / the standards a budget affords",
+                        description="求预算内每户(人)统一标准、各标准统一倍数, 以及达到覆盖率所需预算。 / "
+                                    "Highest uniform amount and multiplier within a budget; budget for a coverage.")
+    _add_options(gs, suppress=True)
+    gs.add_argument("--budget", required=True, help="预算(元) / budget in yuan")
+    gs.add_argument("--step", default="50", help="取整步长(元, 默认 50) / rounding step in yuan (default 50)")
+    gs.add_argument("--coverage", default="0.95", help="目标覆盖率(默认 0.95) / target coverage (default 0.95)")
+    gs.set_defaults(handler=run_goal_seek)
+    p.set_defaults(handler=run_budget)
+
+
+# ---------------------------------------------------------------------------
+
+def _yuan(fen) -> str | None:
+    return None if fen is None else str(fen_to_yuan(int(fen)))
+
+
+def _beneficiaries(args):
+    """(plan, beneficiaries, unit names, source label) from the registry, a counts file or the forecast."""
+    from reliefplan import budget as bm
+    from reliefplan.errors import InputError
+    from reliefplan.plan import load_plan
+
+    plan = load_plan(getattr(args, "plan", None))
+    if getattr(args, "counts", None) or getattr(args, "forecast", False):
+        import pandas as pd
+
+        from reliefplan.loaders import load_plan_inputs
+
+        data = load_plan_inputs(plan, include=["areas", "dibao", "history"])
+        if args.counts:
+            path = Path(args.counts)
+            if not path.exists():
+                raise InputError("人数表文件不存在", "counts file not found", file=path)
+            try:
+                if path.suffix.lower() in (".xlsx", ".xls"):
+                    counts = pd.read_excel(path, dtype={"county_code": str}, engine="calamine")
+                else:
+                    counts = pd.read_csv(path, dtype={"county_code": str}, encoding="utf-8-sig")
+            except Exception as exc:  # any reader failure is unusable input
+                raise InputError("无法读取人数表", f"cannot read the counts file: {exc}", file=path) from exc
+            source = str(path)
+        else:
+            from reliefplan.forecast import forecast
+
+            if "history" not in data:
+                raise InputError("方案未指定历年记录 data.history", "the plan names no data.history file",
+                                 file=plan.get("_path"))
+            counts = bm.forecast_counts(forecast(data["history"], target_year=int(plan["year"])), data["history"])
+            source = "forecast"
+        try:
+            ben = bm.beneficiaries_from_counts(counts, plan=plan, dibao=data.get("dibao"))
+        except InputError as exc:
+            exc.file = exc.file or (str(args.counts) if args.counts else None)
+            raise
+        return plan, ben, bm.unit_names(data.get("areas"), args.lang), source
+    from reliefplan.whatif_app import load_inputs
+
+    inputs = load_inputs(plan, threshold_multiple=args.threshold_multiple, lang=args.lang, prepare=False)
+    return plan, inputs.beneficiaries, inputs.unit_names, "registry"
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _row(cells, widths) -> str:
+    out = []
+    for i, (c, w) in enumerate(zip(cells, widths)):
+        gap = " " * max(w - _width(str(c)), 0)
+        out.append(str(c) + gap if i == 0 else gap + str(c))
+    return "  ".join(out)
+
+
+def run_budget(args) -> int:
+    from reliefplan import allocation as al
+    from reliefplan import budget as bm
+
+    plan, ben, names, source = _beneficiaries(args)
+    result = bm.cost_model(plan, ben, scenario=args.scenario, cap_yuan=args.cap)
+    alloc = al.allocate(plan, ben, scenario=args.scenario, cap_yuan=args.cap, mode=args.mode)
+    t = result.totals
+    short = t["gap_fen"] > 0 or not alloc.fits
+    lang = args.lang
+    cat_names = dict(zip(result.standards["category"], result.standards["zh" if lang == "zh" else "en"]))
+    if args.json:
+        def money(row):
+            return {k[:-4]: _yuan(row[k]) for k in bm.MONEY_PARTS}
+
+        doc = {
+            "plan": str(plan.get("_path")), "year": plan.get("year"), "scenario": result.scenario, "source": source,
+            "totals": {"households": t["households"], "persons": t["persons"], "recipients": t["recipients"],
+                       **{k[:-4]: _yuan(t[k]) for k in bm.MONEY_PARTS},
+                       "funding": _yuan(t["funding_fen"]), "gap": _yuan(t["gap_fen"]),
+                       "per_person": _yuan(t["per_person_fen"])},
+            "by_category": [{"category": r["category"], "name": cat_names.get(r["category"], r["category"]),
+                             "households": int(r["households"]), "persons": int(r["persons"]),
+                             "recipients": int(r["recipients"]), **money(r)} for _, r in result.categories.iterrows()],
+            "by_unit": [{"county_code": r["county_code"], "name": names.get(r["county_code"], r["county_code"]),
+                         "households": int(r["households"]), "persons": int(r["persons"]),
+                         "recipients": int(r["recipients"]), **money(r)} for _, r in result.units.iterrows()],
+            "funding": [{"source": r["source"], "source_en": r["source_en"], "amount": _yuan(r["amount_fen"]),
+                         "used": _yuan(r["used_fen"])} for _, r in result.funding.iterrows()],
+            "cap": {"cap": _yuan(alloc.cap_fen), "mode": alloc.mode, "fits": alloc.fits,
+                    "allocated_total": _yuan(alloc.budget.total_fen),
+                    "covered_recipients": int(alloc.coverage["covered_recipients"].sum()),
+                    "eligible_recipients": int(alloc.coverage["eligible_recipients"].sum()),
+                    "factor": None if alloc.factor is None else str(alloc.factor),
+                    "message": alloc.message(lang)},
+        }
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 1 if short else 0
+
+    head = (["类别", "户(人)", "慰问金", "慰问品", "工作经费", "不可预见费", "合计(元)"] if lang == "zh" else
+            ["Category", "Recipients", "Cash", "Goods", "Overheads", "Contingency", "Total (yuan)"])
+    rows = [[cat_names.get(r["category"], r["category"]), f"{int(r['recipients']):,}",
+             *[format_yuan(int(r[k])) for k in ("cash_fen", "goods_fen", "overhead_fen", "contingency_fen",
+                                                "total_fen")]] for _, r in result.categories.iterrows()]
+    rows.append(["合计" if lang == "zh" else "Total", f"{t['recipients']:,}",
+                 *[format_yuan(t[k]) for k in ("cash_fen", "goods_fen", "overhead_fen", "contingency_fen", "total_fen")]])
+    widths = [max(_width(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+    title = f"{plan.get('name', '')} — {result.scenario}" if lang == "zh" else \
+        f"{plan.get('name_en', plan.get('name', ''))} — {result.scenario}"
+    print(title)
+    if plan.get("demo"):
+        print("示例数据，人员均为虚构" if lang == "zh" else "Demo data: all people are fictitious")
+    print(_row(head, widths))
+    for r in rows:
+        print(_row(r, widths))
+    gap = t["gap_fen"]
+    if lang == "zh":
+        print(f"资金来源合计 {format_yuan(t['funding_fen'])} 元; "
+              + (f"资金缺口 {format_yuan(gap)} 元" if gap > 0 else f"资金结余 {format_yuan(-gap)} 元"))
+    else:
+        print(f"Funding {format_yuan(t['funding_fen'])}; "
+              + (f"gap {format_yuan(gap)}" if gap > 0 else f"surplus {format_yuan(-gap)}"))
+    print(alloc.message(lang))
+    return 1 if short else 0
+
+
+def run_goal_seek(args) -> int:
+    from reliefplan import goal_seek
+
+    plan, ben, _, source = _beneficiaries(args)
+    seek = goal_seek.seek_all(plan, ben, args.budget, step_yuan=args.step, coverage=args.coverage,
+                              scenario=args.scenario)
+    u, m, c = seek["uniform"], seek["multiplier"], seek["coverage"]
+    nothing = not u["fits"]
+    if args.json:
+        print(json.dumps({
+            "plan": str(plan.get("_path")), "source": source, "budget": _yuan(seek["budget_fen"]),
+            "step": _yuan(seek["step_fen"]),
+            "uniform_amount": {"amount": _yuan(u["amount_fen"]), "recipients": u["recipients"],
+                               "total": _yuan(u["total_fen"]), "fits": u["fits"]},
+            "multiplier": {"factor": str(m["factor"]), "factor_decimal": f"{m['factor_float']:.6f}",
+                           "total": _yuan(m["total_fen"]), "fits": m["fits"]},
+            "coverage": {"target": str(c["coverage"]), "budget": _yuan(c["budget_fen"]), "covered": c["covered"],
+                         "eligible": c["eligible"]},
+        }, ensure_ascii=False, indent=2))
+        return 1 if nothing else 0
+    from reliefplan.budget_charts import goal_table
+
+    table = goal_table(seek, args.lang)
+    for q, a in zip(table.iloc[:, 0], table.iloc[:, 1]):
+        print(f"{q}: {a}")
+    return 1 if nothing else 0
