@@ -148,6 +148,9 @@ def test_analyse_unit_filter():
     assert part.totals["registered"] == 5 and part.totals["reached"] == 1
     assert set(part.status["county_code"]) == {"350622"}
     assert part.cap_fen == 100000  # the plan's per_person_cap (1000 yuan)
+    en = coverage.analyse(inputs, year=2026, on_date="2027-02-06", lang="en")
+    assert list(en.by_county["county_name"]) == ["Xiangcheng", "Yunxiao"]
+    assert en.gaps["follow_up"].iloc[0] in ("not visited", "visited, get the receipt signed")
 
 
 def test_charts_from_the_hand_built_funnel():
@@ -174,3 +177,18 @@ def test_charts_from_the_hand_built_funnel():
 
     dup = cc.duplicates_chart(duplicates(reg, visits, year=2026))
     assert list(dup.data[0].x) == ["2"] and list(dup.data[0].y) == [1]
+
+
+def test_funnel_table_formats_rates_and_total():
+    from reliefplan import coverage_charts as cc
+
+    st, _ = status_2026()
+    areas = small_world()[3]
+    f = coverage.with_names(coverage.funnel(st, ["county_code", "township_code"]), areas)
+    t = cc.funnel_table(f, name_col=["county_name", "township_name"], total=coverage.totals(st))
+    assert list(t.columns[:3]) == ["县(市、区)", "乡镇(街道)", "在册人数"]
+    last = t.iloc[-1]
+    assert last["县(市、区)"] == "合计" and last["在册人数"] == 11 and last["覆盖率"] == "33.3%"
+    assert last["错慰率"] == "50.0%"
+    en = cc.funnel_table(coverage.with_names(coverage.funnel(st, "county_code"), areas, lang="en"), lang="en")
+    assert list(en["County"]) == ["Xiangcheng", "Yunxiao"] and en["Coverage rate"].tolist() == ["66.7%", "0.0%"]

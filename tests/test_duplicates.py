@@ -61,3 +61,17 @@ def test_no_duplicates():
     reg, plan, dibao, areas, visits, changes = coverage_world()
     d = dup.duplicates(reg.iloc[:5], visits.iloc[2:4], year=2026)
     assert d.empty and "excess_fen" in d.columns
+
+
+def test_display_table_masked_yuan_and_names():
+    from reliefplan.categories import load_categories
+
+    reg, plan, dibao, areas, visits, changes = coverage_world()
+    t = dup.display_table(dup.duplicates(reg, visits, year=2026, cap_fen=100000), areas=areas,
+                          categories=load_categories())
+    row = t.iloc[0]
+    assert row["姓名"] == "张*丰" and row["区划名称"] == "石亭镇"
+    assert row["累计领取(元)"] == "1,900.00" and row["超出上限(元)"] == "900.00"
+    assert row["登记类别"] == "低保户、困难职工"
+    en = dup.display_table(dup.cap_excess(visits, year=2026, cap_fen=100000), areas=areas, lang="en")
+    assert en.iloc[0]["Area"] == "Shiting" and en.iloc[0]["Over the cap (yuan)"] == "900.00"

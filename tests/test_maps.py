@@ -175,3 +175,27 @@ def test_write_html_uses_local_plotly(tmp_path, geo):
     assert js.stat().st_size > 1_000_000
     maps.write_html(fig, tmp_path / "sub" / "map2.html")  # second report reuses the same bundle
     assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == ["map.html", "map2.html", "plotly.min.js"]
+
+
+def test_coverage_maps_from_an_analysis(geo):
+    import sys
+
+    from test_coverage import coverage_world
+    from reliefplan import coverage
+    from reliefplan.categories import load_categories
+
+    reg, plan, dibao, areas, visits, changes = coverage_world()
+    inputs = coverage.CoverageInputs(plan=plan, registry=reg, areas=areas, dibao=dibao, visits=visits,
+                                     changes=changes, categories=load_categories(), boundaries=geo)
+    result = coverage.analyse(inputs, year=2026, on_date="2027-02-06")
+    out = maps.coverage_maps(result, geo)
+    assert out["level"] == "county" and out["unmatched"] == {"no_polygon": [], "no_data": sorted(
+        set(maps.features_by_code(geo)) - {"350602", "350622"})}
+    cov = {t.name: t for t in out["coverage"].data if t.fill == "toself"}
+    assert "66.7%" in cov["350602"].text and cov["350604"].fillcolor == maps.NO_DATA_COLOUR
+    assert out["townships"] is not None and len([t for t in out["townships"].data if t.mode == "markers"][0].x) == 4
+    part = coverage.analyse(inputs, year=2026, unit="350622", on_date="2027-02-06")
+    one = maps.coverage_maps(part, geo)
+    assert one["unmatched"] == {"no_polygon": [], "no_data": []}
+    assert len([t for t in one["coverage"].data if t.fill == "toself"]) == 1
+    assert maps.coverage_maps(result, None)["coverage"] is None

@@ -396,14 +396,15 @@ class CoverageResult:
 
 
 def analyse(inputs: CoverageInputs, *, year: int | None = None, unit="all", threshold_multiple=None,
-            per_person_cap=None, planned=None, on_date=None) -> CoverageResult:
+            per_person_cap=None, planned=None, on_date=None, lang: str = "zh") -> CoverageResult:
     """Run eligibility, funnel, duplicates, continuity and gap list for one unit.
 
     ``year``: the campaign year whose visits count as reached (default: the
     latest year in the visits, else the plan year). ``per_person_cap`` in
     yuan (None = the plan's ``per_person_cap``; 0 = no cap).
     ``on_date`` defaults to 春节 of ``year`` so ages and 低保 standards
-    match the campaign being assessed.
+    match the campaign being assessed. ``lang`` picks the language of the
+    area and category names and of the follow-up notes in the result.
     """
     from reliefplan import continuity as cont
     from reliefplan import duplicates as dup
@@ -429,19 +430,19 @@ def analyse(inputs: CoverageInputs, *, year: int | None = None, unit="all", thre
     prio = category_priority(plan, inputs.categories)
     elig = assess(registry, plan, dibao, areas, threshold_multiple=threshold_multiple, on_date=when)
     status = person_status(registry, elig, visits, year=year, planned=planned, priority=prio)
-    status = with_names(status, areas, inputs.categories)
+    status = with_names(status, areas, inputs.categories, lang=lang)
 
     county_codes = areas.loc[(areas["level"] == "county") & in_unit(areas["code"], unit), "code"].astype(str)
-    by_county = with_names(with_all_areas(funnel(status, "county_code"), county_codes), areas)
-    by_township = with_names(funnel(status, ["county_code", "township_code"]), areas)
-    by_category = with_names(funnel(status, "category"), categories=inputs.categories)
+    by_county = with_names(with_all_areas(funnel(status, "county_code"), county_codes), areas, lang=lang)
+    by_township = with_names(funnel(status, ["county_code", "township_code"]), areas, lang=lang)
+    by_category = with_names(funnel(status, "category"), categories=inputs.categories, lang=lang)
     by_category["priority"] = by_category["category"].map(prio).fillna(99).astype(int)
     by_category = by_category.sort_values(["priority", "category"]).reset_index(drop=True)
 
     dups = dup.duplicates(registry, visits, year=year, cap_fen=cap_fen)
     excess = dup.cap_excess(visits, year=year, cap_fen=cap_fen)
     continuity = cont.continuity(visits, changes, status, year=year)
-    gaps = gaplist.gap_list(status)
+    gaps = gaplist.gap_list(status, lang=lang)
     return CoverageResult(year=year, unit=str(unit), eligibility=elig, status=status, by_county=by_county,
                           by_township=by_township, by_category=by_category, totals=totals(status),
                           duplicates=dups, cap_excess=excess, continuity=continuity, gaps=gaps,

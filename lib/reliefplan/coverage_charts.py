@@ -99,3 +99,27 @@ def duplicates_chart(dups: pd.DataFrame, *, lang: str = "zh") -> go.Figure:
                            hovertemplate="%{x}: %{y:,}<extra></extra>"))
     fig.update_layout(xaxis_title=labels.label("organizer_count", lang), yaxis_title=labels.label("people", lang))
     return _style(fig, labels.label("chart_duplicates", lang))
+
+
+def funnel_table(funnel_df: pd.DataFrame, *, name_col="county_name", lang: str = "zh",
+                 total: dict | None = None) -> pd.DataFrame:
+    """The funnel as a table to show: area name(s), counts, rates as percentages, zh/en headers.
+
+    ``name_col``: one column or a list (e.g. ``["county_name", "township_name"]``).
+    ``total``: :func:`reliefplan.coverage.totals` to append as a 合计 row.
+    """
+    from reliefplan.coverage import FUNNEL_RATES
+
+    cols = ["registered", "eligible", "planned", "visited", "reached", "visited_unsigned", "exclusion",
+            "inclusion", "coverage_rate", "exclusion_rate", "inclusion_rate"]
+    names = [name_col] if isinstance(name_col, str) else list(name_col)
+    df = funnel_df[[*names, *cols]].copy()
+    if total is not None:
+        row = {**{n: "" for n in names}, names[0]: labels.label("total", lang), **{c: total.get(c) for c in cols}}
+        df = pd.concat([df, pd.DataFrame([row])], ignore_index=True)
+    for c in FUNNEL_RATES:
+        df[c] = df[c].map(lambda v: "" if v is None or pd.isna(v) else f"{float(v):.1%}")
+    for c in cols:
+        if c not in FUNNEL_RATES:
+            df[c] = df[c].fillna(0).astype(int)
+    return labels.relabel(df, lang)

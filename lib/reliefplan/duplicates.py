@@ -158,3 +158,22 @@ def summary(dups: pd.DataFrame, excess: pd.DataFrame) -> dict:
 def masked(df: pd.DataFrame) -> pd.DataFrame:
     """The table as any report shows it: names and ID numbers masked."""
     return mask_frame(df)
+
+
+def display_table(df: pd.DataFrame, *, areas: pd.DataFrame | None = None, categories: pd.DataFrame | None = None,
+                  lang: str = "zh") -> pd.DataFrame:
+    """A duplicates or cap-excess table ready to show: masked, yuan amounts, area and category names, zh/en headers."""
+    from reliefplan.money import format_yuan
+
+    out = masked(df)
+    if areas is not None and "area_code" in out:
+        names = dict(zip(areas["code"].astype(str), areas["name" if lang == "zh" else "name_en"].astype(str)))
+        out.insert(out.columns.get_loc("area_code"), "area_name",
+                   out["area_code"].astype(str).map(names).fillna(out["area_code"].astype(str)))
+        out = out.drop(columns="area_code")
+    if categories is not None and "categories" in out:
+        cat = dict(zip(categories["code"], categories[lang]))
+        out["categories"] = out["categories"].map(lambda t: "、".join(cat.get(c, c) for c in str(t).split("、") if c))
+    for col in [c for c in out.columns if c.endswith("_fen")]:
+        out[col] = out[col].map(lambda f: format_yuan(int(f)))
+    return labels.relabel(out, lang)

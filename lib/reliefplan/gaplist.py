@@ -22,6 +22,8 @@ from reliefplan.privacy import mask_id, mask_name, mask_phone
 labels.register({
     "follow_up": ("跟进事项", "Follow-up"),
     "income_yuan": ("人均月收入(元)", "Income per head (yuan/month)"),
+    "people": ("人数", "People"),
+    "unsigned": ("待补签收", "Receipt to be signed"),
 })
 
 FOLLOW_UP = {

@@ -417,3 +417,56 @@ def write_html(fig: go.Figure, path, *, title: str | None = None, config: dict |
     html = html.replace("<head>", '<head><meta charset="utf-8">', 1) if 'charset="utf-8"' not in html else html
     path.write_text(html, encoding="utf-8")
     return path
+
+
+# ---------------------------------------------------------------------------
+# The coverage maps of one analysis
+# ---------------------------------------------------------------------------
+
+def subset(geojson: dict, unit, code_property: str = "code") -> dict:
+    """The features inside ``unit`` (an area code, or 'all' for every feature)."""
+    from reliefplan.coverage import unit_prefix
+
+    prefix = unit_prefix(unit)
+    if not prefix:
+        return geojson
+    feats = [f for f in geojson.get("features", [])
+             if normalise_code((f.get("properties") or {}).get(code_property)).startswith(prefix)]
+    return {**geojson, "features": feats}
+
+
+def coverage_maps(result, geojson: dict | None, *, code_property: str = "code", lang: str = "zh",
+                  note: str | None = None) -> dict:
+    """Coverage-rate and exclusion maps for a :class:`reliefplan.coverage.CoverageResult`.
+
+    The level follows the GeoJSON (county, or township when the user gives
+    township polygons). Townships without polygons get :func:`point_map` over
+    the county outlines. Returns {'level', 'coverage', 'exclusion',
+    'townships' (figure or None), 'unmatched' (see :func:`match_report`),
+    'message'}. Without a GeoJSON every figure is None.
+    """
+    out = {"level": None, "coverage": None, "exclusion": None, "townships": None,
+           "unmatched": {"no_polygon": [], "no_data": []}, "message": ""}
+    if not geojson:
+        return out
+    geo = subset(geojson, result.unit, code_property)
+    level = map_level(geojson, code_property)
+    out["level"] = level
+    if level == "county":
+        values, code_col, name_col = result.by_county, "county_code", "county_name"
+    else:
+        values, code_col, name_col = result.by_township, "township_code", "township_name"
+    data_codes = [c for c in result.status[code_col].astype(str).unique() if c]
+    out["unmatched"] = match_report(geo, data_codes, code_property)
+    out["message"] = unmatched_message(out["unmatched"], lang=lang)
+    if not geo.get("features"):
+        return out
+    out["coverage"] = choropleth(values, geo, value="coverage_rate", code_col=code_col, code_property=code_property,
+                                 name_col=name_col, lang=lang, note=note)
+    out["exclusion"] = choropleth(values, geo, value="exclusion", code_col=code_col, code_property=code_property,
+                                  name_col=name_col, colorscale="Reds", lang=lang, note=note)
+    if level == "county":
+        towns = result.by_township[result.by_township["township_code"].astype(str) != ""]
+        if len(towns):
+            out["townships"] = point_map(towns, geo, code_property=code_property, lang=lang, note=note)
+    return out
