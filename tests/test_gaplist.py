@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from test_coverage import coverage_world, status_2026
+from test_coverage import status_2026
 from test_eligibility import small_world
 
 from reliefplan import coverage, gaplist

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -178,8 +177,6 @@ def test_write_html_uses_local_plotly(tmp_path, geo):
 
 
 def test_coverage_maps_from_an_analysis(geo):
-    import sys
-
     from test_coverage import coverage_world
     from reliefplan import coverage
     from reliefplan.categories import load_categories

@@ -94,11 +94,6 @@ def polygons(geometry: dict) -> list[list[np.ndarray]]:
     return out
 
 
-def _ring_area(ring: np.ndarray) -> float:
-    x, y = ring[:, 0], ring[:, 1]
-    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
-
-
 def _ring_centroid(ring: np.ndarray) -> tuple[float, float, float]:
     x, y = ring[:, 0], ring[:, 1]
     cross = x * np.roll(y, -1) - np.roll(x, -1) * y
