@@ -196,3 +196,7 @@ def test_coverage_maps_from_an_analysis(geo):
     assert one["unmatched"] == {"no_polygon": [], "no_data": []}
     assert len([t for t in one["coverage"].data if t.fill == "toself"]) == 1
     assert maps.coverage_maps(result, None)["coverage"] is None
+    town = coverage.analyse(inputs, year=2026, unit="350622101", on_date="2027-02-06")
+    tm = maps.coverage_maps(town, geo)
+    assert [t.name for t in tm["coverage"].data if t.fill == "toself"] == ["350622"]
+    assert tm["unmatched"]["no_polygon"] == []

@@ -419,14 +419,18 @@ def write_html(fig: go.Figure, path, *, title: str | None = None, config: dict |
 # ---------------------------------------------------------------------------
 
 def subset(geojson: dict, unit, code_property: str = "code") -> dict:
-    """The features inside ``unit`` (an area code, or 'all' for every feature)."""
+    """The features inside ``unit`` (an area code, or 'all' for every feature), and the
+    polygon containing a unit smaller than the features (a township's county)."""
     from reliefplan.coverage import unit_prefix
 
     prefix = unit_prefix(unit)
     if not prefix:
         return geojson
+    def inside(code: str) -> bool:  # a township unit keeps its county's polygon
+        return bool(code) and (code.startswith(prefix) or prefix.startswith(code))
+
     feats = [f for f in geojson.get("features", [])
-             if normalise_code((f.get("properties") or {}).get(code_property)).startswith(prefix)]
+             if inside(normalise_code((f.get("properties") or {}).get(code_property)))]
     return {**geojson, "features": feats}
 
 
