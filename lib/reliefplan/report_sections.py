@@ -215,6 +215,44 @@ def _no_attrs(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _files_key(plan: dict) -> tuple:
+    """Identity of the plan and its data files (path, size, modification time) for the input cache."""
+    from pathlib import Path
+
+    files = {"plan": Path(plan["_path"]), **(plan.get("_files") or {})}
+    out = []
+    for key, path in sorted(files.items()):
+        st = Path(path).stat()
+        out.append((key, str(path), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def _input_cache(key: tuple, load) -> dict:
+    """Parsed input tables, shared by the reports run one after another in one warm kernel.
+
+    ``reliefplan report`` runs several units per kernel (see
+    :mod:`reliefplan.batch.executor`); reading and validating the same
+    registry for every unit would cost more than the report itself. The
+    cache lives in the kernel's ``_reliefplan_warm`` helper (outside the
+    library, which is re-imported for every unit), is keyed by the files'
+    paths, sizes and modification times, holds only plain pandas frames and
+    dicts (a pure function of the files), and every caller gets deep copies,
+    so nothing one report does to its tables reaches the next. Outside a
+    warm kernel (Jupyter, plain papermill) nothing is cached.
+    """
+    import copy
+    import sys
+
+    store = getattr(sys.modules.get("_reliefplan_warm"), "cache", None)
+    if store is None:
+        return load()
+    if key not in store:
+        if len(store) >= 8:
+            store.pop(next(iter(store)))
+        store[key] = load()
+    return {k: v.copy(deep=True) if isinstance(v, pd.DataFrame) else copy.deepcopy(v) for k, v in store[key].items()}
+
+
 class ReportContext:
     """Everything one report reads, loaded once; derived results computed on first use.
 
@@ -233,10 +271,13 @@ class ReportContext:
     def inputs(self):
         from reliefplan import coverage
 
-        inp = coverage.load_inputs(self.plan, boundaries=self.unit_code is None)
-        for name in ("registry", "areas", "dibao", "visits", "changes", "categories"):
-            _no_attrs(getattr(inp, name))
-        return inp
+        def load():
+            inp = coverage.load_inputs(self.plan, boundaries=True)
+            return {name: _no_attrs(v) if isinstance(v, pd.DataFrame) else v for name, v in vars(inp).items()
+                    if name != "plan"}
+
+        parts = _input_cache(("coverage_inputs",) + _files_key(self.plan), load)
+        return coverage.CoverageInputs(plan=self.plan, **parts)
 
     @property
     def areas(self) -> pd.DataFrame:
@@ -279,7 +320,9 @@ class ReportContext:
         from reliefplan.loaders import load_history
         from reliefplan.plan import plan_file
 
-        hist = _no_attrs(load_history(plan_file(self.plan, "history"), self.categories))
+        path = plan_file(self.plan, "history")
+        hist = _input_cache(("history",) + _files_key(self.plan),
+                            lambda: {"history": _no_attrs(load_history(path, self.categories))})["history"]
         hist = campaigns.prepare(hist)
         return hist.loc[self.in_unit(hist["area_code"])]
 

@@ -59,6 +59,9 @@ WARM_MODULE = r'''
 import copy, gc, importlib, os, random, sys, warnings
 
 _state = {}
+# Parsed input files shared by the jobs of this kernel, keyed by file identity;
+# see reliefplan.report_sections._input_cache (readers always get deep copies).
+cache = {}
 
 
 def _purge():
