@@ -73,7 +73,7 @@ def test_filter_years_and_unit():
 
 def test_source_row_survives_filtering():
     h = small_history()
-    h.attrs["source_rows"] = [5, 6, 7, 8, 9, 10]
+    h["source_row"] = [5, 6, 7, 8, 9, 10]
     f = filter_history(h, unit="350603")
     assert f["source_row"].tolist() == [6, 8, 10]
 

@@ -80,7 +80,7 @@ def test_areas_happy_path_types(tmp_path):
     assert list(df["code"]) == ["350600", "350602", "350602001", "350602100"]
     assert pd.isna(df.loc[0, "parent_code"])
     assert str(df["edition"].dtype) == "Int64"
-    assert df.attrs["source_rows"] == [2, 3, 4, 5]
+    assert df["source_row"].tolist() == [2, 3, 4, 5]
 
 
 def test_areas_chinese_headers_and_values(tmp_path):

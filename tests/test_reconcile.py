@@ -113,7 +113,7 @@ def history_frame():
         "overhead_fen": [10000, 0, 12000],
         "stated_total_fen": pd.array([710000, 600100, None], dtype="Int64"),
     })
-    df.attrs["source_rows"] = [2, 3, 4]
+    df["source_row"] = [2, 3, 4]
     return df
 
 

@@ -69,16 +69,13 @@ def _pct(part: pd.Series, whole: pd.Series) -> pd.Series:
 def prepare(history: pd.DataFrame) -> pd.DataFrame:
     """History with ``county_code`` (first 6 digits of the area code), gifts and total in fen.
 
-    Also ``source_row``: the row in the source file (from the loader's
-    ``attrs['source_rows']``, else position + 2), so checks on a filtered
-    table still point at the right row.
+    Also ``source_row``: the row in the source file (the loader's column,
+    else position + 2), so checks on a filtered table still point at the
+    right row.
     """
     df = history.copy()
     if "source_row" not in df:
-        rows = history.attrs.get("source_rows")
-        if not rows or len(rows) != len(df):
-            rows = [i + 2 for i in range(len(df))]
-        df["source_row"] = pd.Series(rows, index=df.index, dtype="int64")
+        df["source_row"] = pd.Series(range(2, len(df) + 2), index=df.index, dtype="int64")
     df["county_code"] = df["area_code"].astype(str).str[:6]
     for col in ("households", "persons", "cash_fen", "goods_fen", "overhead_fen"):
         df[col] = df[col].astype("int64")

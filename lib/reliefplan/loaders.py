@@ -406,9 +406,10 @@ def read_table(path, table: schema.TableSchema, *, error=InputError, categories=
 
     Raises ``error`` (a ReliefplanError subclass) naming the file, row and
     column of the first problem, listing the first few, with all of them in
-    ``exc.problems``. Returns a DataFrame on a fresh RangeIndex whose
-    ``attrs['source_file']`` is the path and ``attrs['source_rows']`` the row
-    numbers in the file.
+    ``exc.problems``. Returns a DataFrame on a fresh RangeIndex with a
+    ``source_row`` column (the row number in the file, as the user sees it)
+    and ``attrs['source_file']`` the path. Row numbers are a column, not an
+    attr, because pandas deep-copies ``attrs`` on nearly every operation.
     """
     path = Path(path)
     cells = _read_cells(path, error)
@@ -429,10 +430,9 @@ def read_table(path, table: schema.TableSchema, *, error=InputError, categories=
         checks(out, problems)
     problems.raise_if_any(path, error)
 
-    rows = out.index.to_numpy()
+    out["source_row"] = out.index.to_numpy().astype("int64")
     out = out.reset_index(drop=True)
     out.attrs["source_file"] = str(path)
-    out.attrs["source_rows"] = rows.tolist()
     return out
 
 

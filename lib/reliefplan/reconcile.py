@@ -255,17 +255,15 @@ def reconcile_history(history: pd.DataFrame) -> pd.DataFrame:
     """Check each history record's stated total against cash + goods + overheads.
 
     Records without a stated total are not checked. ``row`` is the row number
-    in the source file: the ``source_row`` column when present, else what the
-    loader recorded (``attrs['source_rows']``), else the position + 2.
+    in the source file: the ``source_row`` column when present (the loaders
+    add it), else the position + 2.
     """
     if history.empty or "stated_total_fen" not in history:
         return _frame([])
     if "source_row" in history:
         source_rows = [int(r) for r in history["source_row"]]
     else:
-        source_rows = history.attrs.get("source_rows")
-        if not source_rows or len(source_rows) != len(history):
-            source_rows = [i + 2 for i in range(len(history))]
+        source_rows = [i + 2 for i in range(len(history))]
     computed = (history["cash_fen"].astype("int64") + history["goods_fen"].astype("int64")
                 + history["overhead_fen"].astype("int64"))
     rows = []
