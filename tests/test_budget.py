@@ -254,3 +254,17 @@ def test_unit_lookup_and_names(tmp_path):
     assert result.unit("999999")["total_fen"] == 0
     areas = pd.DataFrame({"code": ["350602"], "name": ["芗城区"], "name_en": ["Xiangcheng"]})
     assert bm.unit_names(areas, "en") == {"350602": "Xiangcheng"}
+
+
+def test_unit_shares_of_scenarios_add_up_to_the_city(tmp_path):
+    plan = demo_plan(tmp_path)
+    counts = pd.DataFrame({"county_code": ["350602", "350603", "350603"], "category": ["dibao", "tekun", "dibao_edge"],
+                           "households": [7, 3, 5], "persons": [19, 3, 11], "dibao_fen": [78000] * 3})
+    budgets = bm.compare_scenarios(plan, bm.beneficiaries_from_counts(counts, plan=plan))
+    city = bm.scenario_summary(budgets).set_index("scenario")
+    parts = [bm.scenario_summary(budgets, unit=u).set_index("scenario") for u in ("350602", "350603")]
+    for col in ("total_fen", "overhead_fen", "contingency_fen", "diff_fen"):
+        assert (parts[0][col] + parts[1][col]).equals(city[col])
+    table = bm.units_with_total(budgets["维持"])
+    assert table["county_code"].iloc[-1] == "total"
+    assert table["total_fen"].iloc[-1] == budgets["维持"].total_fen == table["total_fen"].iloc[:-1].sum()

@@ -139,6 +139,21 @@ def beneficiaries_from_registry(registry: pd.DataFrame, eligibility: pd.DataFram
     }, index=rows.index)
 
 
+def beneficiaries_for_plan(plan: dict, registry: pd.DataFrame, dibao: pd.DataFrame, areas: pd.DataFrame, *,
+                           threshold_multiple=None, on_date=None,
+                           categories: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The plan's eligible beneficiaries from a loaded registry (eligibility.assess, then the rows it admits).
+
+    Use the whole plan area's registry even for one unit's report: a unit's
+    budget is its share of the city-wide budget (``Budget.unit(code)``), so
+    the unit reports add up to the roll-up to the fen.
+    """
+    from reliefplan.eligibility import assess
+
+    elig = assess(registry, plan, dibao, areas, threshold_multiple=threshold_multiple, on_date=on_date)
+    return beneficiaries_from_registry(registry, elig, plan=plan, categories=categories)
+
+
 def dibao_by_county(dibao: pd.DataFrame, on_date) -> pd.DataFrame:
     """The monthly 低保 standard in force on ``on_date`` per county and urban/rural (monthly_fen)."""
     from reliefplan.eligibility import dibao_in_force
@@ -559,13 +574,22 @@ def compare_scenarios(plan: dict, beneficiaries: pd.DataFrame, names=None, *, ca
     return {n: cost_model(plan, groups, scenario=n, cap_yuan=cap_yuan) for n in wanted}
 
 
-def scenario_summary(budgets: dict[str, Budget], baseline: str | None = None) -> pd.DataFrame:
-    """One row per scenario: money parts, gap, and the difference to the baseline (fen and percent)."""
+def scenario_summary(budgets: dict[str, Budget], baseline: str | None = None, unit: str | None = None) -> pd.DataFrame:
+    """One row per scenario: money parts, gap, and the difference to the baseline (fen and percent).
+
+    With ``unit`` (a county code) the figures are that unit's share of each
+    city-wide budget (so a unit report's scenario table and the roll-up's
+    agree to the fen); ``gap_fen`` stays the city's.
+    """
     base = baseline or next(iter(budgets))
+
+    def figures(b):
+        return b.totals if unit in (None, "all") else {**b.unit(unit), "gap_fen": b.totals["gap_fen"]}
+
     rows = []
-    b0 = budgets[base].totals["total_fen"]
+    b0 = figures(budgets[base])["total_fen"]
     for name, b in budgets.items():
-        t = b.totals
+        t = figures(b)
         rows.append({"scenario": name, "recipients": t["recipients"], "persons": t["persons"],
                      **{c: t[c] for c in MONEY_PARTS}, "gap_fen": t["gap_fen"],
                      "diff_fen": t["total_fen"] - b0,
@@ -574,6 +598,17 @@ def scenario_summary(budgets: dict[str, Budget], baseline: str | None = None) ->
     for col in ("recipients", "persons", *MONEY_PARTS, "gap_fen", "diff_fen"):
         df[col] = df[col].astype("int64")
     return df
+
+
+def units_with_total(budget: Budget) -> pd.DataFrame:
+    """The per-unit table plus a last row 'total' that equals the city's totals exactly (checked)."""
+    units = budget.units
+    cols = ["households", "persons", "recipients", *MONEY_PARTS]
+    total = {c: int(units[c].sum()) for c in cols}
+    for c in ("households", "persons", "recipients", *MONEY_PARTS):
+        if total[c] != budget.totals[c]:
+            raise AssertionError(f"units do not add up to the total in {c}: {total[c]} != {budget.totals[c]}")
+    return pd.concat([units, pd.DataFrame([{"county_code": "total", **total}])], ignore_index=True)
 
 
 def scenario_category_diff(budgets: dict[str, Budget], baseline: str | None = None) -> pd.DataFrame:
