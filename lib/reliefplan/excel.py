@@ -76,6 +76,11 @@ class RawSheet:
             self._identity = '"' not in text or not re.search(r'"[^"]*[\r\n][^"]*"', text)
         return self._identity
 
+    def release(self) -> None:
+        """Drop the parsed sheet (calamine's copy of every cell) once the columns are out."""
+        self._rows = self._data = None
+        self._text = None
+
     def data(self, skip: int) -> tuple[list[np.ndarray], np.ndarray]:
         """Columns (object arrays) of every row after the first ``skip``, and their row numbers."""
         if self._data is not None:
@@ -253,14 +258,16 @@ def _csv_data(sheet: RawSheet, skip: int) -> tuple[list[np.ndarray], np.ndarray]
     """All records after the first ``skip`` via pandas' C parser; line numbers as in the file."""
     text = sheet._text
     head_width = max((len(r) for r in islice(sheet.rows(), skip + 50)), default=0)
-    options = dict(header=None, dtype=object, keep_default_na=False, na_filter=False,
+    options = dict(header=None, dtype=object, keep_default_na=False, na_filter=False, encoding="utf-8",
                    skip_blank_lines=False, sep=sheet._delimiter, engine="c", quotechar='"')
+    # Bytes, not a StringIO: pandas re-encodes a StringIO chunk by chunk, quadratically on CJK text.
+    data = text.encode("utf-8")
     try:
         try:
-            frame = pd.read_csv(io.StringIO(text), names=range(max(head_width, 1)), **options)
+            frame = pd.read_csv(io.BytesIO(data), names=range(max(head_width, 1)), **options)
         except pd.errors.ParserError:
             width = max(len(r) for r in sheet.rows())
-            frame = pd.read_csv(io.StringIO(text), names=range(width), **options)
+            frame = pd.read_csv(io.BytesIO(data), names=range(width), **options)
     except (pd.errors.ParserError, csv.Error) as exc:
         raise InputError("CSV 格式错误", f"malformed CSV: {exc}", file=sheet.path) from exc
     except pd.errors.EmptyDataError:

@@ -651,8 +651,12 @@ def read_registry(path, *, areas=None, categories=None, sheet=None, today=None) 
     names, field_col, ignored, notes = _column_plan(path, raw, header)
     width = len(names)
 
-    # Data rows below the header, as columns.
+    header_row = raw.row_number(header.last_pos)
+    stated_organizer = None if "organizer" in field_col else _title_organizer(raw, header)
+
+    # Data rows below the header, as columns; then let go of the parsed sheet.
     arrays, all_numbers = raw.data(header.last_pos + 1)
+    raw.release()
     while len(arrays) < width:
         arrays.append(np.full(len(all_numbers), "", dtype=object))
     for j in range(width, len(arrays)):
@@ -726,7 +730,7 @@ def read_registry(path, *, areas=None, categories=None, sheet=None, today=None) 
         organizer, _, _ = _per_unique(col_of["organizer"], lambda v: (clean_cell(_as_text(v)), None, None))
         out["organizer"] = organizer
     else:
-        stated = _title_organizer(raw, header)
+        stated = stated_organizer
         if stated:
             out["organizer"] = np.full(n, stated, dtype=object)
             notes.append((f"无填报单位列，使用表头上方的「填报单位：{stated}」",
@@ -770,7 +774,7 @@ def read_registry(path, *, areas=None, categories=None, sheet=None, today=None) 
     column_map = {names[j]: canon for canon, j in sorted(field_col.items(), key=lambda kv: kv[1])}
     result = IngestResult(
         accepted=accepted, rejected=rejected, problems=problem_lines.drop(columns=["pos"]),
-        warnings=warnings_frame, rows_read=n, header_row=raw.row_number(header.last_pos),
+        warnings=warnings_frame, rows_read=n, header_row=header_row,
         column_map=column_map, file=source_file, sheet=raw.name, blank_rows=blank_rows,
         ignored_columns=ignored, notes=notes, encoding=raw.encoding,
     )
