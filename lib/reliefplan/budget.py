@@ -54,7 +54,7 @@ labels.register({
     "funding_fen": ("资金来源合计(元)", "Total funding (yuan)"),
     "gap_fen": ("资金缺口(元)", "Funding gap (yuan)"),
     "surplus_fen": ("资金结余(元)", "Funding surplus (yuan)"),
-    "cap_fen": ("预算上限(元)", "Budget cap (yuan)"),
+    "budget_cap_fen": ("预算上限(元)", "Budget cap (yuan)"),
     "cap_margin_fen": ("距上限(元)", "Room under the cap (yuan)"),
     "per_person_fen": ("人均(元)", "Per person (yuan)"),
     "per_recipient_fen": ("户(人)均慰问金品(元)", "Gifts per recipient (yuan)"),
@@ -65,7 +65,7 @@ labels.register({
     "days": ("天数", "Days"),
     "source": ("资金来源", "Funding source"),
     "used_fen": ("使用(元)", "Used (yuan)"),
-    "unit": ("单位", "Unit"),
+    "report_unit": ("单位", "Unit"),
     "kind": ("费用类别", "Cost"),
     "amount": ("金额(元)", "Amount (yuan)"),
 })

@@ -68,7 +68,7 @@ def unit_chart(budget: Budget, unit_names: dict | None = None, lang: str = "zh")
     """Stacked bars per unit (county): cash, goods, overheads, contingency (yuan)."""
     data = _long(budget.units, "county_code", unit_names or {}, lang)
     fig = px.bar(data, x="name", y="yuan", color="kind", hover_data={"text": True, "yuan": False},
-                 labels={"name": labels.label("unit", lang), "yuan": labels.label("amount", lang),
+                 labels={"name": labels.label("report_unit", lang), "yuan": labels.label("amount", lang),
                          "kind": labels.label("kind", lang), "text": labels.label("amount", lang)},
                  title=labels.label("chart_by_unit", lang))
     return fig.update_layout(barmode="stack", legend_title_text="")
@@ -149,6 +149,8 @@ def money_table(df: pd.DataFrame, lang: str = "zh", names: dict | None = None) -
         for col in ("county_code", "category"):
             if col in out:
                 out[col] = out[col].map(lambda c: names.get(c, c))
+        if "county_code" in out:
+            out = out.rename(columns={"county_code": "county_name"})
     return labels.relabel(out, lang)
 
 

@@ -166,7 +166,8 @@ def totals_table(result: bm.Budget, unit: str = "all", lang: str = "zh") -> pd.D
         else:
             values.append(f"{int(v):,}")
     head = ("项目", "数值") if lang == "zh" else ("Item", "Value")
-    return pd.DataFrame({head[0]: [labels.label(k, lang) for k in keys], head[1]: values})
+    label_key = {"cap_fen": "budget_cap_fen"}
+    return pd.DataFrame({head[0]: [labels.label(label_key.get(k, k), lang) for k in keys], head[1]: values})
 
 
 def _money_span(key: str, fen, text: str | None = None) -> str:
