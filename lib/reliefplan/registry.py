@@ -649,67 +649,98 @@ def read_registry(path, *, areas=None, categories=None, sheet=None, today=None) 
     path = Path(path)
     raw, header = _choose_sheet(path, sheet)
     names, field_col, ignored, notes = _column_plan(path, raw, header)
-    width = len(names)
-
     header_row = raw.row_number(header.last_pos)
     stated_organizer = None if "organizer" in field_col else _title_organizer(raw, header)
 
-    # Data rows below the header, as columns; then let go of the parsed sheet.
+    data, row_numbers, blank_rows = _data_rows(raw, header, names, field_col)
+    col_of = {canon: data[j] for canon, j in field_col.items()}
+    out, problems, warnings, id_ok = _convert_columns(col_of, len(row_numbers), areas=areas,
+                                                      categories=categories, today=today)
+    if "organizer" not in out and stated_organizer:
+        out["organizer"] = np.full(len(row_numbers), stated_organizer, dtype=object)
+        notes.append((f"无填报单位列，使用表头上方的「填报单位：{stated_organizer}」",
+                      f"no organizer column; using the organizer stated above the header: {stated_organizer}"))
+    _flag_duplicates(out, id_ok, row_numbers, problems)
+
+    prob = problems.frame()
+    good = np.ones(len(row_numbers), dtype=bool)
+    good[prob["pos"].to_numpy(dtype=np.int64)] = False
+
+    source_file = str(path)
+    ctx = dict(path=source_file, sheet=raw.name, names=names, data=data, field_col=field_col,
+               row_numbers=row_numbers)
+    problem_lines = _problem_lines(prob, **ctx)
+    if raw.encoding and raw.encoding not in ("utf-8", "utf-8-sig"):
+        notes.append((f"文件编码: {raw.encoding}", f"file encoding: {raw.encoding}"))
+    return IngestResult(
+        accepted=_accepted_frame(out, np.flatnonzero(good), row_numbers, source_file),
+        rejected=_rejected_frame(problem_lines, **ctx),
+        problems=problem_lines.drop(columns=["pos"]),
+        warnings=_with_originals(_problem_lines(warnings.frame(), **ctx), **ctx),
+        rows_read=len(row_numbers), header_row=header_row,
+        column_map={names[j]: canon for canon, j in sorted(field_col.items(), key=lambda kv: kv[1])},
+        file=source_file, sheet=raw.name, blank_rows=blank_rows, ignored_columns=ignored, notes=notes,
+        encoding=raw.encoding,
+    )
+
+
+def _data_rows(raw: excel.RawSheet, header: _Header, names: list[str], field_col: dict[str, int]):
+    """(columns of the rows read, their row numbers, number of blank rows skipped).
+
+    Cells right of the last header column are kept (named 列J, ...) so that a
+    rejected row carries everything the user typed. The parsed sheet is
+    released once the columns are out.
+    """
+    width = len(names)
     arrays, all_numbers = raw.data(header.last_pos + 1)
     raw.release()
     while len(arrays) < width:
         arrays.append(np.full(len(all_numbers), "", dtype=object))
     for j in range(width, len(arrays)):
-        if not _blank_mask(arrays[j]).all():  # cells right of the header: keep them for the quarantine
+        if not _blank_mask(arrays[j]).all():
             names.append(f"列{excel.column_letter(raw.first_col + j)}")
     arrays = arrays[:width] + [a for a in arrays[width:] if not _blank_mask(a).all()]
-    n_all = len(all_numbers)
 
-    # Blank rows: every cell empty. Checked column by column on the rows still blank.
-    candidate = np.ones(n_all, dtype=bool)
-    order = sorted(range(len(arrays)), key=lambda j: j not in field_col.values())
-    for j in order:
+    # Blank rows: every cell empty. Checked column by column, only on rows still blank,
+    # registry fields first (they are rarely empty, so few rows remain after them).
+    candidate = np.ones(len(all_numbers), dtype=bool)
+    for j in sorted(range(len(arrays)), key=lambda j: j not in field_col.values()):
         idx = np.flatnonzero(candidate)
         if not len(idx):
             break
         candidate[idx[~_blank_mask(arrays[j][idx])]] = False
-    keep = np.flatnonzero(~candidate)
     blank_rows = int(candidate.sum())
-    data = [a[keep] for a in arrays] if blank_rows else arrays
-    row_numbers = all_numbers[keep]
-    n = len(keep)
+    if blank_rows:
+        keep = np.flatnonzero(~candidate)
+        return [a[keep] for a in arrays], all_numbers[keep], blank_rows
+    return arrays, all_numbers, 0
 
+
+def _convert_columns(col_of: dict[str, np.ndarray], n: int, *, areas, categories, today):
+    """Normalise and check every registry field present: (values, problems, warnings, id ok mask)."""
     problems = _Problems()
     warnings = _Problems()
-    col_of = {canon: data[j] for canon, j in field_col.items()}
     out: dict[str, object] = {}
 
-    # Required text: name.
     name = _text_column(col_of["name"], squeeze=True)
     problems.add(np.flatnonzero((name == "").to_numpy()), "name", "missing_value")
     out["name"] = name
 
-    # ID numbers.
     checked = ids.validate_ids(pd.Series(col_of["id_number"], dtype=object), today=today)
     id_reason = checked["reason"].to_numpy(dtype=object)
-    id_reason = np.where(id_reason == "id_missing", "missing_value", id_reason)
-    problems.add_codes("id_number", id_reason)
+    problems.add_codes("id_number", np.where(id_reason == "id_missing", "missing_value", id_reason))
     warnings.add_codes("id_number", checked["warning"].to_numpy(dtype=object))
-    id_ok = checked["ok"].to_numpy(dtype=bool)
     out["id_number"] = checked["id_number"]
     out["gender"] = checked["gender"]
     out["birth_date"] = checked["birth_date"]
 
-    # Area codes and categories, once per distinct value.
-    codes, coarse, area_names = _area_tables(areas)
-    area, reason, _ = _per_unique(col_of["area_code"], _area_value(codes, coarse, area_names))
+    # Codes, categories, counts, amounts and flags: once per distinct value.
+    area, reason, _ = _per_unique(col_of["area_code"], _area_value(*_area_tables(areas)))
     problems.add_codes("area_code", reason)
     out["area_code"] = area
     category, reason, _ = _per_unique(col_of["category"], _category_value(_category_lookup(categories)))
     problems.add_codes("category", reason)
     out["category"] = category
-
-    # Optional fields.
     if "household_size" in col_of:
         value, reason, _ = _per_unique(col_of["household_size"],
                                        _int_value(REGISTRY.column("household_size").min_value))
@@ -724,64 +755,46 @@ def read_registry(path, *, areas=None, categories=None, sheet=None, today=None) 
             value, _, warn = _per_unique(col_of[flag], _bool_value)
             warnings.add_codes(flag, warn)
             out[flag] = value
+    if "organizer" in col_of:
+        out["organizer"], _, _ = _per_unique(col_of["organizer"],
+                                             lambda v: (clean_cell(_as_text(v)), None, None))
+
+    # Free text: vectorised string operations.
     if "phone" in col_of:
         out["phone"] = _phone_column(col_of["phone"])
-    if "organizer" in col_of:
-        organizer, _, _ = _per_unique(col_of["organizer"], lambda v: (clean_cell(_as_text(v)), None, None))
-        out["organizer"] = organizer
-    else:
-        stated = stated_organizer
-        if stated:
-            out["organizer"] = np.full(n, stated, dtype=object)
-            notes.append((f"无填报单位列，使用表头上方的「填报单位：{stated}」",
-                          f"no organizer column; using the organizer stated above the header: {stated}"))
     for text_col in ("address", "diagnosis", "note"):
         if text_col in col_of:
             out[text_col] = _text_column(col_of[text_col])
+    return out, problems, warnings, checked["ok"].to_numpy(dtype=bool)
 
-    # The same ID twice for the same organizer: the later rows are rejected, naming the first.
-    org_key = pd.Series(out.get("organizer", np.full(n, "", dtype=object)), dtype=object).fillna("")
-    id_series = pd.Series(out["id_number"].to_numpy(dtype=object), dtype=object)
+
+def _flag_duplicates(out: dict, id_ok: np.ndarray, row_numbers: np.ndarray, problems: _Problems) -> None:
+    """The same valid ID twice for the same organizer: later rows rejected, naming the first.
+
+    Rows with an invalid ID take no part. The same ID under different
+    organizers is kept (the coverage analysis counts those people).
+    """
     valid = np.flatnonzero(id_ok)
-    if len(valid):
-        key = pd.DataFrame({"id": id_series.iloc[valid].to_numpy(), "org": org_key.iloc[valid].to_numpy(),
-                            "row": row_numbers[valid]})
-        dup = key.duplicated(["id", "org"], keep="first").to_numpy()
-        if dup.any():
-            first_row = key.groupby(["id", "org"], sort=False)["row"].transform("first").to_numpy()[dup]
-            zh = np.array([f"与第 {r} 行身份证号重复（同一填报单位）" for r in first_row], dtype=object)
-            en = np.array([f"same ID number as row {r} (same organizer)" for r in first_row], dtype=object)
-            problems.add(valid[dup], "id_number", "duplicate_id", zh, en)
-
-    # Assemble problems and split rows.
-    prob = problems.frame()
-    bad_pos = np.unique(prob["pos"].to_numpy(dtype=np.int64))
-    good = np.ones(n, dtype=bool)
-    good[bad_pos] = False
-    good_pos = np.flatnonzero(good)
-
-    source_file = str(path)
-    accepted = _accepted_frame(out, good_pos, row_numbers, source_file, n)
-    ctx = dict(path=source_file, sheet=raw.name, names=names, data=data, field_col=field_col,
-               row_numbers=row_numbers)
-    problem_lines = _problem_lines(prob, **ctx)
-    rejected = _rejected_frame(problem_lines, **ctx)
-    warn_lines = _problem_lines(warnings.frame(), **ctx)
-    warnings_frame = _with_originals(warn_lines, **ctx)
-
-    if raw.encoding and raw.encoding not in ("utf-8", "utf-8-sig"):
-        notes.append((f"文件编码: {raw.encoding}", f"file encoding: {raw.encoding}"))
-    column_map = {names[j]: canon for canon, j in sorted(field_col.items(), key=lambda kv: kv[1])}
-    result = IngestResult(
-        accepted=accepted, rejected=rejected, problems=problem_lines.drop(columns=["pos"]),
-        warnings=warnings_frame, rows_read=n, header_row=header_row,
-        column_map=column_map, file=source_file, sheet=raw.name, blank_rows=blank_rows,
-        ignored_columns=ignored, notes=notes, encoding=raw.encoding,
-    )
-    return result
+    if not len(valid):
+        return
+    n = len(id_ok)
+    organizer = pd.Series(out.get("organizer", np.full(n, "", dtype=object)), dtype=object).fillna("")
+    key = pd.DataFrame({
+        "id": pd.Series(out["id_number"], dtype=object).to_numpy()[valid],
+        "org": organizer.to_numpy()[valid],
+        "row": row_numbers[valid],
+    })
+    dup = key.duplicated(["id", "org"], keep="first").to_numpy()
+    if not dup.any():
+        return
+    first_row = key.groupby(["id", "org"], sort=False)["row"].transform("first").to_numpy()[dup]
+    zh = np.array([f"与第 {r} 行身份证号重复（同一填报单位）" for r in first_row], dtype=object)
+    en = np.array([f"same ID number as row {r} (same organizer)" for r in first_row], dtype=object)
+    problems.add(valid[dup], "id_number", "duplicate_id", zh, en)
 
 
-def _accepted_frame(out: dict, pos: np.ndarray, row_numbers: np.ndarray, source_file: str, n: int) -> pd.DataFrame:
+def _accepted_frame(out: dict, pos: np.ndarray, row_numbers: np.ndarray, source_file: str) -> pd.DataFrame:
+    """The accepted rows as the typed registry frame (columns :data:`ACCEPTED_COLUMNS`)."""
     def pick(key, fill=None):
         if key not in out:
             return np.full(len(pos), fill, dtype=object)
