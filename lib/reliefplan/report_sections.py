@@ -304,9 +304,16 @@ class ReportContext:
         return str(row["name"].iloc[0])
 
     def in_unit(self, codes: pd.Series) -> pd.Series:
+        """Which area codes belong to this report: the unit's, or (roll-up) any reporting unit's."""
         from reliefplan.coverage import in_unit
 
-        return in_unit(codes.astype(str), self.unit_code or self.plan.get("area") or "all")
+        codes = codes.astype(str)
+        if self.unit_code:
+            return in_unit(codes, self.unit_code)
+        mask = pd.Series(False, index=codes.index)
+        for code in self.units["code"]:
+            mask |= in_unit(codes, code)
+        return mask
 
     @cached_property
     def registry(self) -> pd.DataFrame:
@@ -633,8 +640,10 @@ def followup_list(ctx: ReportContext, limit: int = FOLLOWUP_ROWS_SHOWN) -> Secti
 
     lang = ctx.lang
     gaps = ctx.coverage.gaps
-    gaps = gaps.loc[ctx.in_unit(gaps["county_code"].astype(str) if ctx.unit_code and len(ctx.unit_code) == 6
-                                else gaps["township_code"].astype(str))] if len(gaps) else gaps
+    if len(gaps):  # analyse() already cut to the unit; this keeps the rule explicit and local
+        area = gaps["township_code"].astype(str).where(gaps["township_code"].astype(str) != "",
+                                                       gaps["county_code"].astype(str))
+        gaps = gaps.loc[ctx.in_unit(area)]
     if gaps.empty:
         return Section("followup", t("followup", lang), [t("no_gaps", lang)])
     counts = gaplist.township_counts(gaps)

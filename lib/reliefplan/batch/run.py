@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import uuid
 from dataclasses import dataclass, field, replace
@@ -117,7 +118,7 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
     copy_plotly_js(year_dir)
 
     options = {
-        "run_id": uuid.uuid4().hex, "timeout": params.timeout, "lang": params.lang, "demo": bool(plan.get("demo")),
+        "run_id": os.environ.get(ex.RUN_ENV) or uuid.uuid4().hex,  # marks this run's kernels "timeout": params.timeout, "lang": params.lang, "demo": bool(plan.get("demo")),
         "input_hashes": inputs, "version": code, "generated": run_started, "fresh_kernel": fresh_kernel,
         "max_jobs_per_kernel": max_jobs_per_kernel,
     }

@@ -1,0 +1,108 @@
+"""Report sections (report_sections.py) on the demo data, without kernels."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from reliefplan import report_sections as rs
+from reliefplan.errors import ConfigError
+from reliefplan.privacy import mask_id
+
+
+@pytest.fixture(scope="module")
+def city():
+    return rs.load_context(None, None, lang="zh")
+
+
+@pytest.fixture(scope="module")
+def unit():
+    return rs.load_context(None, "350603", year=2027, lang="zh")
+
+
+def test_unknown_unit_and_wrong_year_are_clear_errors():
+    with pytest.raises(ConfigError) as err:
+        rs.load_context(None, "350699")
+    assert "350699" in err.value.message() and "350602 芗城区" in err.value.message()
+    with pytest.raises(ConfigError) as err:
+        rs.load_context(None, "350602", year=2026)
+    assert "2026" in err.value.message() and "2027" in err.value.message()
+    with pytest.raises(ConfigError):
+        rs.load_context(None, "350602", lang="fr")
+
+
+def test_unit_holds_only_its_own_people(unit):
+    assert len(unit.registry) and unit.registry["area_code"].str.startswith("350603").all()
+    people = rs.register_people(unit)
+    assert len(people) and people.index.isin(unit.registry.index).all()
+    gaps = unit.coverage.gaps
+    assert gaps["county_code"].eq("350603").all()
+
+
+def test_units_add_up_to_the_city_to_the_fen(city):
+    """Every figure the unit reports record sums to the city figure exactly (the roll-up's check)."""
+    def unit_ctx(code):
+        ctx = rs.ReportContext(city.plan, unit_code=code)
+        for shared in ("inputs", "eligibility", "beneficiaries", "budgets"):   # loaded once, like a warm kernel
+            ctx.__dict__[shared] = getattr(city, shared)
+        return ctx
+
+    figures = {code: rs.unit_figures(unit_ctx(code)) for code in city.units["code"]}
+    total = rs.city_figures(city)
+    for key in rs.RECONCILE_FIGURES:
+        assert sum(f[key] for f in figures.values()) == total[key], key
+    assert total["total_fen"] == city.baseline.total_fen
+    rec = rs.reconciliation(city, figures)
+    assert rec.reconciled and not rec.missing and not rec.mismatched
+    assert rec.sum_of_units_fen == rec.city_total_fen == city.baseline.total_fen
+    assert rec.figures["match"].all() and rec.units["match"].all()
+    section = rs.reconciliation_section(city, rec)
+    assert "完全一致, 精确到分" in section.blocks[0]
+
+
+def test_reconciliation_reports_missing_and_mismatched_units(city, unit):
+    figures = rs.unit_figures(unit)
+    rec = rs.reconciliation(city, {"350603": figures})
+    assert not rec.reconciled and "350602" in rec.missing and not rec.mismatched
+    assert "尚无当前报告" in rs.reconciliation_section(city, rec).blocks[0]
+    wrong = dict(figures, total_fen=figures["total_fen"] + 1)        # one fen off
+    rec = rs.reconciliation(city, {"350603": wrong})
+    assert "350603" in rec.mismatched and not rec.reconciled
+    assert "不一致" in rs.reconciliation_section(city, rec).blocks[0]
+    with pytest.raises(ConfigError):
+        rs.assert_reconciled(rec)
+
+
+def test_sections_have_tables_and_figures(unit):
+    for fn in (rs.profile, rs.past_campaigns, rs.budget_section, rs.coverage_section, rs.timeline_block):
+        section = fn(unit)
+        assert section.title and section.tables(), fn.__name__
+    assert rs.profile(unit).figures() and rs.budget_section(unit).figures()
+    budget = rs.budget_section(unit).tables()[0]
+    assert budget["scenario"].tolist() == list(unit.budgets)      # every scenario of the plan
+    assert budget["diff_fen"].iloc[0] == 0
+
+
+def test_followup_list_is_masked(unit):
+    section = rs.followup_list(unit)
+    text = " ".join(df.to_string() for df in section.tables())
+    raw_ids = unit.registry["id_number"]
+    assert not any(i in text for i in raw_ids)
+    assert not any(p in text for p in unit.registry["phone"].dropna() if len(p) == 11)
+    assert any(mask_id(i) in text for i in raw_ids)
+
+
+def test_display_frame_formats_money_rates_and_years():
+    df = pd.DataFrame({"year": [2026], "total_fen": [123456], "coverage_rate": [0.5], "persons": [1234],
+                       "county_code": ["350602"]})
+    shown = rs.display_frame(df)
+    assert shown.iloc[0].tolist() == ["2026", "1,234.56", "50.0%", "1,234", "350602"]
+    assert "合计(元)" in shown.columns
+    html = rs.table_html(pd.DataFrame({"unit_name": ["<script>x</script>"]}))
+    assert "<script>" not in html
+
+
+def test_attachments_for_a_unit(unit):
+    files = rs.attachment_files(unit)
+    assert sorted(files) == ["350603_龙文区_汇总表.xlsx", "350603_龙文区_登记表.xlsx"]
+    assert all(data[:2] == b"PK" for data in files.values())
