@@ -121,7 +121,7 @@ def snapshot():
 def restore(cwd):
     """Bring the kernel back to the snapshot before the next job."""
     ip = get_ipython()
-    ip.run_line_magic("reset", "-f")
+    ip.reset(new_session=True)  # %reset -f, plus a new history session and In[1] again
     _purge()
     os.environ.clear()
     os.environ.update(_state["env"])
@@ -150,7 +150,6 @@ def restore(cwd):
             del pio.templates[name]
         pio.templates.default = template
         pio.renderers.default = renderer
-    ip.execution_count = 1
     gc.collect()
 '''
 
@@ -378,10 +377,12 @@ def _first_error(nb) -> dict | None:
 
 
 def _running_cell(nb) -> dict:
-    for index, cell in enumerate(nb.cells):
-        if cell.get("metadata", {}).get("papermill", {}).get("status") == "running":
-            return {"cell_index": index, "cell_source": "".join(cell.get("source", ""))[:2000]}
-    return {}
+    """The cell a timed-out job was running: the last one papermill saw start."""
+    started = [i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return {}
+    index = started[-1]
+    return {"cell_index": index, "cell_source": "".join(nb.cells[index].get("source", ""))[:2000]}
 
 
 def _strip_ansi(text: str) -> str:
