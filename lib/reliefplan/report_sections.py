@@ -101,11 +101,6 @@ _T = {
                       "Result: NOT reconciled. These figures differ from the unit reports: {items}."),
     "rec_units": ("各单位合计(元): 单位报告记录 与 汇总重算", "Unit totals (yuan): recorded by the unit report vs recomputed here"),
     "chart_category": ("登记人次(按困难类别)", "Registry listings by category"),
-    "chart_history": ("历年慰问资金合计(元)", "Total spent per year (yuan)"),
-    "chart_history_cat": ("历年慰问户(人)数(按类别)", "Households reached per year, by category"),
-    "chart_budget": ("各方案预算合计(元)", "Budget total by scenario (yuan)"),
-    "chart_funnel": ("覆盖漏斗", "Coverage funnel"),
-    "chart_units": ("各单位基准方案预算(元)", "Baseline budget by unit (yuan)"),
     "chart_map": ("{year}年度覆盖率(按县区)", "Coverage rate by county, {year}"),
     "funding": ("资金来源", "Funding sources"),
     "overheads": ("工作经费", "Overheads"),
@@ -427,54 +422,6 @@ def category_chart(counts: pd.DataFrame, lang: str = "zh"):
     return _bar(df, "registered_rows", "category_label", t("chart_category", lang), orientation="h", lang=lang)
 
 
-def history_chart(by_year: pd.DataFrame, lang: str = "zh"):
-    """Total spent per campaign year (yuan), as a line."""
-    import plotly.express as px
-
-    df = by_year.assign(total_yuan=by_year["total_fen"] / 100)
-    fig = px.line(df, x="year", y="total_yuan", markers=True, title=t("chart_history", lang),
-                  labels={"year": labels.label("year", lang), "total_yuan": labels.label("total_fen", lang)})
-    fig.update_xaxes(dtick=1)
-    return fig
-
-
-def history_category_chart(by_year_cat: pd.DataFrame, lang: str = "zh"):
-    """Households reached per year, stacked by category."""
-    fig = _bar(by_year_cat, "year", "households", t("chart_history_cat", lang), color="category_label", lang=lang)
-    fig.update_xaxes(dtick=1)
-    return fig
-
-
-def scenario_chart(summary: pd.DataFrame, lang: str = "zh"):
-    """Budget total per scenario (yuan)."""
-    df = summary.assign(total_yuan=summary["total_fen"] / 100)
-    fig = _bar(df, "scenario", "total_yuan", t("chart_budget", lang), lang=lang)
-    fig.update_yaxes(title_text=labels.label("total_fen", lang))
-    return fig
-
-
-def funnel_chart(totals: dict, lang: str = "zh"):
-    """Registered -> eligible -> planned -> visited -> reached."""
-    import plotly.graph_objects as go
-
-    steps = [s for s in FUNNEL_STEPS if s in totals]
-    fig = go.Figure(go.Funnel(y=[labels.label(s, lang) for s in steps], x=[int(totals[s]) for s in steps],
-                              textinfo="value+percent initial"))
-    fig.update_layout(title=t("chart_funnel", lang), margin=dict(l=40, r=20, t=60, b=40))
-    return fig
-
-
-def units_chart(units: pd.DataFrame, lang: str = "zh"):
-    """Baseline budget per unit, stacked by cost kind."""
-    long = units.melt(id_vars=["unit_name"], value_vars=["cash_fen", "goods_fen", "overhead_fen", "contingency_fen"],
-                      var_name="kind", value_name="amount_fen")
-    long["amount_yuan"] = long["amount_fen"] / 100
-    long["kind"] = long["kind"].map(lambda k: labels.label(k, lang))
-    fig = _bar(long, "unit_name", "amount_yuan", t("chart_units", lang), color="kind", lang=lang)
-    fig.update_yaxes(title_text=labels.label("total_fen", lang))
-    return fig
-
-
 # ------------------------------------------------------------------ unit report sections
 
 def title_block(ctx: ReportContext) -> Section:
@@ -541,7 +488,7 @@ def profile(ctx: ReportContext) -> Section:
 
 def past_campaigns(ctx: ReportContext) -> Section:
     """The unit's campaign history: totals by year (with change), households by category and year."""
-    from reliefplan import campaigns
+    from reliefplan import campaign_charts, campaigns
 
     lang = ctx.lang
     hist = ctx.history
@@ -552,9 +499,11 @@ def past_campaigns(ctx: ReportContext) -> Section:
     cols = [c for c in ("year", "households", "persons", "cash_fen", "goods_fen", "overhead_fen", "total_fen",
                         "per_household_fen", "change_fen", "change_pct") if c in by_year]
     by_cat = campaigns.totals(hist, by=("year", "category"))
-    by_cat["category_label"] = by_cat["category"].map(ctx.category_labels()).fillna(by_cat["category"])
-    return Section("history", t(key, lang), [by_year[cols], history_chart(by_year, lang),
-                                             history_category_chart(by_cat, lang)])
+    return Section("history", t(key, lang), [
+        by_year[cols],
+        campaign_charts.trend_figure(by_year, lang),
+        campaign_charts.category_bars_figure(by_cat, lang, value="households", names=ctx.category_labels()),
+    ])
 
 
 def _unit_totals(lines: pd.DataFrame) -> dict:
@@ -564,15 +513,11 @@ def _unit_totals(lines: pd.DataFrame) -> dict:
 
 
 def budget_section(ctx: ReportContext) -> Section:
-    """The unit's budget under each scenario, and its baseline by category."""
+    """The unit's budget under each scenario (its share of each city-wide budget), and its baseline by category."""
+    from reliefplan import budget, budget_charts
+
     lang = ctx.lang
-    rows = []
-    for name, b in ctx.budgets.items():
-        rows.append({"scenario": name, **_unit_totals(ctx.unit_lines(b))})
-    summary = pd.DataFrame(rows)
-    base = int(summary["total_fen"].iloc[0]) if len(summary) else 0
-    summary["diff_fen"] = summary["total_fen"] - base
-    summary["diff_pct"] = [(v - base) * 100 / base if base else 0.0 for v in summary["total_fen"]]
+    summary = budget.scenario_summary(ctx.budgets, unit=ctx.unit_code)
     lines = ctx.unit_lines().copy()
     lines["category_label"] = lines["category"].map(ctx.category_labels()).fillna(lines["category"])
     by_cat = lines[["category_label", "households", "persons", "recipients", "cash_fen", "goods_fen",
@@ -581,7 +526,7 @@ def budget_section(ctx: ReportContext) -> Section:
     return Section("budget", t("budget", lang, year=ctx.year), [
         summary[["scenario", "recipients", "persons", "cash_fen", "goods_fen", "overhead_fen", "contingency_fen",
                  "total_fen", "diff_fen", "diff_pct"]],
-        scenario_chart(summary, lang),
+        budget_charts.scenario_chart(summary, lang),
         Heading(f"{t('by_category', lang)} ({next(iter(ctx.budgets))})"),
         by_cat,
         t("share_note", lang),
@@ -589,8 +534,8 @@ def budget_section(ctx: ReportContext) -> Section:
 
 
 def coverage_section(ctx: ReportContext) -> Section:
-    """Last campaign's funnel, by township and category; duplicates; continuity."""
-    from reliefplan import continuity, duplicates
+    """Last campaign's funnel, by township (county for the roll-up) and category; duplicates; continuity."""
+    from reliefplan import continuity, coverage_charts, duplicates
 
     lang = ctx.lang
     cov = ctx.coverage
@@ -598,15 +543,13 @@ def coverage_section(ctx: ReportContext) -> Section:
     funnel_cols = ["registered", "eligible", "planned", "visited", "reached", "exclusion", "inclusion",
                    "coverage_rate", "exclusion_rate"]
     tot_df = pd.DataFrame([{k: totals.get(k) for k in funnel_cols}])
-    blocks = [t("coverage_note", lang, year=cov.year), tot_df, funnel_chart(totals, lang)]
-    if ctx.unit_code:
-        town = cov.by_township
-        name_col = "township_name" if "township_name" in town else "township_code"
-        blocks += [Heading(t("by_township", lang)), town[[name_col] + [c for c in funnel_cols if c in town]]]
-    else:
-        county = cov.by_county
-        name_col = "county_name" if "county_name" in county else "county_code"
-        blocks += [Heading(labels.label("county_name", lang)), county[[name_col] + [c for c in funnel_cols if c in county]]]
+    blocks = [t("coverage_note", lang, year=cov.year), tot_df, coverage_charts.funnel_chart(totals, lang=lang)]
+    areas = cov.by_township if ctx.unit_code else cov.by_county
+    name_col = ("township_name" if "township_name" in areas else "township_code") if ctx.unit_code else \
+        ("county_name" if "county_name" in areas else "county_code")
+    blocks += [Heading(t("by_township", lang) if ctx.unit_code else labels.label("county_name", lang)),
+               areas[[name_col] + [c for c in funnel_cols if c in areas]],
+               coverage_charts.coverage_by_area(areas, name_col=name_col, lang=lang)]
     cat = cov.by_category
     cat_name = "category_label" if "category_label" in cat else "category"
     blocks += [Heading(t("by_category", lang)), cat[[cat_name] + [c for c in funnel_cols if c in cat]]]
@@ -614,7 +557,8 @@ def coverage_section(ctx: ReportContext) -> Section:
     blocks.append(t("dup_line", lang, listed=dup.get("people_listed_more_than_once", dup.get("people", 0)),
                     cap=format_yuan(cov.cap_fen, decimals=False), over=dup.get("people_over_cap", 0)))
     reasons = continuity.reason_counts(cov.continuity, lang=lang)
-    blocks += [Heading(t("continuity", lang)), reasons[["reason_label", "people"]]]
+    blocks += [Heading(t("continuity", lang)), reasons[["reason_label", "people"]],
+               coverage_charts.continuity_chart(reasons, lang=lang)]
     return Section("coverage", t("coverage", lang, year=cov.year), blocks)
 
 
@@ -840,17 +784,21 @@ def reconciliation_section(ctx: ReportContext, rec: Reconciliation) -> Section:
 
 
 def units_section(ctx: ReportContext) -> Section:
+    """Per unit: listings, planned beneficiaries and the baseline budget parts, with a chart."""
+    from reliefplan import budget_charts
+
     lang = ctx.lang
     units = units_table(ctx)
+    names = dict(zip(units["unit_code"], units["unit_name"]))
     return Section("units", t("r_units", lang), [
         units[["unit_code", "unit_name", "registered_rows", "eligible_rows", "recipients", "cash_fen", "goods_fen",
                "overhead_fen", "contingency_fen", "total_fen"]],
-        units_chart(units, lang), t("share_note", lang)])
+        budget_charts.unit_chart(ctx.baseline, names, lang), t("share_note", lang)])
 
 
 def city_budget_section(ctx: ReportContext) -> Section:
     """Scenarios side by side, funding sources and the gap, overheads (city-wide)."""
-    from reliefplan import budget
+    from reliefplan import budget, budget_charts
 
     lang = ctx.lang
     summary = budget.scenario_summary(ctx.budgets)
@@ -869,8 +817,9 @@ def city_budget_section(ctx: ReportContext) -> Section:
     cols = [c for c in ("scenario", "recipients", "persons", "cash_fen", "goods_fen", "overhead_fen",
                         "contingency_fen", "total_fen", "gap_fen", "diff_fen", "diff_pct") if c in summary]
     return Section("budget", t("r_budget", lang), [
-        summary[cols], scenario_chart(summary, lang), line,
+        summary[cols], budget_charts.scenario_chart(summary, lang), line,
         Heading(t("funding", lang)), funding[[c for c in ("source", "amount_fen", "used_fen") if c in funding]],
+        budget_charts.funding_chart(ctx.baseline, lang),
         Heading(t("overheads", lang)), overheads[[c for c in ("item", "basis", "amount_fen", "teams", "days",
                                                               "total_fen") if c in overheads]],
     ])
