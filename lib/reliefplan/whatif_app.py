@@ -221,20 +221,21 @@ class WhatIfApp:
 
         # per category: cash and goods, each a slider plus a box to type into
         self.amount_widgets: dict[str, dict[str, tuple]] = {}
-        header = [widgets.HTML(f"<b>{_t(k, lang)}</b>") for k in ("category", "cash", "cash", "goods", "goods")]
+        header = [widgets.HTML(f"<b>{_t(k, lang)}</b>" if k else "") for k in ("category", "cash", "", "goods", "")]
         grid_items = header
         std = state.base_standards[state.scenario_names[0]]
+        self.name_widgets: dict[str, widgets.HTML] = {}
         for i, code in enumerate(std["category"]):
-            name = std["zh" if lang == "zh" else "en"].iat[i]
             pair = {}
             for kind in ("cash", "goods"):
                 slider, box = self._amount_controls(code, kind)
                 pair[kind] = (slider, box)
             self.amount_widgets[code] = pair
-            grid_items += [widgets.HTML(html.escape(name)), pair["cash"][0], pair["cash"][1],
+            self.name_widgets[code] = widgets.HTML()
+            grid_items += [self.name_widgets[code], pair["cash"][0], pair["cash"][1],
                            pair["goods"][0], pair["goods"][1]]
         self.amount_grid = widgets.GridBox(grid_items, layout=widgets.Layout(
-            grid_template_columns="160px 260px 90px 260px 90px", grid_gap="2px 6px"))
+            grid_template_columns="170px 190px 80px 190px 80px", grid_gap="2px 6px"))
 
         # outputs
         self.total_html = widgets.HTML().add_class("rp-total")
@@ -257,16 +258,17 @@ class WhatIfApp:
 
         banner = widgets.HTML(f'<div class="rp-demo" style="color:#b45309">{_t("demo", lang)}</div>'
                               if plan.get("demo") else "")
-        figures = widgets.VBox([self.total_html, self.full_html, self.gap_html, self.coverage_html,
-                                self.status_html, self.message_html], layout=widgets.Layout(min_width="320px"))
+        # the figures sit beside the amount sliders, so they stay in view while a slider moves
+        figures = widgets.VBox([self.message_html, self.total_html, self.full_html, self.gap_html,
+                                self.coverage_html, self.status_html],
+                               layout=widgets.Layout(width="340px", padding="0 0 0 16px"))
         self.widget = widgets.VBox([
             widgets.HTML(f"<h3>{_t('title', lang)}</h3>"), banner,
             widgets.HBox([self.scenario, self.unit]),
             widgets.HBox([self.cap, self.cap_text]),
-            widgets.HBox([self.mode, self.step]),
-            widgets.HBox([self.threshold_on, self.threshold]),
-            self.amount_grid,
-            widgets.HBox([figures, self.chart_out]),
+            widgets.HBox([self.mode, self.step, self.threshold_on, self.threshold]),
+            widgets.HBox([self.amount_grid, figures]),
+            self.chart_out,
             self.table_html,
         ]).add_class("rp-whatif")
         if controls:
@@ -279,10 +281,10 @@ class WhatIfApp:
     def _amount_controls(self, code: str, kind: str):
         # the cash slider holds yuan, or tenths of a month of 低保 (set per scenario by _load_scenario)
         slider = widgets.IntSlider(value=0, min=0, max=5000, step=10, continuous_update=False,
-                                   readout=False, layout=widgets.Layout(width="250px"))
+                                   readout=False, layout=widgets.Layout(width="185px"))
         slider.add_class(f"rp-{kind}-{code}")
         slider.add_class("rp-amount-slider")
-        box = widgets.Text(value="0", layout=widgets.Layout(width="85px"))
+        box = widgets.Text(value="0", layout=widgets.Layout(width="75px"))
         box.add_class(f"rp-{kind}-{code}-input")
         box.add_class("rp-amount-input")
         slider.observe(lambda ch, b=box: self._sync_box(ch, b), names="value")
@@ -315,6 +317,11 @@ class WhatIfApp:
                 gb.value = str(goods)
             self._multiples = {code: std["cash_dibao_multiple"].iat[i] is not None
                                for i, code in enumerate(std["category"])}
+            months = "慰问金按低保月数" if self.lang == "zh" else "cash in months of dibao"
+            for i, code in enumerate(std["category"]):
+                name = html.escape(std["zh" if self.lang == "zh" else "en"].iat[i])
+                hint = f'<br><small style="color:#555">({months})</small>' if self._multiples[code] else ""
+                self.name_widgets[code].value = f"{name}{hint}"
         finally:
             self._muted = False
 
