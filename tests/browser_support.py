@@ -1,0 +1,128 @@
+"""Shared pieces of the browser tests: a server subprocess that always stops, and an offline Chromium.
+
+Used by tests/test_app_browser.py (Voilà) and tests/test_lab_browser.py
+(JupyterLab). Debian's chromium is driven through Playwright's Python API;
+every request that is not to the local server is aborted and remembered,
+so a test can assert the page never tried to reach the internet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = os.environ.get("RELIEFPLAN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def require_chromium() -> None:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"no Chromium at {CHROMIUM} (make browser installs Debian's chromium)")
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """Linux: the server gets SIGTERM if the test process dies (crash, xdist worker killed)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def log_tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def wait_listening(proc: subprocess.Popen, port: int, log: Path, timeout: float = 60) -> float:
+    """Wait until the server accepts connections on 127.0.0.1:port; seconds taken."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{log_tail(log)}")
+        with contextlib.suppress(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return time.monotonic() - start
+        time.sleep(0.2)
+    raise RuntimeError(f"server not listening on {port} after {timeout:.0f} s:\n{log_tail(log)}")
+
+
+def stop(proc: subprocess.Popen, grace: float = 20) -> None:
+    """SIGTERM (the server shuts its kernels down), then SIGKILL if it hangs."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+@contextlib.contextmanager
+def server(cmd: list[str], *, port: int, log: Path, env: dict | None = None, cwd=None, timeout: float = 60):
+    """Run ``cmd`` until the block ends (also on failure); yields the Popen once it listens."""
+    with open(log, "w", encoding="utf-8") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd,
+                                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+        try:
+            wait_listening(proc, port, log, timeout)
+            yield proc
+        finally:
+            stop(proc)
+
+
+class Offline:
+    """Routes a browser context: local requests pass, anything else is aborted and listed."""
+
+    def __init__(self, context):
+        self.blocked: list[str] = []
+        self.websockets: list[str] = []
+        context.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname in LOCAL_HOSTS or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def watch(self, page) -> None:
+        page.on("websocket", lambda ws: self.websockets.append(ws.url))
+
+    def external_websockets(self) -> list[str]:
+        return [u for u in self.websockets if urlsplit(u).hostname not in LOCAL_HOSTS]
+
+
+@contextlib.contextmanager
+def chromium():
+    """A headless Debian Chromium driven by Playwright; closed on exit."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def artifact(name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / name
