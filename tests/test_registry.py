@@ -443,3 +443,29 @@ def test_nothing_is_lost(rows, tmp_path_factory):
     assert result.rows_read + result.blank_rows == len(rows)
     assert sorted(result.accepted["source_row"].tolist() + result.rejected["row"].tolist()) == [
         i + 2 for i, r in enumerate(rows) if r is not None and any(str(v).strip(" \u3000") for v in r)]
+
+
+# --- the benchmark's own data and naive reader ----------------------------------------
+
+def _bench_module():
+    import importlib.util
+
+    from reliefplan import paths
+
+    spec = importlib.util.spec_from_file_location("bench_ingest", paths.REPO_ROOT / "bench" / "ingest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_generator_and_naive_reader_agree_with_ours(tmp_path):
+    bench = _bench_module()
+    frame = bench.generate(600, seed=3)
+    xlsx_path, csv_path = tmp_path / "r.xlsx", tmp_path / "r.csv"
+    bench.write_xlsx(frame, xlsx_path)
+    bench.write_csv(frame, csv_path)
+    ours_xlsx, ours_csv = bench.ours_read(xlsx_path), bench.ours_read(csv_path)
+    assert ours_xlsx == ours_csv
+    assert sum(ours_xlsx) == 600 and 0 < ours_xlsx[1] < 30  # ~0.5% deliberately flawed
+    assert bench.naive_read(xlsx_path) == ours_xlsx
+    assert bench.naive_read(csv_path) == ours_csv
