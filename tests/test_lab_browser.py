@@ -1,0 +1,101 @@
+"""The budget notebook in JupyterLab 4, driven in headless Chromium: widgets and plotly work.
+
+What ``make lab`` gives an analyst: JupyterLab opens notebooks/02_budget_model.ipynb
+(a copy, so nothing is saved into the repository), runs all cells, the
+plotly charts render and the what-if panel answers a slider moved with the
+keyboard with the figures :func:`reliefplan.whatif.update` computes. The
+server runs on its own free port with its own settings folders and is
+always stopped, also on failure.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+
+import pytest
+
+from browser_support import Offline, artifact, chromium, log_tail, server
+from reliefplan import app_server
+from test_app_browser import CASH_BOX, CASH_SLIDER, TOTAL, expected, shows, with_changes
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("jupyterlab")]
+
+NOTEBOOK = "02_budget_model.ipynb"
+RUN_TIMEOUT_MS = 150_000
+
+
+def lab_command(root, settings, workspaces, port: int) -> list[str]:
+    """JupyterLab on 127.0.0.1 without a token (a throwaway test server), offline, no update checks."""
+    return [sys.executable, "-m", "jupyter", "lab", "--no-browser",
+            f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
+            "--ServerApp.allow_root=True", "--IdentityProvider.token=", "--ServerApp.password=",
+            f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+            "--LabApp.extension_manager=readonly",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={workspaces}"]
+
+
+@pytest.fixture(scope="module")
+def library():
+    from reliefplan import whatif_app
+
+    inputs = whatif_app.load_inputs()
+    return inputs, whatif_app.build_app(inputs, chart=False).controls()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("lab")
+    root, settings, workspaces = folder / "notebooks", folder / "settings", folder / "workspaces"
+    root.mkdir()
+    shutil.copy(app_server.default_notebook(), root / NOTEBOOK)
+    news = settings / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    port = app_server.free_port()
+    env = dict(app_server.voila_env(), JUPYTER_CONFIG_DIR=str(folder / "config"))
+    log = folder / "lab.log"
+    with server(lab_command(root, settings, workspaces, port), port=port, log=log, env=env, timeout=90):
+        yield {"url": f"http://127.0.0.1:{port}/lab/tree/{NOTEBOOK}", "log": log}
+
+
+KERNEL_IDLE_JS = """() => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+  return !!(k && k.status === 'idle' && document.querySelector('.jp-Notebook'));
+}"""
+
+
+def test_budget_notebook_runs_in_jupyterlab_with_widgets_and_plotly(lab, library):
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        offline = Offline(context)
+        page = context.new_page()
+        offline.watch(page)
+        try:
+            page.goto(lab["url"], timeout=RUN_TIMEOUT_MS)
+            page.wait_for_function(KERNEL_IDLE_JS, timeout=RUN_TIMEOUT_MS)
+            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            page.locator(TOTAL).wait_for(timeout=RUN_TIMEOUT_MS)
+        except Exception as exc:
+            page.screenshot(path=str(artifact("lab_failed.png")))
+            raise AssertionError(f"the notebook did not run in JupyterLab: {exc}\n--- lab log ---\n"
+                                 f"{log_tail(lab['log'])}") from exc
+
+        shows(page, expected(library, library[1]))
+        assert page.locator(".js-plotly-plot").count() >= 1
+        assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+
+        before = with_changes(library[1], dibao_cash=int(page.locator(CASH_BOX).input_value()))
+        page.locator(CASH_SLIDER).scroll_into_view_if_needed()
+        page.locator(CASH_SLIDER).focus()
+        page.keyboard.press("ArrowRight")
+        after = with_changes(before, dibao_cash=before["amounts"]["dibao"]["cash"] + 10)
+        shows(page, expected(library, after))
+        page.screenshot(path=str(artifact("lab_budget_whatif.png")))
+
+        assert offline.blocked == []
+        assert offline.external_websockets() == []
+        context.close()
