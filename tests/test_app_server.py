@@ -12,6 +12,7 @@ import re
 import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -242,3 +243,31 @@ def test_cli_missing_notebook(tmp_path):
     res = _cli("--dry-run", "--notebook", str(tmp_path / "nope.ipynb"))
     assert res.returncode == 2
     assert "nope.ipynb" in res.stderr
+
+
+@pytest.mark.slow
+def test_cli_serves_the_notebook_and_stops_on_sigterm(tmp_path):
+    """``reliefplan app`` becomes the Voilà server: it answers on the port, shows no code, and SIGTERM to
+    its pid stops it (kernels included)."""
+    from browser_support import server
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("secret_source = 41 + 1\nprint('答案', secret_source)")]
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, path)
+    port = app.free_port()
+    log = tmp_path / "app.log"
+    with server([RELIEFPLAN, "app", "--port", str(port), "--no-browser", "--notebook", str(path)],
+                port=port, log=log) as proc:
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60).read().decode("utf-8")
+        pid = proc.pid
+    assert "答案 42" in page
+    assert "secret_source" not in page  # strip_sources
+    assert "<title>春节送温暖预算测算" in page and '<html lang="zh">' in page
+    assert "cdn.jsdelivr.net" not in page
+    text = log.read_text(encoding="utf-8")
+    assert f"http://127.0.0.1:{port}/" in text
+    started = text.count("Kernel started")
+    assert started >= 1 and text.count("Kernel shutdown") == started
+    assert proc.returncode is not None and proc.pid == pid
