@@ -512,11 +512,18 @@ class LocalExecutor:
     def __init__(self, jobs: int):
         import multiprocessing
 
+        # spawn, not fork: the runner has threads (progress bar) and zmq state a fork would copy
         self.jobs = jobs
-        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_worker_init)
+        self._context = multiprocessing.get_context("spawn")
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=self._context, initializer=_worker_init)
 
     def submit(self, job_dict: dict, options: dict) -> Future:
+        if getattr(self.pool, "_broken", False):   # a worker died (killed, out of memory): start a new pool
+            self.abort()
+            self.pool = self._new_pool()
         return self.pool.submit(run_job, job_dict, options)
 
     def close(self) -> None:

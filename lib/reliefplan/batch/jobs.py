@@ -25,11 +25,12 @@ ROLLUP_NOTEBOOK = "20_rollup.ipynb"
 # City-level analysis notebooks (built by other issues), run when present.
 CITY_NOTEBOOKS = ("01_past_campaigns.ipynb", "02_budget_model.ipynb", "03_coverage_map.ipynb")
 
-# Parameter names the city notebooks may declare, and what we pass for them.
+# Parameter names the city notebooks may declare, and what we pass for them. Only the plan
+# and the language: their other parameters (e.g. 03's ``year``, the campaign whose visits
+# count) keep the notebooks' own defaults.
 _CITY_PARAMETER_SOURCES = {
-    "plan_file": "plan_file", "plan_path": "plan_file", "plan": "plan_file",
+    "plan_file": "plan_file", "plan_path": "plan_file",
     "lang": "lang", "language": "lang",
-    "year": "year", "campaign_year": "year",
 }
 
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
@@ -123,21 +124,36 @@ def _code_prefix(code: str) -> str:
 
 
 def declared_parameters(notebook: Path) -> dict:
-    """Parameters a notebook declares in its ``parameters`` cell: name -> {default, type}."""
+    """Parameters a notebook declares in its ``parameters`` cell: name -> {default, type}.
+
+    Read from the cell's syntax tree (papermill's own line parser gives up on
+    lines such as ``x = None  # None = default``): every top-level assignment
+    is a parameter; its type is the annotation (``year: int = 2027``) or the
+    type of the literal default, ``"None"`` (not checked) otherwise.
+    """
     import ast
 
-    import papermill as pm
+    import nbformat
 
+    nb = nbformat.read(str(notebook), as_version=4)
+    cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if cell is None:
+        return {}
     out = {}
-    for name, p in pm.inspect_notebook(str(notebook)).items():
-        kind = p["inferred_type_name"]
-        if kind in (None, "None"):  # no annotation: the type of the default literal, if any
-            try:
-                default = ast.literal_eval(p["default"])
-            except (ValueError, SyntaxError):
-                default = None
-            kind = type(default).__name__ if default is not None else "None"
-        out[name] = {"default": p["default"], "type": kind}
+    for node in ast.parse(cell.source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name, value, annotation = node.targets[0].id, node.value, None
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            name, value, annotation = node.target.id, node.value, ast.unparse(node.annotation)
+        else:
+            continue
+        try:
+            default = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            default = None
+        kind = annotation if annotation in ("str", "int", "float", "bool", "dict", "list") else (
+            type(default).__name__ if default is not None and annotation is None else "None")
+        out[name] = {"default": ast.unparse(value), "type": kind}
     return out
 
 

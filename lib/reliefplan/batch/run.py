@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import signal
 import uuid
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -118,7 +119,9 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
     copy_plotly_js(year_dir)
 
     options = {
-        "run_id": os.environ.get(ex.RUN_ENV) or uuid.uuid4().hex,  # marks this run's kernels "timeout": params.timeout, "lang": params.lang, "demo": bool(plan.get("demo")),
+        # run_id marks this run's kernels (their environment), so they can be found and checked
+        "run_id": os.environ.get(ex.RUN_ENV) or uuid.uuid4().hex,
+        "timeout": params.timeout, "lang": params.lang, "demo": bool(plan.get("demo")),
         "input_hashes": inputs, "version": code, "generated": run_started, "fresh_kernel": fresh_kernel,
         "max_jobs_per_kernel": max_jobs_per_kernel,
     }
@@ -157,6 +160,7 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
     bar.update(len(summary.skipped))
     executor = None
     running: dict = {}
+    attempts: dict = {}
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         if to_run or later:
@@ -184,7 +188,16 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
                 job = running.pop(future)
                 try:
                     result = future.result()
-                except Exception as exc:  # a worker died (e.g. killed); the job fails, others go on
+                except BrokenProcessPool:
+                    # a worker process died under this job or a queued one: run it again once on a new pool
+                    attempts[job.job_id] = attempts.get(job.job_id, 0) + 1
+                    if attempts[job.job_id] < 2:
+                        running[executor.submit(job.to_dict(), options)] = job
+                        continue
+                    result = {"job_id": job.job_id, "status": "error", "outputs": {}, "records": {},
+                              "error": {"ename": "BrokenProcessPool", "evalue": "the worker process died twice"},
+                              "started": None, "duration_s": None}
+                except Exception as exc:  # anything else from the executor: the job fails, others go on
                     result = {"job_id": job.job_id, "status": "error", "outputs": {}, "records": {},
                               "error": {"ename": type(exc).__name__, "evalue": str(exc)[:2000]},
                               "started": None, "duration_s": None}
