@@ -54,7 +54,7 @@ def test_capacity_priority_and_township_order():
     assert list(s.assigned["date"]) == [T("2027-01-12")] * 4 + [T("2027-01-13")] * 4
     assert list(s.assigned["seq"]) == [1, 2] * 4
     summ = s.summary.iloc[0]
-    assert (summ["households"], summ["assigned"], summ["unassigned"], summ["capacity"]) == (10, 8, 2, 8)
+    assert (summ["people"], summ["assigned"], summ["unassigned"], summ["capacity"]) == (10, 8, 2, 8)
     assert s.load["visits"].tolist() == [4, 4] and s.load["capacity"].tolist() == [4, 4]
 
 

@@ -82,9 +82,9 @@ def test_demo_findings(demo):
     # 总结阶段 runs to 元宵+5 (02-25) but its 活动总结 is due 元宵 (moved to 02-19).
     assert checks(f, "warning") == ["after_report_due"]
     warn = f[f["severity"] == "warning"].iloc[0]
-    assert warn["item"] == "总结阶段" and warn["item_en"] == "Summary" and "2027-02-19" in warn["message_zh"]
+    assert warn["subject"] == "总结阶段" and warn["subject_en"] == "Summary" and "2027-02-19" in warn["message_zh"]
     assert "holiday_data" in checks(f, "info") and "deadline_shifted" in checks(f, "info")
-    assert list(f.columns) == ["severity", "check", "item", "item_en", "date", "message_zh", "message_en"]
+    assert list(f.columns) == ["severity", "check", "subject", "subject_en", "date", "message_zh", "message_en"]
 
 
 def test_clean_plan_has_no_errors_or_warnings():

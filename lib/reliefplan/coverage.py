@@ -58,7 +58,6 @@ labels.register({
     "received_fen": ("累计领取(元)", "Received (yuan)"),
     "priority": ("优先级", "Priority"),
     "income_ratio": ("收入/低保", "Income / dibao"),
-    "dibao_fen": ("低保标准(元/月)", "Dibao standard (yuan/month)"),
     "category_label": ("困难类别", "Category"),
     "total": ("合计", "Total"),
     "no_township": ("(未细分到乡镇)", "(township not given)"),

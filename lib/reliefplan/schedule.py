@@ -67,7 +67,7 @@ labels.register({
     "members": ("成员单位", "Members"),
     "areas": ("负责区域", "Areas"),
     "visits_per_slot": ("每时段走访户数", "Visits per slot"),
-    "households": ("对象数", "People"),
+    "people": ("对象数", "People"),
     "assigned": ("已安排", "Scheduled"),
     "unassigned": ("未安排", "Not scheduled"),
     "capacity": ("走访名额", "Capacity"),
@@ -121,11 +121,11 @@ class Schedule:
         out = self.teams.set_index("team").join(a).join(u)
         out["assigned"] = out["assigned"].fillna(0).astype("int64")
         out["unassigned"] = out["unassigned"].fillna(0).astype("int64")
-        out["households"] = out["assigned"] + out["unassigned"]
+        out["people"] = out["assigned"] + out["unassigned"]
         out["visit_days_n"] = self.days["date"].nunique()
         out["utilisation"] = (out["assigned"] / out["capacity"].where(out["capacity"] > 0)).fillna(0.0)
         out = out.reset_index().sort_values("team_order")
-        return out[["team", "leader", "members", "areas", "visits_per_slot", "households", "assigned",
+        return out[["team", "leader", "members", "areas", "visits_per_slot", "people", "assigned",
                     "unassigned", "capacity", "visit_days_n", "first_day", "last_day", "utilisation"]]
 
 

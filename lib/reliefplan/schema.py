@@ -165,7 +165,7 @@ REGISTRY_CHANGES = TableSchema(
     (
         Column("id_number", "id_number", "身份证号", "ID number", True),
         Column("year", "int", "年度", "Year", True),
-        Column("reason", "str", "变动原因", "Reason", True),  # moved / died / no_longer_eligible
+        Column("reason", "str", "原因", "Reason", True, ("变动原因",)),  # moved / died / no_longer_eligible
         Column("note", "str", "备注", "Note", False),
     ),
 )

@@ -67,13 +67,12 @@ labels.register({
     "feeds": ("服务阶段", "Feeds phase"),
     "severity": ("级别", "Severity"),
     "check": ("检查项", "Check"),
-    "item": ("对象", "Item"),
+    "subject": ("对象", "Subject"),
     "date": ("日期", "Date"),
     "message_zh": ("说明", "Message (zh)"),
     "message_en": ("说明(英文)", "Message"),
     "message": ("说明", "Message"),
     "name_zh": ("名称", "Name (zh)"),
-    "name_en": ("名称(英文)", "Name"),
     "lunar": ("农历", "Lunar date"),
     "weekday_zh": ("星期", "Weekday (zh)"),
     "weekday_en": ("星期(英文)", "Weekday"),
@@ -199,13 +198,13 @@ class _Findings:
         self.item_en = item_en or {}
 
     def add(self, severity, check, item, date, zh, en):
-        self.rows.append({"severity": severity, "check": check, "item": item,
-                          "item_en": self.item_en.get(item, item),
+        self.rows.append({"severity": severity, "check": check, "subject": item,
+                          "subject_en": self.item_en.get(item, item),
                           "date": pd.Timestamp(date) if date is not None else pd.NaT,
                           "message_zh": zh, "message_en": en})
 
     def frame(self) -> pd.DataFrame:
-        df = pd.DataFrame(self.rows, columns=["severity", "check", "item", "item_en", "date", "message_zh",
+        df = pd.DataFrame(self.rows, columns=["severity", "check", "subject", "subject_en", "date", "message_zh",
                                               "message_en"])
         df = _typed(df, ["date"])
         rank = df["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
@@ -390,7 +389,7 @@ def findings_table(findings: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     i = 0 if lang == "zh" else 1
     out = pd.DataFrame({
         "severity": findings["severity"].map(lambda s: SEVERITY_LABELS[s][i]),
-        "item": findings["item"] if lang == "zh" else findings["item_en"],
+        "subject": findings["subject"] if lang == "zh" else findings["subject_en"],
         "date": findings["date"].dt.date,
         "message": findings[f"message_{lang}"],
     })
