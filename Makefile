@@ -35,11 +35,15 @@ reports: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -q
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+# JupyterLab refuses to run as root unless told; planners' laptops aren't root, CI machines are.
+LAB_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/
+
+# The what-if model as a web app on localhost; e.g. make app APP_ARGS="--port 9000"
 app: $(STAMP)
-	$(BIN)/reliefplan app
+	$(BIN)/reliefplan app $(APP_ARGS)
 
 clean-reports:
 	find reports -mindepth 1 ! -name README.md ! -name .gitkeep -exec rm -rf {} +
