@@ -809,8 +809,8 @@ def city_budget_section(ctx: ReportContext) -> Section:
     line = t("cap_line", lang, cap=format_yuan(cap) if cap is not None else "-", total=format_yuan(tot["total_fen"]),
              funding=format_yuan(tot.get("funding_fen", 0)), gap=gap_text)
     funding = ctx.baseline.funding.copy()
-    src = "source" if lang == "zh" or "source_en" not in funding else "source_en"
-    funding = funding.rename(columns={src: "source"}) if src != "source" else funding
+    if lang == "en" and "source_en" in funding:
+        funding["source"] = funding["source_en"].fillna(funding["source"])
     overheads = ctx.baseline.overheads.copy()
     if lang == "en" and "item_en" in overheads:
         overheads["item"] = overheads["item_en"]

@@ -39,9 +39,10 @@ _BADGE = {"ok": "#2e7d32", "failed": "#c62828", "timeout": "#ef6c00", "error": "
 FIGURE_LABELS = {
     "units_total": ("单位数", "Units"),
     "units_reconciled": ("已核对单位数", "Units reconciled"),
-    "persons": ("登记人数", "Registered persons"),
-    "eligible": ("符合条件人数", "Eligible persons"),
+    "registered_rows": ("登记人次", "Registry listings"),
+    "eligible_rows": ("拟慰问人次", "Planned beneficiaries"),
     "households": ("户数", "Households"),
+    "persons": ("人数(含家庭成员)", "Persons (incl. household members)"),
     "baseline_total_fen": ("基准方案预算合计(元)", "Baseline budget total (yuan)"),
     "city_total_fen": ("全市合计(元)", "City total (yuan)"),
     "sum_of_units_fen": ("各单位报告合计(元)", "Sum of unit reports (yuan)"),
@@ -86,11 +87,18 @@ def _status(entry: dict, t: dict) -> str:
     return badge
 
 
-def _files(entry: dict) -> str:
+_KIND_ORDER = {"html": 0, "xlsx": 1, "ipynb": 2}
+_KIND_TEXT = {"zh": {"html": "报告", "xlsx": "附件", "ipynb": "执行记录"},
+              "en": {"html": "report", "xlsx": "attachment", "ipynb": "executed notebook"}}
+
+
+def _files(entry: dict, lang: str = "zh") -> str:
+    """Links to a job's files: the report first, then the Excel attachments, then the executed notebook."""
+    outputs = sorted(entry.get("outputs") or [], key=lambda o: (_KIND_ORDER.get(o.get("kind"), 9), o["path"]))
     links = []
-    for out in entry.get("outputs") or []:
-        name = Path(out["path"]).name
-        links.append(_link(out["path"], name))
+    for out in outputs:
+        kind = _KIND_TEXT[lang].get(out.get("kind"), out.get("kind", ""))
+        links.append(f'<span class="muted">{_esc(kind)}:</span> {_link(out["path"], Path(out["path"]).name)}')
     return "<br>".join(links)
 
 
@@ -124,7 +132,7 @@ def render_index(manifest: dict, lang: str = "zh") -> str:
     if rollup:
         parts.append(f"<h2>{_esc(t['rollup'])}</h2><table><tr><th>{t['name']}</th><th>{t['status']}</th>"
                      f"<th>{t['files']}</th></tr><tr><td>{_esc(rollup.get(title_key))}{_error(rollup, t)}</td>"
-                     f"<td>{_status(rollup, t)}</td><td>{_files(rollup)}</td></tr></table>")
+                     f"<td>{_status(rollup, t)}</td><td>{_files(rollup, lang)}</td></tr></table>")
         records = rollup.get("records") or {}
         if rollup.get("status") == "ok" and records:
             rows = [f"<tr><th>{_esc(label[0] if lang == 'zh' else label[1])}</th>"
@@ -141,14 +149,14 @@ def render_index(manifest: dict, lang: str = "zh") -> str:
     for e in units:
         parts.append(f"<tr><td>{_esc(e.get('unit_code'))}</td><td>{_esc(e.get(title_key))}{_error(e, t)}</td>"
                      f"<td>{_status(e, t)}</td><td class=\"num\">{_esc(e.get('duration_s'))}</td>"
-                     f"<td>{_files(e)}</td></tr>")
+                     f"<td>{_files(e, lang)}</td></tr>")
     parts.append("</table>")
     if city:
         parts.append(f"<h2>{_esc(t['city'])}</h2><table><tr><th>{t['name']}</th><th>{t['status']}</th>"
                      f"<th>{t['duration']}</th><th>{t['files']}</th></tr>")
         for e in city:
             parts.append(f"<tr><td>{_esc(e.get(title_key))}{_error(e, t)}</td><td>{_status(e, t)}</td>"
-                         f"<td class=\"num\">{_esc(e.get('duration_s'))}</td><td>{_files(e)}</td></tr>")
+                         f"<td class=\"num\">{_esc(e.get('duration_s'))}</td><td>{_files(e, lang)}</td></tr>")
         parts.append("</table>")
     parts.append("</body></html>\n")
     return "".join(parts)

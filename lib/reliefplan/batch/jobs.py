@@ -196,7 +196,8 @@ def build_jobs(plan: dict, units: pd.DataFrame, *, lang: str = "zh", include_cit
             job_id="rollup", kind="rollup", notebook=ROLLUP_NOTEBOOK,
             parameters={"plan_file": plan_path, "year": year, "lang": lang, "unit_records": {}},
             stem=f"{root}_{root_name}_汇总" if lang == "zh" else f"{root}_{root_name}_rollup",
-            title=f"{year}年送温暖活动汇总报告", title_en=f"{year} relief campaign roll-up",
+            title=f"{area_name or root} {year}年送温暖活动汇总报告",
+            title_en=f"{area_name or root}: {year} relief campaign roll-up",
             after_units=True, attachments=True,
         ))
     return jobs

@@ -55,6 +55,20 @@ def _raise_interrupt(signum, frame):
     raise _Interrupted()
 
 
+class _SignalsDeferred:
+    """Hold SIGINT/SIGTERM while a finished job's files and the manifest are written, so an
+    interruption lands between jobs and never leaves a report on disk that the manifest lacks."""
+
+    SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+    def __enter__(self):
+        self._old = signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
+
+    def __exit__(self, *exc):
+        signal.pthread_sigmask(signal.SIG_SETMASK, self._old)  # pending signals are delivered here
+        return False
+
+
 def _rollup_records(manifest: dict, unit_jobs, fingerprints: dict) -> dict:
     """Figures recorded by every unit report that is up to date (same fingerprint) and succeeded."""
     out = {}
@@ -129,14 +143,15 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
     summary = RunSummary(year_dir=year_dir)
 
     def finish_job(job, result):
-        previous = manifest["jobs"].get(job.job_id)
-        rows = _write_outputs(year_dir, result)
-        _remove_stale(year_dir, previous, rows)
-        manifest["jobs"][job.job_id] = job_entry(
-            job, status=result["status"], fingerprint=fingerprints[job.job_id], inputs=inputs, code=code,
-            outputs=rows, result=result)
-        summary.statuses[job.job_id] = result["status"]
-        write_manifest(year_dir, manifest)
+        with _SignalsDeferred():
+            previous = manifest["jobs"].get(job.job_id)
+            rows = _write_outputs(year_dir, result)
+            _remove_stale(year_dir, previous, rows)
+            manifest["jobs"][job.job_id] = job_entry(
+                job, status=result["status"], fingerprint=fingerprints[job.job_id], inputs=inputs, code=code,
+                outputs=rows, result=result)
+            summary.statuses[job.job_id] = result["status"]
+            write_manifest(year_dir, manifest)
 
     def skip_job(job):
         previous = manifest["jobs"][job.job_id]
