@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import signal
 import uuid
+from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -51,22 +52,40 @@ class _Interrupted(KeyboardInterrupt):
     pass
 
 
-def _raise_interrupt(signum, frame):
-    raise _Interrupted()
+class _Interrupts:
+    """SIGINT/SIGTERM handling for a run: raise at once, except while a finished job's files and
+    the manifest are being written (``deferred()``), so that an interruption lands between jobs
+    and never leaves a report on disk that the manifest does not list."""
 
+    def __init__(self):
+        self.depth = 0
+        self.pending = False
+        self.old = {}
 
-class _SignalsDeferred:
-    """Hold SIGINT/SIGTERM while a finished job's files and the manifest are written, so an
-    interruption lands between jobs and never leaves a report on disk that the manifest lacks."""
+    def handler(self, signum, frame):
+        if self.depth:
+            self.pending = True
+        else:
+            raise _Interrupted()
 
-    SIGNALS = {signal.SIGINT, signal.SIGTERM}
+    def install(self):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self.old[sig] = signal.signal(sig, self.handler)
 
-    def __enter__(self):
-        self._old = signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
+    def restore(self):
+        for sig, old in self.old.items():
+            signal.signal(sig, old)
 
-    def __exit__(self, *exc):
-        signal.pthread_sigmask(signal.SIG_SETMASK, self._old)  # pending signals are delivered here
-        return False
+    @contextmanager
+    def deferred(self):
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+            if not self.depth and self.pending:
+                self.pending = False
+                raise _Interrupted()
 
 
 def _rollup_records(manifest: dict, unit_jobs, fingerprints: dict) -> dict:
@@ -143,7 +162,7 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
     summary = RunSummary(year_dir=year_dir)
 
     def finish_job(job, result):
-        with _SignalsDeferred():
+        with interrupts.deferred():
             previous = manifest["jobs"].get(job.job_id)
             rows = _write_outputs(year_dir, result)
             _remove_stale(year_dir, previous, rows)
@@ -176,7 +195,8 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
     executor = None
     running: dict = {}
     attempts: dict = {}
-    old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    interrupts = _Interrupts()
+    interrupts.install()
     try:
         if to_run or later:
             workers = max(1, min(params.jobs, len(to_run) + len(later)))
@@ -238,7 +258,7 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
                 code=code, outputs=[])
             summary.statuses[job.job_id] = "interrupted"
     finally:
-        signal.signal(signal.SIGTERM, old_term)
+        interrupts.restore()
         bar.close()
         if executor is not None:
             executor.close()
