@@ -108,6 +108,12 @@ _T = {
                  "Budget cap {cap} yuan; baseline total {total} yuan; funding {funding} yuan; {gap}."),
     "gap": ("资金缺口 {v} 元", "funding gap {v} yuan"),
     "surplus": ("资金结余 {v} 元", "funding surplus {v} yuan"),
+    "forecast": ("下一年度户数预测", "Households forecast for the plan year"),
+    "forecast_line": ("{year} 年预测户数合计 {total} 户。方法: {method}",
+                      "Forecast for {year}: {total} households in all. Method: {method}"),
+    "forecast_error": (" 回测(用此前各年预测已发生年份, {n} 次)平均绝对误差 {mae} 户/类别。",
+                       " Backtest ({n} forecasts of past years from the years before): mean absolute error "
+                       "{mae} households per category."),
     "phases": ("阶段安排", "Phases"),
     "deliverables": ("上报材料", "Deliverables"),
     "findings": ("时间安排检查", "Timeline checks"),
@@ -499,11 +505,32 @@ def past_campaigns(ctx: ReportContext) -> Section:
     cols = [c for c in ("year", "households", "persons", "cash_fen", "goods_fen", "overhead_fen", "total_fen",
                         "per_household_fen", "change_fen", "change_pct") if c in by_year]
     by_cat = campaigns.totals(hist, by=("year", "category"))
-    return Section("history", t(key, lang), [
+    blocks = [
         by_year[cols],
         campaign_charts.trend_figure(by_year, lang),
         campaign_charts.category_bars_figure(by_cat, lang, value="households", names=ctx.category_labels()),
-    ])
+    ]
+    return Section("history", t(key, lang), blocks + forecast_blocks(ctx, hist))
+
+
+def forecast_blocks(ctx: ReportContext, hist: pd.DataFrame, method: str = "trend_floor") -> list:
+    """Next year's households per category from the history, with the method and its backtest error."""
+    from reliefplan import forecast
+
+    lang = ctx.lang
+    years = hist.loc[hist["year"] < ctx.year]
+    if years["year"].nunique() < 2:
+        return []
+    fc = forecast.forecast(years, method=method, target_year=ctx.year, by=("category",))
+    fc["category"] = fc["category"].map(ctx.category_labels()).fillna(fc["category"])
+    bt = forecast.backtest(years, method=method, by=("category",))
+    summary = forecast.backtest_summary(bt) if len(bt) else None
+    text = t("forecast_line", lang, year=ctx.year, total=int(fc["forecast"].sum()),
+             method=forecast.method_description(method, lang))
+    if summary is not None and len(summary):
+        text += t("forecast_error", lang, mae=summary["mae"].iloc[0], n=int(summary["n"].iloc[0]))
+    table = forecast.display(fc[["category", "last_year", "last_value", "forecast"]], lang)
+    return [Heading(t("forecast", lang)), text, table]
 
 
 def _unit_totals(lines: pd.DataFrame) -> dict:
