@@ -469,3 +469,26 @@ def test_bench_generator_and_naive_reader_agree_with_ours(tmp_path):
     assert sum(ours_xlsx) == 600 and 0 < ours_xlsx[1] < 30  # ~0.5% deliberately flawed
     assert bench.naive_read(xlsx_path) == ours_xlsx
     assert bench.naive_read(csv_path) == ours_csv
+
+
+def test_footer_rows_are_skipped_and_named_not_rejected(tmp_path):
+    """A totals line and signature lines below the list are not people (and not lost silently)."""
+    import openpyxl
+
+    from reliefplan.registry import read_registry
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["附件2 困难职工登记表"])
+    ws.append(["序号", "姓名", "身份证号", "区划代码", "困难类别", "家庭人均月收入"])
+    ws.append([1, "张三", "11010519491231002X", "350602001", "低保户", 300])
+    ws.append([2, "李四", None, "350602001", "低保户", 300])          # a person without ID: rejected
+    ws.append(["合计", None, None, None, None, 600])
+    ws.append(["填表人：王五", None, "审核人：赵六", None, None, None])
+    path = tmp_path / "footer.xlsx"
+    wb.save(path)
+    result = read_registry(path, areas={"350602001"})
+    result.check()
+    assert (result.rows_read, len(result.accepted), len(result.rejected)) == (2, 1, 1)
+    assert result.footer_rows == 2
+    assert any("5, 6" in en for _, en in result.notes)

@@ -12,6 +12,9 @@ Counting rules (so the invariant is easy to check by hand):
 * rows above and including the header are not data rows;
 * a data row whose every cell is empty (or only spaces) is *blank*: it is
   skipped, not read, and counted in ``blank_rows``;
+* a footer row (合计/小计/填表人/审核人/填报日期/注: ... with no ID number in it)
+  is not a person: it is skipped, not read, counted in ``footer_rows`` and
+  named in ``notes`` so the user sees which rows were taken as footers;
 * every other row below the header is *read*: it is accepted or rejected.
   A rejected row appears once in ``rejected`` with all its reasons joined
   (``reason_code`` like ``id_bad_checksum;unknown_category``); ``problems``
@@ -112,6 +115,7 @@ class IngestResult:
     file: str = ""
     sheet: str | None = None
     blank_rows: int = 0
+    footer_rows: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
     encoding: str | None = None
@@ -131,9 +135,9 @@ class IngestResult:
     def summary(self, lang: str = "zh") -> str:
         if lang == "zh":
             return (f"读取 {self.rows_read} 行，接收 {len(self.accepted)} 行，退回 {len(self.rejected)} 行"
-                    f"（跳过空行 {self.blank_rows} 行）")
+                    f"（跳过空行 {self.blank_rows} 行、表尾行 {self.footer_rows} 行）")
         return (f"{self.rows_read} rows read, {len(self.accepted)} accepted, {len(self.rejected)} rejected"
-                f" ({self.blank_rows} blank rows skipped)")
+                f" ({self.blank_rows} blank rows and {self.footer_rows} footer rows skipped)")
 
 
 # ---------------------------------------------------------------------------
@@ -271,8 +275,11 @@ def _blank_mask(values: np.ndarray) -> np.ndarray:
     rest = np.flatnonzero(~blank)
     if len(rest):
         s = pd.Series(values[rest], dtype=object)
-        stripped = s.str.strip(_SPACE_CHARS)
-        is_blank = stripped.eq("").fillna(False).to_numpy(dtype=bool) | s.isna().to_numpy()
+        is_str = s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        is_blank = s.isna().to_numpy().copy()
+        if is_str.any():
+            stripped = s[is_str].astype(object).str.strip(_SPACE_CHARS)
+            is_blank[is_str] |= stripped.eq("").fillna(False).to_numpy(dtype=bool)
         blank[rest] = is_blank
     return blank
 
@@ -653,6 +660,11 @@ def read_registry(path, *, areas=None, categories=None, sheet=None, today=None) 
     stated_organizer = None if "organizer" in field_col else _title_organizer(raw, header)
 
     data, row_numbers, blank_rows = _data_rows(raw, header, names, field_col)
+    data, row_numbers, footer_numbers = _drop_footer_rows(data, row_numbers, field_col)
+    if len(footer_numbers):
+        listed = ", ".join(str(int(r)) for r in footer_numbers[:10])
+        notes.append((f"表尾行（合计、填表人等，无身份证号）未作为名单读取: 第 {listed} 行",
+                      f"footer rows (totals, signatures; no ID number) were not read as people: rows {listed}"))
     col_of = {canon: data[j] for canon, j in field_col.items()}
     out, problems, warnings, id_ok = _convert_columns(col_of, len(row_numbers), areas=areas,
                                                       categories=categories, today=today)
@@ -679,7 +691,8 @@ def read_registry(path, *, areas=None, categories=None, sheet=None, today=None) 
         warnings=_with_originals(_problem_lines(warnings.frame(), **ctx), **ctx),
         rows_read=len(row_numbers), header_row=header_row,
         column_map={names[j]: canon for canon, j in sorted(field_col.items(), key=lambda kv: kv[1])},
-        file=source_file, sheet=raw.name, blank_rows=blank_rows, ignored_columns=ignored, notes=notes,
+        file=source_file, sheet=raw.name, blank_rows=blank_rows, footer_rows=len(footer_numbers),
+        ignored_columns=ignored, notes=notes,
         encoding=raw.encoding,
     )
 
@@ -714,6 +727,48 @@ def _data_rows(raw: excel.RawSheet, header: _Header, names: list[str], field_col
         keep = np.flatnonzero(~candidate)
         return [a[keep] for a in arrays], all_numbers[keep], blank_rows
     return arrays, all_numbers, 0
+
+
+FOOTER_WORDS = ("合计", "小计", "总计", "共计", "填表人", "填报人", "制表人", "审核人", "审批人", "负责人",
+                "单位负责人", "经办人", "联系人", "填表日期", "填报日期", "制表日期", "注:", "注：", "说明:", "说明：")
+_FOOTER_RE = "^(?:" + "|".join(FOOTER_WORDS) + ")"
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def _drop_footer_rows(arrays: list[np.ndarray], numbers: np.ndarray, field_col: dict[str, int]):
+    """Split off footer rows: no ID number, and a cell starting with 合计/填表人/注: ...
+
+    Government forms end with a totals line and signature lines; they are not
+    people, so rejecting them would only bury real problems. Returns the kept
+    columns, their row numbers and the row numbers of the footers.
+    """
+    id_col = field_col.get("id_number")
+    if id_col is None or not len(numbers):
+        return arrays, numbers, numbers[:0]
+    # candidates: no ID, or Chinese text where the ID should be (e.g. 审核人：… spread across columns)
+    has_cjk = pd.Series(arrays[id_col], dtype=object).astype(str).str.contains(_CJK.pattern, regex=True)
+    candidate = _blank_mask(arrays[id_col]) | has_cjk.to_numpy(dtype=bool)
+    if not candidate.any():
+        return arrays, numbers, numbers[:0]
+    idx = np.flatnonzero(candidate)
+
+    def starts_footer(column):
+        cells = pd.Series([clean_cell(v).replace(" ", "") if isinstance(v, str) else "" for v in column[idx]],
+                          dtype="object")
+        return cells.str.contains(_FOOTER_RE, regex=True).to_numpy(dtype=bool)
+
+    footer = np.zeros(len(idx), dtype=bool)
+    for column in arrays:
+        footer |= starts_footer(column)
+    name_col = field_col.get("name")
+    if name_col is not None:  # a named person without an ID is a rejected row, never a footer
+        footer &= _blank_mask(arrays[name_col][idx]) | starts_footer(arrays[name_col])
+    if not footer.any():
+        return arrays, numbers, numbers[:0]
+    drop = np.zeros(len(numbers), dtype=bool)
+    drop[idx[footer]] = True
+    keep = np.flatnonzero(~drop)
+    return [a[keep] for a in arrays], numbers[keep], numbers[drop]
 
 
 def _convert_columns(col_of: dict[str, np.ndarray], n: int, *, areas, categories, today):
