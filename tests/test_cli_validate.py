@@ -103,5 +103,13 @@ def test_default_is_the_demo_registry():
 
 
 def test_default_missing_demo_registry_exit_2(tmp_path):
+    import shutil
+
+    from reliefplan.paths import REPO_ROOT
+
     code, _, err = run(env={"RELIEFPLAN_DATA": str(tmp_path)})
-    assert code == 2 and "demo-data" in err
+    assert code == 2 and "plan file not found" in err
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", data, ignore=shutil.ignore_patterns("registry.csv", "*.xlsx"))
+    code, _, err = run(env={"RELIEFPLAN_DATA": str(data)})
+    assert code == 2 and "data.registry" in err and "registry.csv" in err

@@ -3,8 +3,9 @@
 Prints how many rows were read, accepted and rejected, then the first
 rejections (zh and en, ID numbers and phones masked). ``--quarantine OUT``
 writes every rejected row with its reasons and its original cells to OUT
-(.xlsx or .csv) for the sending unit to correct. With no FILE the demo
-registry (data/registry.csv) is checked.
+(.xlsx or .csv) for the sending unit to correct. With no FILE the registry
+named by the plan (``--plan``, default the demo plan) is checked; area codes
+and categories are checked against the plan's areas and categories tables.
 
 Exit codes: 0 every row accepted, 1 some rows rejected, 2 the file cannot be
 read at all or lacks required columns.
@@ -30,27 +31,32 @@ def register(subparsers) -> None:
                    help="名单文件 .xlsx/.xls/.csv（默认：示例名单）/ registry file (default: the demo registry)")
     p.add_argument("--quarantine", metavar="OUT", default=None,
                    help="把退回的行写入此文件(.xlsx 或 .csv) / write rejected rows to OUT (.xlsx or .csv)")
+    p.add_argument("--plan", default=None,
+                   help="方案文件：用其区划表、类别表（及默认名单）/ plan whose areas, categories (and registry) to use")
     p.add_argument("--sheet", default=None, help="工作表名称 / sheet name (default: found automatically)")
     p.add_argument("--limit", type=int, default=DEFAULT_LIMIT,
                    help=f"显示前 N 条退回 / show the first N rejections (default {DEFAULT_LIMIT})")
     p.set_defaults(handler=run)
 
 
-def _default_file() -> Path:
-    from reliefplan import paths
-
-    path = paths.demo_path("registry.csv")
-    if not path.exists():
-        raise InputError("找不到示例名单，请先运行 reliefplan demo-data 或指定文件",
-                         "the demo registry is missing; run `reliefplan demo-data` or give a FILE", file=path)
+def _default_file(plan) -> Path:
+    path = plan["_files"].get("registry")
+    if path is None or not path.exists():
+        raise InputError("找不到名单文件，请指定文件（或运行 reliefplan demo-data 生成示例名单）",
+                         "the registry file is missing; give a FILE (or run `reliefplan demo-data`)",
+                         file=path or plan["_path"])
     return path
 
 
 def run(args) -> int:
+    from reliefplan.loaders import load_areas
+    from reliefplan.plan import load_plan
     from reliefplan.registry import first_rejections, read_registry, write_quarantine
 
-    path = Path(args.file) if args.file else _default_file()
-    result = read_registry(path, sheet=args.sheet)
+    plan = load_plan(args.plan)
+    path = Path(args.file) if args.file else _default_file(plan)
+    result = read_registry(path, sheet=args.sheet, areas=load_areas(plan["_files"].get("areas")),
+                           categories=plan["_files"].get("categories"))
     result.check()
 
     where = f" [{result.sheet}]" if result.sheet else ""
