@@ -353,8 +353,32 @@ def kill_all_kernels() -> None:
 atexit.register(kill_all_kernels)
 
 
+def _thread_event_loop():
+    """Give a worker thread (Dask with processes=False) its own event loop for its kernel client.
+
+    jupyter_core's ``run_sync`` finds "this thread's" loop through a context
+    variable, and Dask runs tasks in a copy of the submitting context, so
+    every worker thread would otherwise share (and collide on) one loop.
+    """
+    import asyncio
+
+    loop = getattr(_LOCAL, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _LOCAL.loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        from jupyter_core import utils as jc_utils
+
+        if hasattr(jc_utils, "_loop"):
+            jc_utils._loop.set(loop)
+    except ImportError:
+        pass
+
+
 def _thread_kernel(options: dict) -> WarmKernel:
     """The warm kernel of the calling thread (one per worker process, or per Dask worker thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        _thread_event_loop()
     kernel = getattr(_LOCAL, "kernel", None)
     if kernel is None:
         kernel = WarmKernel(max_jobs=options.get("max_jobs_per_kernel", 100),
