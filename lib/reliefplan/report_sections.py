@@ -84,8 +84,12 @@ _T = {
                    "proportion to their gifts (largest remainder, exact to the fen)."),
     "no_history": ("无历年记录。", "No campaign history for this unit."),
     "no_gaps": ("没有待跟进的对象。", "Nobody is waiting for follow-up."),
-    "gaps_more": ("共 {n} 人, 以下列出前 {shown} 人; 完整名单见附件登记表及单位留存名册。",
-                  "{n} people; the first {shown} are listed; the full list is with the unit."),
+    "gaps_all": ("共 {n} 人, 按乡镇(街道)、优先级和人均收入排序; 按对象编号可在单位留存名册中查到本人。",
+                 "{n} people, by township, priority and income per head; the person key finds each one in "
+                 "the unit's own registry."),
+    "gaps_more": ("共 {n} 人, 以下列出前 {shown} 人(按乡镇(街道)、优先级和人均收入排序); 其余按对象编号在单位留存名册中查询。",
+                  "{n} people; the first {shown} are listed (by township, priority and income per head); look "
+                  "the others up by person key in the unit's own registry."),
     "coverage_note": ("覆盖情况按 {year} 年度(最近一次已完成的慰问)的走访记录统计; 名单按类别优先级和人均收入排序。",
                       "Coverage uses the visits of the {year} campaign (the latest completed); the list is ordered "
                       "by category priority and income per head."),
@@ -619,7 +623,8 @@ def followup_list(ctx: ReportContext, limit: int = FOLLOWUP_ROWS_SHOWN) -> Secti
         return Section("followup", t("followup", lang), [t("no_gaps", lang)])
     counts = gaplist.township_counts(gaps)
     table = gaplist.display_table(gaps.head(limit), lang=lang)
-    blocks = [counts, t("gaps_more", lang, n=len(gaps), shown=min(limit, len(gaps))), table]
+    note = t("gaps_more", lang, n=len(gaps), shown=limit) if len(gaps) > limit else t("gaps_all", lang, n=len(gaps))
+    blocks = [counts, note, table]
     return Section("followup", t("followup", lang), blocks)
 
 
