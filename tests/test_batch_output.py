@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from pathlib import Path
 
-import nbformat
 import plotly.express as px
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output

@@ -7,7 +7,6 @@ small unit subsets.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
