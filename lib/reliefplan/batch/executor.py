@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -158,7 +159,7 @@ import sys as _s, types as _t
 _m = _t.ModuleType("_reliefplan_warm")
 exec({source!r}, _m.__dict__)
 _s.modules["_reliefplan_warm"] = _m
-_reliefplan_warm_failed = _m.preimport({names!r})
+_m.preimport({names!r})
 _m.snapshot()
 del _s, _t, _m
 """
@@ -205,8 +206,8 @@ class WarmKernel:
         self.kc = None
         self.jobs_run = 0
         self.starts = 0
-        self.preimport_failed: list[str] = []
         self.last_nb = None
+        self._ipc_dir = None
 
     # -- life cycle ---------------------------------------------------------
     @property
@@ -225,8 +226,8 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         # IPC transport: local unix sockets, no TCP ports to allocate or expose.
-        self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",
-                                     ip=tempfile.mkdtemp(prefix="rp-kernel-") + "/k")
+        self._ipc_dir = tempfile.mkdtemp(prefix="rp-kernel-")
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=self._ipc_dir + "/k")
         env = {**os.environ, **self.env}
         run_sync(self.km.start_kernel)(env=env)
         self.kc = self.km.client()
@@ -260,6 +261,12 @@ class WarmKernel:
             self.kill()
         finally:
             self.km = self.kc = None
+            self._remove_ipc_dir()
+
+    def _remove_ipc_dir(self) -> None:
+        if self._ipc_dir:
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+            self._ipc_dir = None
 
     def kill(self) -> None:
         """Kill the kernel process at once (signal handlers, other threads, interpreter exit)."""
@@ -275,6 +282,7 @@ class WarmKernel:
                 self.km.cleanup_connection_file()
         except Exception:
             pass
+        self._remove_ipc_dir()
 
     # -- jobs ---------------------------------------------------------------
     def ready(self, cwd: str) -> None:
