@@ -423,7 +423,27 @@ def _strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
 
 
+# Jobs running in threads of one process (a Dask worker with several threads) take
+# turns: jupyter's sync wrappers share event-loop state across threads through a
+# context variable that Dask copies into every task, and two kernels driven at once
+# from one process collided ("This event loop is already running"). Parallelism on
+# Dask comes from worker processes; each process keeps one warm kernel per thread.
+_THREAD_JOBS = threading.Lock()
+
+
 def run_job(job_dict: dict, options: dict) -> dict:
+    """Execute one job and export its files; never raises for a failing notebook.
+
+    In a non-main thread the job waits for the process's other threaded jobs to
+    finish first (see ``_THREAD_JOBS``).
+    """
+    if threading.current_thread() is threading.main_thread():
+        return _run_job(job_dict, options)
+    with _THREAD_JOBS:
+        return _run_job(job_dict, options)
+
+
+def _run_job(job_dict: dict, options: dict) -> dict:
     """Execute one job and export its files; never raises for a failing notebook.
 
     ``options``: ``run_id``, ``timeout`` (seconds for the whole job), ``lang``,
