@@ -44,7 +44,16 @@ _LABELS = {**_column_labels(), **_EXTRA}
 
 
 def register(labels: dict[str, tuple[str, str]]) -> None:
-    """Add labels (key -> (zh, en)); modules call this for their own outputs."""
+    """Add labels (key -> (zh, en)); modules call this for their own outputs.
+
+    One key has one meaning across the library: registering a key again with
+    a different label raises, so a module can't silently relabel another
+    module's column (``households`` must not become "People" somewhere).
+    """
+    for key, pair in labels.items():
+        known = _LABELS.get(key)
+        if known is not None and tuple(known) != tuple(pair):
+            raise ValueError(f"label {key!r} is already {known}; use another key for {tuple(pair)}")
     _LABELS.update(labels)
 
 

@@ -47,16 +47,11 @@ labels.register({
     "recorded": ("单位报告记录", "Recorded by unit report"),
     "recomputed": ("汇总重算", "Recomputed here"),
     "scenario": ("方案", "Scenario"),
-    "diff_fen": ("与基准差额(元)", "Change vs baseline (yuan)"),
-    "diff_pct": ("与基准差额(%)", "Change vs baseline (%)"),
     "coverage_rate": ("覆盖率", "Coverage rate"),
-    "exclusion_rate": ("遗漏率", "Exclusion rate"),
-    "inclusion_rate": ("错保率", "Inclusion rate"),
     "people": ("人数", "People"),
     "reason_label": ("原因", "Reason"),
     "unit_code": ("单位代码", "Unit code"),
     "unit_name": ("单位", "Unit"),
-    "unsigned": ("待补签收", "Receipt to sign"),
 })
 
 _T = {
@@ -585,8 +580,8 @@ def coverage_section(ctx: ReportContext) -> Section:
     cat_name = "category_label" if "category_label" in cat else "category"
     blocks += [Heading(t("by_category", lang)), cat[[cat_name] + [c for c in funnel_cols if c in cat]]]
     dup = duplicates.summary(cov.duplicates, cov.cap_excess)
-    blocks.append(t("dup_line", lang, listed=dup.get("people_listed_more_than_once", dup.get("people", 0)),
-                    cap=format_yuan(cov.cap_fen, decimals=False), over=dup.get("people_over_cap", 0)))
+    blocks.append(t("dup_line", lang, listed=dup["duplicate_people"],
+                    cap=format_yuan(cov.cap_fen, decimals=False), over=dup["over_cap_people"]))
     reasons = continuity.reason_counts(cov.continuity, lang=lang)
     blocks += [Heading(t("continuity", lang)), reasons[["reason_label", "people"]],
                coverage_charts.continuity_chart(reasons, lang=lang)]

@@ -67,7 +67,7 @@ labels.register({
     "members": ("成员单位", "Members"),
     "areas": ("负责区域", "Areas"),
     "visits_per_slot": ("每时段走访户数", "Visits per slot"),
-    "people": ("对象数", "People"),
+    "people": ("人数", "People"),
     "assigned": ("已安排", "Scheduled"),
     "unassigned": ("未安排", "Not scheduled"),
     "capacity": ("走访名额", "Capacity"),
