@@ -124,7 +124,7 @@ FUNNEL_STEPS = ("registered", "eligible", "planned", "visited", "reached")
 RECONCILE_FIGURES = ("registered_rows", "eligible_rows", "households", "persons", "recipients", "cash_fen",
                      "goods_fen", "gifts_fen", "overhead_fen", "contingency_fen", "total_fen")
 FOLLOWUP_ROWS_SHOWN = 200
-_PLAIN_INT_COLUMNS = ("year", "campaign_year", "priority", "coverage_year")
+_PLAIN_INT_COLUMNS = ("year", "campaign_year", "priority", "coverage_year", "last_year", "target_year")
 
 
 def t(key: str, lang: str, **kw) -> str:
