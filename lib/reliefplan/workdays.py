@@ -29,6 +29,7 @@ import chinese_calendar
 import pandas as pd
 
 from reliefplan.errors import ConfigError
+from reliefplan.lunar_dates import to_date as _date
 
 MODES = ("all", "holidays")
 
@@ -214,10 +215,6 @@ def check_mode(mode: str) -> str:
 
 
 def _date(value) -> dt.date:
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    raise TypeError(f"not a date: {value!r}")
+    from reliefplan.lunar_dates import to_date
+
+    return to_date(value)
