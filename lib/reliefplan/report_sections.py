@@ -17,7 +17,11 @@ Rules kept here:
 * the unit's budget is its slice of the city-wide budget (overheads and the
   contingency are city-wide amounts spread over the lines exactly), so the
   units add up to the city to the fen — which the roll-up checks against
-  the figures each unit report recorded (:func:`reconciliation`).
+  the figures each unit report recorded (:func:`reconciliation`);
+* an organizer's report (``organizer=`` the registry's 填报单位) holds only the
+  people that organizer listed; its budget is their slice of the same
+  city-wide budget (:func:`organizer_lines`), and it is never part of the
+  roll-up's reconciliation (one person may be listed by several organizers).
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ labels.register({
     "reason_label": ("原因", "Reason"),
     "unit_code": ("单位代码", "Unit code"),
     "unit_name": ("单位", "Unit"),
+    "unit_kind": ("报告类型", "Report type"),
+    "counties_n": ("县(市、区)数", "Counties"),
 })
 
 _T = {
@@ -78,6 +84,26 @@ _T = {
                    "Overheads and the contingency are costed for the whole city and shared over the units in "
                    "proportion to their gifts (largest remainder, exact to the fen)."),
     "no_history": ("无历年记录。", "No campaign history for this unit."),
+    "org_kind": ("组织单位(填报单位)报告: 只含本单位填报的对象。", "Organizer report: only the people this organizer listed."),
+    "org_share_note": ("慰问金品按本单位填报的拟慰问对象计算; 工作经费和不可预见费取自全市统一测算, 先按县区和类别分摊到各明细行, "
+                       "再在每行内按本单位所占受助人数(不可预见费按金品与工作经费)以最大余数法分摊, 各组织单位合计等于全市合计, 精确到分。"
+                       "同一人由多个单位填报时各自计入, 组织单位报告不参与汇总核对。",
+                       "Gifts are costed for the planned beneficiaries this organizer listed; overheads and the "
+                       "contingency come from the city-wide budget: each county x category line's share is split "
+                       "over the organizers in that line by recipients (the contingency by gifts + overheads), "
+                       "largest remainder, so all organizers add up to the city to the fen. A person listed by "
+                       "several organizers counts for each; organizer reports are not part of the roll-up's "
+                       "reconciliation."),
+    "org_history": ("历年记录按县区和部门类别登记, 不按具体填报单位细分; 以下为本单位对象所在县区({counties})中部门类别为“{kind}”的记录。",
+                    "The campaign history is recorded per county and agency type, not per organizer; shown: the "
+                    "records of agency type “{kind}” in the counties of this organizer's people ({counties})."),
+    "org_no_history": ("历年记录按县区和部门类别({kinds})登记, 没有与本单位对应的记录, 故不列出。",
+                       "The campaign history is recorded per county and agency type ({kinds}); none matches this "
+                       "organizer, so no history is shown."),
+    "org_coverage": ("只统计本单位填报的对象: 到位 = 这些对象在 {year} 年度的走访记录。",
+                     "Only the people this organizer listed: reached = visits of these people in the {year} "
+                     "campaign."),
+    "org_timeline": ("时间安排为全市统一安排。", "The timeline is the plan's, for the whole city."),
     "no_gaps": ("没有待跟进的对象。", "Nobody is waiting for follow-up."),
     "gaps_all": ("共 {n} 人, 按乡镇(街道)、优先级和人均收入排序; 按对象编号可在单位留存名册中查到本人。",
                  "{n} people, by township, priority and income per head; the person key finds each one in "
@@ -259,12 +285,18 @@ class ReportContext:
     ``unit_code`` None means the whole planning area (the roll-up).
     """
 
-    def __init__(self, plan: dict, *, unit_code: str | None = None, lang: str = "zh"):
+    def __init__(self, plan: dict, *, unit_code: str | None = None, lang: str = "zh", organizer: str | None = None):
         self.plan = plan
         self.lang = lang
         self.year = int(plan["year"])
-        self.unit_code = unit_code
+        self.unit_code = None if organizer else unit_code
+        self.organizer = _norm_org(organizer) if organizer else None
         self.demo = bool(plan.get("demo"))
+
+    @property
+    def is_unit(self) -> bool:
+        """A report of one unit (an area or an organizer), not the roll-up."""
+        return bool(self.unit_code or self.organizer)
 
     # -- inputs --
     @cached_property
@@ -295,6 +327,8 @@ class ReportContext:
 
     @cached_property
     def unit_name(self) -> str:
+        if self.organizer:
+            return self.organizer
         code = self.unit_code or str(self.plan.get("area", ""))
         row = self.areas[self.areas["code"] == code]
         if row.empty:
@@ -319,10 +353,22 @@ class ReportContext:
     def registry(self) -> pd.DataFrame:
         """The registry rows of this unit only (the whole planning area for the roll-up)."""
         reg = self.inputs.registry
-        return reg.loc[self.in_unit(reg["area_code"])]
+        mask = self.in_unit(reg["area_code"])
+        if self.organizer:
+            mask &= of_organizer(reg, self.organizer)
+        return reg.loc[mask]
 
     @cached_property
     def history(self) -> pd.DataFrame:
+        """The unit's campaign history (an organizer: its agency type in its people's counties)."""
+        hist = self.area_history
+        if self.organizer:
+            hist = hist.loc[organizer_history_mask(hist, self.organizer, self.registry["county_code"])]
+        return hist
+
+    @cached_property
+    def area_history(self) -> pd.DataFrame:
+        """The campaign history of the unit's area (the whole planning area for an organizer)."""
         from reliefplan import campaigns
         from reliefplan.loaders import load_history
         from reliefplan.plan import plan_file
@@ -368,14 +414,35 @@ class ReportContext:
     def unit_lines(self, b=None) -> pd.DataFrame:
         """Budget lines (unit x category) of this unit in budget ``b`` (the baseline by default)."""
         b = b if b is not None else self.baseline
+        if self.organizer:
+            lines = self.organizer_lines(b.scenario)
+            lines = lines.loc[lines["organizer"] == self.organizer].drop(columns=["organizer"])
+            return lines.reset_index(drop=True)
         return b.lines.loc[self.in_unit(b.lines["county_code"])]
+
+    def organizer_lines(self, scenario: str) -> pd.DataFrame:
+        """Budget ``scenario``'s lines split over every organizer (cached per scenario)."""
+        cache = self.__dict__.setdefault("_organizer_lines", {})
+        if scenario not in cache:
+            reg = self.inputs.registry
+            cache[scenario] = organizer_lines(self.budgets[scenario], self.beneficiaries,
+                                              reg["organizer"].astype("string").fillna("").map(_norm_org))
+        return cache[scenario]
 
     # -- the last completed campaign: coverage --
     @cached_property
     def coverage(self):
+        import dataclasses
+
         from reliefplan import coverage
 
-        return coverage.analyse(self.inputs, unit=self.unit_code or self.plan.get("area") or "all")
+        inputs = self.inputs
+        if self.organizer:
+            reg = self.registry
+            ids = set(reg["id_number"].astype(str))
+            visits = inputs.visits.loc[inputs.visits["id_number"].astype(str).isin(ids)]
+            inputs = dataclasses.replace(inputs, registry=reg, visits=visits)
+        return coverage.analyse(inputs, unit=self.unit_code or self.plan.get("area") or "all")
 
     @cached_property
     def timeline(self) -> dict:
@@ -384,8 +451,90 @@ class ReportContext:
         return timeline.timeline_section(self.plan, self.lang, registry=self.registry, areas=self.areas)
 
 
-def load_context(plan_file=None, unit_code=None, *, year=None, lang: str = "zh") -> ReportContext:
-    """Load a plan and check the notebook's parameters against it (bilingual errors listing valid choices)."""
+def of_organizer(registry: pd.DataFrame, organizer: str) -> pd.Series:
+    """Which registry rows were listed by ``organizer`` (names compared with whitespace runs made one space)."""
+    if "organizer" not in registry:
+        return pd.Series(False, index=registry.index)
+    names = registry["organizer"].astype("string").fillna("").map(_norm_org)
+    return (names == _norm_org(organizer)).astype(bool)
+
+
+def _norm_org(name) -> str:
+    from reliefplan.batch.jobs import normalize_organizer
+
+    return normalize_organizer(name)
+
+
+def history_kind(history: pd.DataFrame, organizer: str) -> str | None:
+    """The history's agency type (e.g. 民政局, 总工会) that ``organizer`` is one of, by name suffix; None if none.
+
+    The history records campaigns per county and agency type, so 芗城区民政局 matches 民政局;
+    the longest matching type wins.
+    """
+    kinds = sorted({str(k).strip() for k in history.get("organizer", pd.Series([], dtype=object)).dropna()
+                    if str(k).strip()}, key=len, reverse=True)
+    name = str(organizer).strip()
+    return next((k for k in kinds if name.endswith(k)), None)
+
+
+def organizer_history_mask(history: pd.DataFrame, organizer: str, counties: pd.Series) -> pd.Series:
+    """History rows of ``organizer``'s agency type in the counties of its people (all False if no type matches)."""
+    kind = history_kind(history, organizer)
+    if kind is None:
+        return pd.Series(False, index=history.index)
+    county = history["area_code"].astype(str).str[:6]
+    return (history["organizer"].astype(str).str.strip() == kind) & county.isin(set(counties.astype(str)))
+
+
+def organizer_lines(b, beneficiaries: pd.DataFrame, organizer: pd.Series) -> pd.DataFrame:
+    """Budget ``b``'s lines split by organizer: county_code, category, organizer and the money parts.
+
+    Gifts are each beneficiary's own amount under ``b``'s standards (they add
+    up to the line's gifts exactly); the line's overhead is split over the
+    organizers in it by recipients and its contingency by gifts + overhead,
+    both largest remainder (:func:`reliefplan.budget.allocate_exact`) — the
+    weights :func:`reliefplan.budget.build_budget` uses between lines — so the
+    organizers of a line add up to the line, and all of them to the city, to
+    the fen. ``organizer`` is aligned with the registry ('' = none given).
+    """
+    import numpy as np
+
+    from reliefplan import budget
+
+    ben = beneficiaries
+    count, cash, goods = budget.group_amounts(ben, b.standards)
+    rows = pd.DataFrame({
+        "county_code": ben["county_code"].astype(str).to_numpy(), "category": ben["category"].astype(str).to_numpy(),
+        "organizer": organizer.reindex(ben.index).fillna("").astype(str).to_numpy(),
+        "households": ben["households"].to_numpy(dtype=np.int64), "persons": ben["persons"].to_numpy(dtype=np.int64),
+        "recipients": count, "cash_fen": count * cash, "goods_fen": count * goods,
+    })
+    keys = ["county_code", "category", "organizer"]
+    out = rows.groupby(keys, sort=True).sum().reset_index()
+    for col in out.columns[3:]:
+        out[col] = out[col].astype("int64")
+    out["gifts_fen"] = out["cash_fen"] + out["goods_fen"]
+    overhead = np.zeros(len(out), dtype=np.int64)
+    contingency = np.zeros(len(out), dtype=np.int64)
+    positions = out.groupby(["county_code", "category"], sort=False).indices
+    recipients, gifts = out["recipients"].to_numpy(), out["gifts_fen"].to_numpy()
+    for line in b.lines.itertuples(index=False):
+        sel = positions.get((str(line.county_code), str(line.category)))
+        if sel is None:
+            continue
+        overhead[sel] = budget.allocate_exact(int(line.overhead_fen), recipients[sel].tolist())
+        contingency[sel] = budget.allocate_exact(int(line.contingency_fen), (gifts[sel] + overhead[sel]).tolist())
+    out["overhead_fen"] = overhead
+    out["contingency_fen"] = contingency
+    out["total_fen"] = out["gifts_fen"] + overhead + contingency
+    return out
+
+
+def load_context(plan_file=None, unit_code=None, *, year=None, lang: str = "zh", organizer=None) -> ReportContext:
+    """Load a plan and check the notebook's parameters against it (bilingual errors listing valid choices).
+
+    ``organizer`` (a registry 填报单位 name) makes it an organizer's report; ``unit_code`` is then ignored.
+    """
     from reliefplan.batch.jobs import unit_table
     from reliefplan.loaders import load_areas
     from reliefplan.plan import load_plan, plan_file as data_file
@@ -398,6 +547,16 @@ def load_context(plan_file=None, unit_code=None, *, year=None, lang: str = "zh")
         raise ConfigError(f"参数 year={year} 与方案年度 {plan['year']} 不一致",
                           f"parameter year={year} does not match the plan's year {plan['year']}",
                           file=plan["_path"], column="year")
+    if organizer:
+        from reliefplan.batch.jobs import organizer_names
+
+        valid = organizer_names(plan)
+        if _norm_org(organizer) not in set(valid):
+            shown = ", ".join(valid[:40])
+            raise ConfigError(f"未知组织单位 {organizer!r}。可选: {shown}",
+                              f"unknown organizer {organizer!r}. Valid: {shown}", file=plan["_path"],
+                              column="organizer")
+        return ReportContext(plan, lang=lang, organizer=_norm_org(organizer))
     if unit_code is not None:
         units = unit_table(plan, load_areas(data_file(plan, "areas")))
         if str(unit_code) not in set(units["code"]):
@@ -431,10 +590,12 @@ def category_chart(counts: pd.DataFrame, lang: str = "zh"):
 
 def title_block(ctx: ReportContext) -> Section:
     """Title, demo banner, plan and organizer."""
-    key = "report_title" if ctx.unit_code else "rollup_title"
+    key = "report_title" if ctx.is_unit else "rollup_title"
     blocks = []
     if ctx.demo:
         blocks.append(t("demo", ctx.lang))
+    if ctx.organizer:
+        blocks.append(t("org_kind", ctx.lang))
     name = ctx.plan.get("name") if ctx.lang == "zh" else ctx.plan.get("name_en") or ctx.plan.get("name")
     blocks.append(f"{t('plan', ctx.lang)}: {name}")
     if ctx.plan.get("organizer"):
@@ -470,6 +631,9 @@ def profile(ctx: ReportContext) -> Section:
     code = ctx.unit_code or str(ctx.plan.get("area"))
     areas = ctx.areas
     townships = areas[(areas["level"] == "township") & ctx.in_unit(areas["code"])]
+    if ctx.organizer:  # the townships and counties where its people live
+        codes = ctx.registry["area_code"].astype(str)
+        townships = codes[codes.str.len() >= 9].str[:9].drop_duplicates()
     std = dibao_mod.in_force(ctx.inputs.dibao, festival_date(ctx.year))
     std = std[ctx.in_unit(std["county_code"])]
     facts = {
@@ -482,10 +646,13 @@ def profile(ctx: ReportContext) -> Section:
             vals = std.loc[std["urban_rural"] == ur, "monthly_fen"]
             if len(vals):
                 facts[f"dibao_{ur}_fen"] = int(vals.iloc[0])
+    if ctx.organizer:
+        facts.pop("unit_code")
+        facts = {"unit_name": facts.pop("unit_name"), "counties_n": int(ctx.registry["county_code"].nunique()), **facts}
     facts_df = pd.DataFrame([facts])
     by_cat = registry_counts(ctx, "category")
     blocks = [facts_df, Heading(t("by_category", lang)), by_cat.drop(columns=["category"]), category_chart(by_cat, lang)]
-    if ctx.unit_code:
+    if ctx.is_unit:
         by_town = registry_counts(ctx, "township_code")
         blocks += [Heading(t("by_township", lang)), by_town.drop(columns=["township_code"])]
     return Section("profile", t("profile", lang), blocks)
@@ -497,14 +664,23 @@ def past_campaigns(ctx: ReportContext) -> Section:
 
     lang = ctx.lang
     hist = ctx.history
-    key = "history" if ctx.unit_code else "r_history"
+    key = "history" if ctx.is_unit else "r_history"
+    note = []
+    if ctx.organizer:
+        kind = history_kind(ctx.area_history, ctx.organizer)
+        if kind is None:
+            kinds = ", ".join(sorted(ctx.area_history["organizer"].dropna().astype(str).unique())) or "-"
+            return Section("history", t(key, lang), [t("org_no_history", lang, kinds=kinds)])
+        names = dict(zip(ctx.areas["code"], ctx.areas["name"] if lang == "zh" else ctx.areas["name_en"].fillna(ctx.areas["name"])))
+        counties = "、".join(names.get(c, c) for c in sorted(hist["area_code"].astype(str).str[:6].unique()))
+        note = [t("org_history", lang, kind=kind, counties=counties)]
     if hist.empty:
         return Section("history", t(key, lang), [t("no_history", lang)])
     by_year = campaigns.totals_by_year(hist)
     cols = [c for c in ("year", "households", "persons", "cash_fen", "goods_fen", "overhead_fen", "total_fen",
                         "per_household_fen", "change_fen", "change_pct") if c in by_year]
     by_cat = campaigns.totals(hist, by=("year", "category"))
-    blocks = [
+    blocks = note + [
         by_year[cols],
         campaign_charts.trend_figure(by_year, lang),
         campaign_charts.category_bars_figure(by_cat, lang, value="households", names=ctx.category_labels()),
@@ -543,7 +719,7 @@ def budget_section(ctx: ReportContext) -> Section:
     from reliefplan import budget, budget_charts
 
     lang = ctx.lang
-    summary = budget.scenario_summary(ctx.budgets, unit=ctx.unit_code)
+    summary = organizer_summary(ctx) if ctx.organizer else budget.scenario_summary(ctx.budgets, unit=ctx.unit_code)
     lines = ctx.unit_lines().copy()
     lines["category_label"] = lines["category"].map(ctx.category_labels()).fillna(lines["category"])
     by_cat = lines[["category_label", "households", "persons", "recipients", "cash_fen", "goods_fen",
@@ -555,8 +731,30 @@ def budget_section(ctx: ReportContext) -> Section:
         budget_charts.scenario_chart(summary, lang),
         Heading(f"{t('by_category', lang)} ({next(iter(ctx.budgets))})"),
         by_cat,
-        t("share_note", lang),
+        t("org_share_note" if ctx.organizer else "share_note", lang),
     ])
+
+
+def organizer_summary(ctx: ReportContext) -> pd.DataFrame:
+    """One row per scenario for an organizer (as :func:`reliefplan.budget.scenario_summary`): its share of each
+    city-wide budget, the difference to the baseline; ``gap_fen`` stays the city's."""
+    from fractions import Fraction
+
+    from reliefplan.budget import MONEY_PARTS
+
+    rows = []
+    base = None
+    for name, b in ctx.budgets.items():
+        tot = _unit_totals(ctx.unit_lines(b))
+        base = tot["total_fen"] if base is None else base
+        rows.append({"scenario": name, "recipients": tot["recipients"], "persons": tot["persons"],
+                     **{c: tot[c] for c in MONEY_PARTS}, "gap_fen": int(b.totals["gap_fen"]),
+                     "diff_fen": tot["total_fen"] - base,
+                     "diff_pct": float(Fraction(tot["total_fen"] - base, base) * 100) if base else 0.0})
+    df = pd.DataFrame(rows)
+    for col in ("recipients", "persons", *MONEY_PARTS, "gap_fen", "diff_fen"):
+        df[col] = df[col].astype("int64")
+    return df
 
 
 def coverage_section(ctx: ReportContext) -> Section:
@@ -569,11 +767,14 @@ def coverage_section(ctx: ReportContext) -> Section:
     funnel_cols = ["registered", "eligible", "planned", "visited", "reached", "exclusion", "inclusion",
                    "coverage_rate", "exclusion_rate"]
     tot_df = pd.DataFrame([{k: totals.get(k) for k in funnel_cols}])
-    blocks = [t("coverage_note", lang, year=cov.year), tot_df, coverage_charts.funnel_chart(totals, lang=lang)]
-    areas = cov.by_township if ctx.unit_code else cov.by_county
-    name_col = ("township_name" if "township_name" in areas else "township_code") if ctx.unit_code else \
+    blocks = [t("coverage_note", lang, year=cov.year)]
+    if ctx.organizer:
+        blocks.append(t("org_coverage", lang, year=cov.year))
+    blocks += [tot_df, coverage_charts.funnel_chart(totals, lang=lang)]
+    areas = cov.by_township if ctx.is_unit else cov.by_county
+    name_col = ("township_name" if "township_name" in areas else "township_code") if ctx.is_unit else \
         ("county_name" if "county_name" in areas else "county_code")
-    blocks += [Heading(t("by_township", lang) if ctx.unit_code else labels.label("county_name", lang)),
+    blocks += [Heading(t("by_township", lang) if ctx.is_unit else labels.label("county_name", lang)),
                areas[[name_col] + [c for c in funnel_cols if c in areas]],
                coverage_charts.coverage_by_area(areas, name_col=name_col, lang=lang)]
     cat = cov.by_category
@@ -592,16 +793,17 @@ def timeline_block(ctx: ReportContext) -> Section:
     """Phases with the Gantt chart, deliverables, checks; the unit's visit schedule."""
     lang = ctx.lang
     tl = ctx.timeline
-    blocks = [Heading(t("phases", lang)), tl["phases"], tl["gantt"], Heading(t("deliverables", lang)),
-              tl["deliverables"]]
+    blocks = [t("org_timeline", lang)] if ctx.organizer else []
+    blocks += [Heading(t("phases", lang)), tl["phases"], tl["gantt"], Heading(t("deliverables", lang)),
+               tl["deliverables"]]
     if len(tl["findings"]):
         blocks += [Heading(t("findings", lang)), tl["findings"]]
     blocks += list(tl.get("notes") or [])
     if ctx.unit_code and "schedule_summary" in tl:
         blocks += [Heading(t("schedule", lang)), tl["schedule_summary"], tl["load"]]
-    if not ctx.unit_code:
+    if not ctx.is_unit:
         blocks += [Heading(t("responsibilities", lang)), tl["responsibilities"]]
-    return Section("timeline", t("timeline" if ctx.unit_code else "r_timeline", lang), blocks)
+    return Section("timeline", t("timeline" if ctx.is_unit else "r_timeline", lang), blocks)
 
 
 def followup_list(ctx: ReportContext, limit: int = FOLLOWUP_ROWS_SHOWN) -> Section:
@@ -628,6 +830,7 @@ def unit_figures(ctx: ReportContext) -> dict:
     lines = ctx.unit_lines()
     figures = {
         "unit_code": ctx.unit_code, "unit_name": ctx.unit_name,
+        "unit_kind": "organizer" if ctx.organizer else "area", "organizer": ctx.organizer,
         "registered_rows": int(len(ctx.registry)),
         "eligible_rows": int(ctx.beneficiaries.index.isin(ctx.registry.index).sum()),
         **_unit_totals(lines),
@@ -679,14 +882,16 @@ def attachment_files(ctx: ReportContext) -> dict[str, bytes]:
     from reliefplan import excel_forms as xf
     from reliefplan.batch.jobs import safe_filename
 
+    from reliefplan.batch.jobs import organizer_stem
+
     code = ctx.unit_code or str(ctx.plan.get("area"))
-    stem = f"{code}_{safe_filename(ctx.unit_name)}"
+    stem = organizer_stem(ctx.organizer) if ctx.organizer else f"{code}_{safe_filename(ctx.unit_name)}"
     unit_line = f"填报单位（盖章）：{ctx.unit_name}"
     lines = ctx.unit_lines()
     cat_frame = xf.summary_frame(lines, "category", ctx.category_labels())
     sheets = [("按类别", "附件3", f"{ctx.unit_name}{ctx.year}年春节送温暖慰问汇总表", unit_line, cat_frame,
                ("困难类别", "Category"))]
-    if not ctx.unit_code:
+    if not ctx.is_unit:
         unit_names = dict(zip(ctx.units["code"], ctx.units["name"]))
         unit_frame = xf.summary_frame(lines, "county_code", unit_names)
         sheets.insert(0, ("按单位", "附件3", f"{ctx.unit_name}{ctx.year}年春节送温暖慰问汇总表(按单位)", unit_line,

@@ -18,14 +18,18 @@ from reliefplan.batch.html import CJK_FONTS
 _T = {
     "zh": {"title": "送温暖活动规划报告", "generated": "生成时间", "units": "单位报告", "city": "全市分析",
            "rollup": "汇总报告", "code": "代码", "name": "单位", "status": "状态", "duration": "用时(秒)",
-           "files": "文件", "error": "错误", "figures": "汇总数据", "demo": "示例数据，人员均为虚构",
+           "files": "文件", "error": "错误", "organizers": "组织单位报告",
+           "org_note": "按填报单位(组织单位)划分的报告; 同一人可能由多个单位填报, 故不计入汇总核对。", "figures": "汇总数据", "demo": "示例数据，人员均为虚构",
            "version": "程序版本", "years": "报告年度", "cell": "出错单元格", "plan": "方案",
            "ok": "完成", "failed": "失败", "timeout": "超时", "error_s": "错误", "interrupted": "中断",
            "pending": "未运行", "skipped": "(未变化, 沿用)", "manifest": "清单 manifest.json",
            "reconciled_yes": "汇总与各单位合计一致(精确到分)", "reconciled_no": "汇总与各单位合计不一致或不完整"},
     "en": {"title": "Relief campaign planning reports", "generated": "Generated", "units": "Unit reports",
            "city": "City-level analysis", "rollup": "Roll-up", "code": "Code", "name": "Unit", "status": "Status",
-           "duration": "Time (s)", "files": "Files", "error": "Error", "figures": "Roll-up figures",
+           "duration": "Time (s)", "files": "Files", "error": "Error",
+           "organizers": "Organizer reports",
+           "org_note": "Reports per organizer (填报单位); one person may be listed by several organizers, so these "
+                       "are not part of the roll-up's reconciliation.", "figures": "Roll-up figures",
            "demo": "示例数据，人员均为虚构 / Demo data: all people are fictitious", "version": "reliefplan version",
            "years": "Report years", "cell": "Failing cell", "plan": "Plan",
            "ok": "done", "failed": "failed", "timeout": "timed out", "error_s": "error", "interrupted": "interrupted",
@@ -118,6 +122,8 @@ def render_index(manifest: dict, lang: str = "zh") -> str:
     jobs = manifest.get("jobs", {})
     units = sorted((e for e in jobs.values() if e.get("kind") == "unit"), key=lambda e: e.get("unit_code") or "")
     city = sorted((e for e in jobs.values() if e.get("kind") == "city"), key=lambda e: e.get("notebook"))
+    orgs = sorted((e for e in jobs.values() if e.get("kind") == "organizer"),
+                  key=lambda e: str((e.get("parameters") or {}).get("organizer") or e.get("stem")))
     rollup = jobs.get("rollup")
     title_key = "title" if lang == "zh" else "title_en"
     parts = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">',
@@ -151,6 +157,14 @@ def render_index(manifest: dict, lang: str = "zh") -> str:
                      f"<td>{_status(e, t)}</td><td class=\"num\">{_esc(e.get('duration_s'))}</td>"
                      f"<td>{_files(e, lang)}</td></tr>")
     parts.append("</table>")
+    if orgs:
+        parts.append(f"<h2>{_esc(t['organizers'])}</h2><p class=\"muted\">{_esc(t['org_note'])}</p>"
+                     f"<table><tr><th>{t['name']}</th><th>{t['status']}</th><th>{t['duration']}</th>"
+                     f"<th>{t['files']}</th></tr>")
+        for e in orgs:
+            parts.append(f"<tr><td>{_esc(e.get(title_key))}{_error(e, t)}</td><td>{_status(e, t)}</td>"
+                         f"<td class=\"num\">{_esc(e.get('duration_s'))}</td><td>{_files(e, lang)}</td></tr>")
+        parts.append("</table>")
     if city:
         parts.append(f"<h2>{_esc(t['city'])}</h2><table><tr><th>{t['name']}</th><th>{t['status']}</th>"
                      f"<th>{t['duration']}</th><th>{t['files']}</th></tr>")

@@ -8,6 +8,11 @@ executor runs it anywhere, the manifest records it.
 Reporting units come from the plan: ``area`` is the planning unit (e.g.
 350600 漳州市) and ``report_units`` says which areas below it get a report:
 ``counties`` (default), ``townships``, or an explicit list of area codes.
+``organizers`` means the county reports plus one report per organizer
+(registry column ``organizer``, 填报单位); a single organizer is asked for
+with the unit spec ``org:<name>``. Organizer reports are ``kind="organizer"``
+jobs: people overlap across organizers, so the roll-up reconciles the area
+units only.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ _CITY_PARAMETER_SOURCES = {
     "plan_file": "plan_file", "plan_path": "plan_file",
     "lang": "lang", "language": "lang",
 }
+
+ORG_PREFIX = "org:"
 
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
 
@@ -77,6 +84,47 @@ def safe_filename(text: str) -> str:
     return cleaned[:80] or "unit"
 
 
+def normalize_organizer(name) -> str:
+    """An organizer name as compared: runs of whitespace (spaces, newlines, tabs) become one space, ends trimmed.
+
+    The registry loader does the same to cell values, so ``org:`` names typed with a line break still match.
+    """
+    return " ".join(str(name).split())
+
+
+def organizer_stem(name: str) -> str:
+    """File stem of an organizer's report: ``org_<safe name>``, plus a short hash of the exact name when
+    the name had to be changed to be safe, so two organizers never share a file.
+
+    Stricter than :func:`safe_filename`: only letters (any script), digits, ``_`` and ``-`` are kept,
+    since organizer names are free text (quotes, slashes, ``#``, brackets).
+    """
+    import hashlib
+
+    name = str(name)
+    safe = re.sub(r"[^\w\-]+", "_", name).strip("_")[:60] or "organizer"
+    if safe != name:
+        safe = f"{safe}_{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
+    return f"org_{safe}"
+
+
+def organizer_names(plan: dict) -> list[str]:
+    """The distinct organizers (registry column ``organizer``) of people in the planning area, sorted.
+
+    Values are compared by :func:`normalize_organizer`; blank values are no organizer.
+    """
+    from reliefplan.coverage import in_unit
+    from reliefplan.plan import plan_file
+    from reliefplan.registry import read_registry
+
+    reg = read_registry(plan_file(plan, "registry")).accepted
+    if "organizer" not in reg or reg.empty:
+        return []
+    reg = reg.loc[in_unit(reg["area_code"].astype(str), str(plan.get("area") or "all"))]
+    names = reg["organizer"].dropna().astype(str).map(normalize_organizer)
+    return sorted(set(names[names != ""]))
+
+
 def load_area_table(plan: dict) -> pd.DataFrame:
     """The plan's area table (code, name, name_en, parent_code, level)."""
     from reliefplan.loaders import load_areas
@@ -104,7 +152,8 @@ def unit_table(plan: dict, areas: pd.DataFrame | None = None) -> pd.DataFrame:
     if isinstance(spec, (list, tuple)):
         units = areas[areas["code"].isin([str(c) for c in spec])]
     else:
-        level = {"counties": "county", "townships": "township"}.get(spec, spec)
+        # ``organizers``: the area units are the counties (what the roll-up reconciles)
+        level = {"counties": "county", "townships": "township", "organizers": "county"}.get(spec, spec)
         units = areas[areas["level"] == level]
         if root:
             units = units[units["code"].str.startswith(_code_prefix(root))]
@@ -158,10 +207,11 @@ def declared_parameters(notebook: Path) -> dict:
 
 
 def build_jobs(plan: dict, units: pd.DataFrame, *, lang: str = "zh", include_city: bool = True,
-               include_rollup: bool = True, area_name: str | None = None) -> list[Job]:
-    """Jobs for ``units`` (rows of :func:`unit_table`), the roll-up and the city notebooks.
+               include_rollup: bool = True, area_name: str | None = None, organizers=()) -> list[Job]:
+    """Jobs for ``units`` (rows of :func:`unit_table`), ``organizers`` (names), the roll-up and the city notebooks.
 
     ``area_name``: the planning area's name (e.g. 漳州市), for the roll-up's file names.
+    An organizer's name reaches its notebook only as the ``organizer`` parameter (data).
     """
     plan_path = str(plan["_path"])
     year = int(plan["year"])
@@ -176,6 +226,17 @@ def build_jobs(plan: dict, units: pd.DataFrame, *, lang: str = "zh", include_cit
             title=f"{row.name} {year}年送温暖活动规划报告",
             title_en=f"{row.name_en}: {year} relief campaign planning report",
             unit_code=str(row.code), attachments=True,
+        ))
+    for name in organizers:
+        stem = organizer_stem(name)
+        jobs.append(Job(
+            job_id=f"org-{stem[4:]}", kind="organizer", notebook=UNIT_NOTEBOOK,
+            parameters={"plan_file": plan_path, "unit_code": "", "organizer": str(name), "year": year,
+                        "lang": lang},
+            stem=stem,
+            title=f"{name} {year}年送温暖活动规划报告(组织单位)",
+            title_en=f"{name} (organizer): {year} relief campaign planning report",
+            attachments=True, extra={"organizer": str(name)},
         ))
     if include_city:
         for name in CITY_NOTEBOOKS:

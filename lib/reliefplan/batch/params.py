@@ -50,6 +50,7 @@ class ReportParams:
     include_city: bool = True
     area_name: str = ""
     extra: dict = field(default_factory=dict)
+    organizers: list = field(default_factory=list)   # organizer names with a report of their own
 
     @property
     def year(self) -> int:
@@ -111,6 +112,55 @@ def check_executor(executor, scheduler) -> tuple[str, str | None]:
         raise InputError("--scheduler 只能与 --executor dask 一起使用",
                          "--scheduler only applies with --executor dask", column="--scheduler")
     return executor, scheduler or None
+
+
+def split_unit_spec(units="all") -> tuple:
+    """Split a unit spec into (area part, organizer names): ``org:<name>`` entries name organizers.
+
+    ``"org:芗城区民政局,350602"`` -> (["350602"], ["芗城区民政局"]); "all" or None -> ("all", []);
+    ``"org:all"`` / ``"organizers"`` ask for every organizer (returned as ``["*"]``). Names are
+    compared with whitespace runs made one space (:func:`~reliefplan.batch.jobs.normalize_organizer`).
+    A name that contains a comma can only be given in a list (``units=["org:a,b"]``), not on the
+    command line.
+    """
+    from reliefplan.batch.jobs import ORG_PREFIX, normalize_organizer
+
+    if units is None or isinstance(units, str) and units.strip().lower() in ("", "all"):
+        return "all", []
+    if isinstance(units, str):
+        items = [c for c in units.split(",") if c.strip()]
+    elif isinstance(units, (list, tuple)):
+        items = [str(c) for c in units]
+    else:
+        raise InputError(f"单位须为 all、逗号分隔的区划代码或 org:<组织单位>, 收到 {units!r}",
+                         f"--units must be 'all', comma-separated area codes or org:<organizer>, got {units!r}",
+                         column="--units")
+    codes, orgs = [], []
+    for item in items:
+        text = item.strip()
+        if text.lower() == "organizers" or text.lower() == ORG_PREFIX + "all":
+            orgs.append("*")
+        elif text.lower().startswith(ORG_PREFIX):
+            orgs.append(normalize_organizer(item.strip()[len(ORG_PREFIX):]))
+        else:
+            codes.append(text)
+    if any(o == "" for o in orgs):
+        raise InputError("org: 后须写组织单位名称", "org: must be followed by an organizer name", column="--units")
+    return codes, orgs
+
+
+def select_organizers(all_organizers, names) -> list[str]:
+    """The organizers named (``*`` = all), in the order given; unknown names list the valid ones."""
+    valid = list(all_organizers)
+    if "*" in names:
+        return valid
+    unknown = [n for n in names if n not in set(valid)]
+    if unknown:
+        shown = ", ".join(repr(n) for n in unknown)
+        raise InputError(f"未知组织单位: {shown}。可选(org:名称): {_choices(valid, 200)}",
+                         f"unknown organizer(s): {shown}. Valid (org:NAME): {_choices(valid, 200)}",
+                         column="--units")
+    return list(dict.fromkeys(names))
 
 
 def select_units(all_units: pd.DataFrame, units="all") -> pd.DataFrame:
@@ -209,8 +259,16 @@ def check_report_params(plan_path=None, *, units="all", out=None, lang="zh", job
                           f"report_units={plan.get('report_units', 'counties')!r})",
                           "the plan's area/report_units select no reporting units",
                           file=plan["_path"], column="report_units")
-    chosen = select_units(all_units, units)
+    codes, org_names = split_unit_spec(units)
+    if codes == "all" and plan.get("report_units") == "organizers":
+        org_names = ["*"]
+    organizers = []
+    if org_names:
+        from reliefplan.batch.jobs import organizer_names
+
+        organizers = select_organizers(organizer_names(plan), org_names)
+    chosen = all_units.iloc[0:0].reset_index(drop=True) if codes == [] and organizers else select_units(all_units, codes)
     out_dir = Path(out) if out else paths.reports_dir()
     return ReportParams(plan=plan, units=chosen, all_units=all_units, out=out_dir, lang=lang, jobs=jobs,
                         timeout=timeout, resume=bool(resume), executor=executor, scheduler=scheduler,
-                        include_city=include_city, area_name=area_name(plan, areas, lang))
+                        include_city=include_city, area_name=area_name(plan, areas, lang), organizers=organizers)

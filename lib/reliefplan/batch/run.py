@@ -128,8 +128,9 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
     remove_stale_parts(year_dir)
 
     all_unit_jobs = build_jobs(plan, params.all_units, lang=params.lang, include_city=False, include_rollup=False)
+    # organizer jobs are not in all_unit_jobs: the roll-up reconciles the area units only
     jobs = build_jobs(plan, params.units, lang=params.lang, include_city=params.include_city,
-                      area_name=params.area_name)
+                      area_name=params.area_name, organizers=params.organizers)
     if job_filter is not None:
         jobs = [j for j in jobs if job_filter(j)]
     check_jobs_parameters(jobs)  # before any kernel starts
@@ -146,7 +147,7 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
                    for key, path in input_files(plan).items()},
     })
     run_info = {"started": run_started, "finished": None, "status": "running",
-                "parameters": {"units": list(params.units["code"]), "lang": params.lang, "jobs": params.jobs,
+                "parameters": {"units": list(params.units["code"]), "organizers": list(params.organizers), "lang": params.lang, "jobs": params.jobs,
                                "executor": params.executor, "resume": params.resume, "timeout": params.timeout}}
     manifest["runs"] = (manifest.get("runs") or [])[-19:] + [run_info]
     copy_plotly_js(year_dir)
@@ -202,7 +203,7 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
             workers = max(1, min(params.jobs, len(to_run) + len(later)))
             executor = ex.make_executor(params.executor, workers, params.scheduler)
         # units first so the roll-up can start as early as possible; city notebooks after them
-        for job in sorted(to_run, key=lambda j: (j.kind != "unit", j.job_id)):
+        for job in sorted(to_run, key=lambda j: ({"unit": 0, "organizer": 1}.get(j.kind, 2), j.job_id)):
             running[executor.submit(job.to_dict(), options)] = job
         while running or later:
             if not running and later:

@@ -1,6 +1,7 @@
 """``reliefplan report``: the planning reports for every unit, the roll-up and the city analyses.
 
-Writes ``<out>/<year>/``: per unit ``<code>_<name>.html`` (code hidden) with
+Writes ``<out>/<year>/``: per unit ``<code>_<name>.html`` (per organizer
+``org_<name>.html``, asked for with ``--units org:<name>``) (code hidden) with
 the executed ``.ipynb`` beside it and the Excel attachments; the roll-up;
 the city-level analysis notebooks; one ``plotly.min.js``; ``manifest.json``
 and ``index.html`` (plus ``<out>/index.html`` listing the years).
@@ -39,7 +40,9 @@ def register(subparsers) -> None:
         description="批量生成各单位规划报告、汇总报告、附件和索引 / "
                     "generate per-unit planning reports, the roll-up, Excel attachments and an index")
     p.add_argument("--plan", default=None, help="方案文件 plan YAML (默认示例方案 / default: demo plan)")
-    p.add_argument("--units", default="all", help="all 或逗号分隔的区划代码 / all or CODE,CODE,...")
+    p.add_argument("--units", default="all",
+                   help="all, 逗号分隔的区划代码, org:组织单位名称 (org:all 全部组织单位) / "
+                        "all, CODE,CODE,... or org:ORGANIZER (org:all: every organizer), e.g. org:芗城区民政局,350602")
     p.add_argument("--out", default="reports", help="输出目录 output folder (default: reports)")
     p.add_argument("--jobs", type=_positive_int, default=None, help="并行数 parallel jobs (default: CPU count)")
     p.add_argument("--lang", default="zh", choices=("zh", "en"), help="报告语言 report language")
