@@ -100,9 +100,7 @@ def filter_history(history: pd.DataFrame, year_from: int | None = None, year_to:
     if unit not in (None, "", "all"):
         unit = str(unit)
         keep &= df["area_code"].astype(str).str.startswith(unit)
-    out = df[keep].reset_index(drop=True)
-    out.attrs = {}
-    return out
+    return df[keep].reset_index(drop=True)
 
 
 def totals(history: pd.DataFrame, by=("year",)) -> pd.DataFrame:

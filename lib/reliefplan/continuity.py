@@ -49,8 +49,6 @@ def continuity(visits: pd.DataFrame, changes: pd.DataFrame, status: pd.DataFrame
     reason (one of :data:`REASONS`), reason_zh, reason_en, change_note,
     still_listed, visited_unsigned.
     """
-    visits, changes = visits.copy(deep=False), changes.copy(deep=False)
-    visits.attrs, changes.attrs = {}, {}
     prev = int(year) - 1
     before = reached_ids(visits, prev)
     now = pd.Index(status.loc[status["reached"], "id_number"].astype(str)) \

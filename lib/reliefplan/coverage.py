@@ -107,14 +107,6 @@ def category_priority(plan: dict, categories: pd.DataFrame | None) -> dict[str, 
     return out
 
 
-def without_attrs(df: pd.DataFrame) -> pd.DataFrame:
-    """A shallow copy without ``attrs``: pandas deep-copies attrs (e.g. a loader's list of
-    source rows) on nearly every operation, which made the analysis 100x slower."""
-    out = df.copy(deep=False)
-    out.attrs = {}
-    return out
-
-
 def visits_in_year(visits: pd.DataFrame, year: int) -> pd.DataFrame:
     """Visits of one campaign year."""
     return visits.loc[visits["campaign_year"].astype(int) == int(year)]
@@ -152,7 +144,6 @@ def person_status(registry: pd.DataFrame, eligibility: pd.DataFrame, visits: pd.
     """
     priority = priority or {}
     reg = registry.copy()
-    reg.attrs = {}
     elig = eligibility.reindex(reg.index)
     reg["eligible"] = elig["eligible"].fillna(False).astype(bool)
     for col in ("income_ratio", "dibao_fen", "reason_zh", "reason_en", "age"):
@@ -182,7 +173,6 @@ def person_status(registry: pd.DataFrame, eligibility: pd.DataFrame, visits: pd.
     people["planned"] = any_planned.reindex(people.index).astype(bool)
 
     vis = visits_in_year(visits, year).copy()
-    vis.attrs = {}
     vis["signed"] = vis["signed"].fillna(False).astype(bool)
     vg = vis.groupby("id_number", sort=False)
     vsum = pd.DataFrame({
@@ -420,12 +410,12 @@ def analyse(inputs: CoverageInputs, *, year: int | None = None, unit="all", thre
     cap_fen = to_fen(str(cap or 0))
     when = on_date if on_date is not None else festival_date(year)
 
-    all_visits = without_attrs(inputs.visits)
-    registry = without_attrs(inputs.registry).loc[in_unit(inputs.registry["area_code"], unit)]
+    all_visits = inputs.visits
+    registry = inputs.registry.loc[in_unit(inputs.registry["area_code"], unit)]
     visits = all_visits.loc[in_unit(all_visits["area_code"], unit)]
-    changes = without_attrs(inputs.changes)
-    areas = without_attrs(inputs.areas)
-    dibao = without_attrs(inputs.dibao)
+    changes = inputs.changes
+    areas = inputs.areas
+    dibao = inputs.dibao
     prio = category_priority(plan, inputs.categories)
     elig = assess(registry, plan, dibao, areas, threshold_multiple=threshold_multiple, on_date=when)
     status = person_status(registry, elig, visits, year=year, planned=planned, priority=prio)

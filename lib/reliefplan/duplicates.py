@@ -36,7 +36,7 @@ def joined_unique(keys: pd.Series, values: pd.Series, sep: str = "、") -> pd.Se
     """Per key, its distinct non-empty values in first-seen order, joined: a plain O(n) pass.
 
     (A groupby with a Python function per group is orders of magnitude
-    slower, and copies the frame's ``attrs`` for every group.)
+    slower.)
     """
     seen: dict = {}
     for k, v in zip(keys.tolist(), values.tolist()):
@@ -49,8 +49,6 @@ def joined_unique(keys: pd.Series, values: pd.Series, sep: str = "、") -> pd.Se
 def received_by_person(visits: pd.DataFrame, *, year: int) -> pd.DataFrame:
     """Per person (ID number) in campaign ``year``: visits, organizers, cash, goods, total received (fen)."""
     vis = visits.loc[visits["campaign_year"].astype(int) == int(year)]
-    vis = vis.copy(deep=False)
-    vis.attrs = {}
     g = vis.groupby("id_number", sort=True)
     out = pd.DataFrame({
         "n_visits": g.size().astype(int),
@@ -76,8 +74,6 @@ def duplicates(registry: pd.DataFrame, visits: pd.DataFrame | None = None, *, ye
     (over ``cap_fen``; 0 when there is no cap). Sorted by total received,
     then times listed, largest first.
     """
-    registry = registry.copy(deep=False)
-    registry.attrs = {}
     g = registry.groupby("id_number", sort=True)
     listed = pd.DataFrame({
         "name": g["name"].first(),

@@ -234,13 +234,6 @@ def show(section: Section, lang: str | None = None) -> None:
 
 # ------------------------------------------------------------------ context
 
-def _no_attrs(df: pd.DataFrame) -> pd.DataFrame:
-    # Loaders keep the source row numbers in df.attrs; pandas deep-copies attrs on every
-    # operation, which made the coverage analysis 10x slower. Reports don't need them.
-    df.attrs = {}
-    return df
-
-
 def _files_key(plan: dict) -> tuple:
     """Identity of the plan and its data files (path, size, modification time) for the input cache."""
     from pathlib import Path
@@ -305,7 +298,7 @@ class ReportContext:
 
         def load():
             inp = coverage.load_inputs(self.plan, boundaries=True)
-            return {name: _no_attrs(v) if isinstance(v, pd.DataFrame) else v for name, v in vars(inp).items()
+            return {name: v for name, v in vars(inp).items()
                     if name != "plan"}
 
         parts = _input_cache(("coverage_inputs",) + _files_key(self.plan), load)
@@ -375,7 +368,7 @@ class ReportContext:
 
         path = plan_file(self.plan, "history")
         hist = _input_cache(("history",) + _files_key(self.plan),
-                            lambda: {"history": _no_attrs(load_history(path, self.categories))})["history"]
+                            lambda: {"history": load_history(path, self.categories)})["history"]
         hist = campaigns.prepare(hist)
         return hist.loc[self.in_unit(hist["area_code"])]
 
