@@ -126,3 +126,35 @@ def chromium():
 def artifact(name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name
+
+
+def open_report(browser, path: Path) -> dict:
+    """Open a report file with every non-file request aborted; wait for its first chart.
+
+    Returns the page and what a test asserts on: ``blocked`` requests, page
+    ``errors``, chart ``divs``, charts ``drawn`` (an SVG with paths) and plotted
+    ``marks`` (paths and rects inside charts).
+    """
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    blocked, errors = [], []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def route(r):
+        if r.request.url.startswith("file://"):
+            return r.continue_()
+        blocked.append(r.request.url)
+        return r.abort()
+
+    page.route("**/*", route)
+    page.goto(Path(path).as_uri())
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length > 0",
+                           timeout=30_000)
+    return {
+        "page": page, "blocked": blocked, "errors": errors,
+        "divs": page.evaluate("() => document.querySelectorAll('.plotly-graph-div').length"),
+        "drawn": page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                               ".filter(e => e.querySelector('svg.main-svg') && "
+                               "e.querySelectorAll('svg path').length > 0).length"),
+        "marks": page.evaluate("() => document.querySelectorAll('.js-plotly-plot path, .js-plotly-plot rect')"
+                               ".length"),
+    }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import nbformat
 import papermill as pm
 
 from reliefplan.paths import notebooks_dir
@@ -30,3 +32,23 @@ def figures(nb) -> list[dict]:
             if "application/vnd.plotly.v1+json" in data:
                 found.append(data["application/vnd.plotly.v1+json"])
     return found
+
+
+def outputs_text(nb) -> str:
+    """Every output of an executed notebook as one JSON text (for 'nothing unmasked leaked' checks)."""
+    return json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)
+
+
+def committed_parameters_cell(name: str):
+    """The one ``parameters`` cell of a committed notebook, after checking it is stored clean.
+
+    Committed notebooks have no outputs, the ``python3`` kernel and exactly one cell tagged
+    ``parameters``; papermill injects values after that cell.
+    """
+    nb = nbformat.read(str(notebooks_dir() / name), as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
+        assert cell.outputs == [] and cell.execution_count is None
+    tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1
+    return tagged[0]

@@ -290,35 +290,10 @@ def test_organizer_reports_end_to_end(hostile_plan, tmp_path):
 
 
 def _check_in_chromium(page_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
+    from browser_support import artifact, chromium, open_report
 
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("/usr/bin/chromium missing")
-    blocked, errors = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on("pageerror", lambda e: errors.append(str(e)))
-
-            def route(r):
-                if r.request.url.startswith("file://"):
-                    return r.continue_()
-                blocked.append(r.request.url)
-                return r.abort()
-
-            page.route("**/*", route)
-            page.goto(page_path.as_uri())
-            page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length > 0",
-                                   timeout=30_000)
-            divs = page.evaluate("() => document.querySelectorAll('.plotly-graph-div').length")
-            drawn = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                                  ".filter(e => e.querySelector('svg.main-svg')).length")
-            artifacts = ROOT / "tests" / "artifacts"
-            artifacts.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(artifacts / "report_organizer.png"))
-            assert blocked == [] and errors == [] and divs >= 5 and drawn == divs, (blocked, errors, divs, drawn)
-            assert ORG in page.inner_text("body")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        r = open_report(browser, page_path)
+        r["page"].screenshot(path=str(artifact("report_organizer.png")))
+        assert r["blocked"] == [] and r["errors"] == [] and r["divs"] >= 5 and r["drawn"] == r["divs"], r
+        assert ORG in r["page"].inner_text("body")

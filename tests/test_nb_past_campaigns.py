@@ -1,34 +1,21 @@
 """notebooks/01_past_campaigns.ipynb under papermill: recorded figures equal the library's."""
 
-import json
-
-import nbformat
 import pytest
 
-from nbrun import figures, run_notebook
+from nbrun import committed_parameters_cell, figures, outputs_text, run_notebook
 from reliefplan import campaigns, forecast, reconcile
 from reliefplan.case_library import load_case_library
 from reliefplan.loaders import load_history
-from reliefplan.paths import demo_path, notebooks_dir
+from reliefplan.paths import demo_path
 
 NB = "01_past_campaigns.ipynb"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nb_past_campaigns")]
 
 
-def outputs_text(nb) -> str:
-    return json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)
-
-
 def test_committed_without_outputs_and_one_parameters_cell():
-    nb = nbformat.read(str(notebooks_dir() / NB), as_version=4)
-    assert nb.metadata["kernelspec"]["name"] == "python3"
-    tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    assert len(tagged) == 1
+    cell = committed_parameters_cell(NB)
     for name in ("history_file", "case_library_file", "year_from", "year_to", "unit", "forecast_method", "lang"):
-        assert f"{name} =" in tagged[0].source
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None
+        assert f"{name} =" in cell.source
 
 
 def test_demo_run_matches_library(tmp_path):

@@ -26,7 +26,6 @@ from reliefplan.record import read_records
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report_e2e")]
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 RUN_ENV = "RELIEFPLAN_BATCH_RUN"
 
 
@@ -160,46 +159,19 @@ def test_each_unit_report_holds_only_its_own_people(full_run, registry):
 
 
 def test_reports_open_offline_in_chromium_and_draw_their_charts(full_run):
-    from playwright.sync_api import sync_playwright
+    from browser_support import artifact, chromium, open_report
 
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("/usr/bin/chromium missing: apt-get install -y chromium fonts-noto-cjk")
     year_dir = full_run["year_dir"]
     jobs = full_run["manifest"]["jobs"]
     pages = [next(o["path"] for o in jobs[j]["outputs"] if o["kind"] == "html") for j in ("unit-350602", "rollup")]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        try:
-            for name in pages:
-                page = browser.new_page(viewport={"width": 1200, "height": 900})
-                blocked, errors = [], []
-                page.on("pageerror", lambda e: errors.append(str(e)))
-
-                def route(r):
-                    if r.request.url.startswith("file://"):
-                        return r.continue_()
-                    blocked.append(r.request.url)
-                    return r.abort()
-
-                page.route("**/*", route)
-                page.goto((year_dir / name).as_uri())
-                page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length > 0",
-                                       timeout=30_000)
-                divs = page.evaluate("() => document.querySelectorAll('.plotly-graph-div').length")
-                drawn = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                                      ".filter(e => e.querySelector('svg.main-svg') && "
-                                      "e.querySelectorAll('svg path').length > 0).length")
-                marks = page.evaluate("() => document.querySelectorAll('.js-plotly-plot path, .js-plotly-plot rect')"
-                                      ".length")
-                page.screenshot(path=str(ARTIFACTS / f"report_{Path(name).stem}.png"), full_page=False)
-                assert blocked == [] and errors == [], (name, blocked, errors)
-                assert divs >= 5 and drawn == divs and marks > 50, (name, divs, drawn, marks)
-                assert "示例数据，人员均为虚构" in page.inner_text("header")
-                page.close()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        for name in pages:
+            r = open_report(browser, year_dir / name)
+            r["page"].screenshot(path=str(artifact(f"report_{Path(name).stem}.png")), full_page=False)
+            assert r["blocked"] == [] and r["errors"] == [], (name, r["blocked"], r["errors"])
+            assert r["divs"] >= 5 and r["drawn"] == r["divs"] and r["marks"] > 50, (name, r)
+            assert "示例数据，人员均为虚构" in r["page"].inner_text("header")
+            r["page"].close()
 
 
 def test_resume_skips_every_unchanged_report(full_run):
