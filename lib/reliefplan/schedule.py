@@ -50,6 +50,7 @@ import pandas as pd
 from reliefplan import labels, lunar_dates, privacy, workdays
 from reliefplan.categories import category_labels, load_categories
 from reliefplan.errors import ConfigError, InputError
+from reliefplan.text import display_width
 from reliefplan.timeline import resolve_field, visit_window
 
 DEFAULT_SLOTS = ("上午", "下午")
@@ -476,7 +477,8 @@ def write_schedule_excel(schedule: Schedule, path, *, areas: pd.DataFrame | None
             ws.write(0, 0, heading, head)
             for i, col in enumerate(frame.columns):
                 values = frame[col].astype(str)
-                longest = max([_width(col), *values.head(2000).map(_width).tolist()]) if len(frame) else _width(col)
+                longest = max([display_width(col), *values.head(2000).map(display_width).tolist()]) if len(frame) \
+                    else display_width(col)
                 ws.set_column(i, i, min(max(longest + 2, 6), 60))
             ws.freeze_panes(2, 0)
             if progress is not None:
@@ -485,6 +487,3 @@ def write_schedule_excel(schedule: Schedule, path, *, areas: pd.DataFrame | None
     return path
 
 
-def _width(text: str) -> int:
-    """Display width: CJK characters count double."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))

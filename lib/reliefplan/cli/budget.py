@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import unicodedata
 from pathlib import Path
 
 from reliefplan.money import fen_to_yuan, format_yuan
+from reliefplan.text import format_table
 
 
 def _add_options(parser, *, suppress: bool) -> None:
@@ -119,18 +119,6 @@ def _beneficiaries(args):
     return plan, inputs.beneficiaries, inputs.unit_names, "registry"
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _row(cells, widths) -> str:
-    out = []
-    for i, (c, w) in enumerate(zip(cells, widths)):
-        gap = " " * max(w - _width(str(c)), 0)
-        out.append(str(c) + gap if i == 0 else gap + str(c))
-    return "  ".join(out)
-
-
 def run_budget(args) -> int:
     from reliefplan import allocation as al
     from reliefplan import budget as bm
@@ -177,15 +165,12 @@ def run_budget(args) -> int:
                                                 "total_fen")]] for _, r in result.categories.iterrows()]
     rows.append(["合计" if lang == "zh" else "Total", f"{t['recipients']:,}",
                  *[format_yuan(t[k]) for k in ("cash_fen", "goods_fen", "overhead_fen", "contingency_fen", "total_fen")]])
-    widths = [max(_width(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     title = f"{plan.get('name', '')} — {result.scenario}" if lang == "zh" else \
         f"{plan.get('name_en', plan.get('name', ''))} — {result.scenario}"
     print(title)
     if plan.get("demo"):
         print("示例数据，人员均为虚构" if lang == "zh" else "Demo data: all people are fictitious")
-    print(_row(head, widths))
-    for r in rows:
-        print(_row(r, widths))
+    print(format_table(head, rows))
     gap = t["gap_fen"]
     if lang == "zh":
         print(f"资金来源合计 {format_yuan(t['funding_fen'])} 元; "

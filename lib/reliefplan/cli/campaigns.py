@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 from reliefplan.errors import InputError
+from reliefplan.text import format_table
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -177,14 +178,7 @@ def run_summary(args) -> int:
                      format_yuan(r.goods_fen), format_yuan(r.overhead_fen), format_yuan(r.total_fen),
                      "" if pd.isna(r.per_head_fen) else format_yuan(int(r.per_head_fen)),
                      "" if pd.isna(r.change_pct) else f"{r.change_pct:+.2f}"))
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
-    for row in rows:
-        print("  ".join(" " * (w - _width(c)) + c for c, w in zip(row, widths)))
+    print(format_table(rows[0], rows[1:], right_from=0))
     return 0
 
 
-def _width(text: str) -> int:
-    """Display width: CJK characters take two columns."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)

@@ -21,9 +21,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 
 from reliefplan import labels
+from reliefplan.text import format_table
 
 COLUMNS = ("registered", "eligible", "planned", "visited", "reached", "visited_unsigned", "exclusion",
            "inclusion", "coverage_rate")
@@ -68,24 +68,6 @@ def register(subparsers) -> None:
 
 # ---------------------------------------------------------------------------
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text, width: int, *, right: bool = False) -> str:
-    text = str(text)
-    gap = " " * max(width - _width(text), 0)
-    return gap + text if right else text + gap
-
-
-def _table(header: list[str], rows: list[list[str]], right_from: int = 1) -> str:
-    widths = [max(_width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = []
-    for r in [header, *rows]:
-        lines.append("  ".join(_pad(v, widths[i], right=i >= right_from) for i, v in enumerate(r)))
-        if r is header:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def _rate(value) -> str:
@@ -158,7 +140,7 @@ def run_funnel(args) -> int:
         print(f"{title} {result.year} ({'全部' if result.unit == 'all' else result.unit})")
         if plan.get("demo"):
             print(labels.label("demo_notice", lang))
-        print(_table(header, body))
+        print(format_table(header, body, rule=True))
         print()
         print(("排除率(应慰未慰/符合条件) {0}  错慰率(不应慰而慰/到位) {1}" if lang == "zh" else
                "exclusion rate {0}  inclusion rate {1}").format(_rate(t["exclusion_rate"]), _rate(t["inclusion_rate"])))
@@ -217,5 +199,5 @@ def run_duplicates(args) -> int:
         if plan.get("demo"):
             print(labels.label("demo_notice", lang))
         if body:
-            print(_table(header, body, right_from=4))
+            print(format_table(header, body, right_from=4, rule=True))
     return 1 if summary["over_cap_people"] else 0
