@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from reliefplan import labels
 from reliefplan.budget import KIND_LABELS, Budget
-from reliefplan.money import format_yuan
+from reliefplan.money import format_yuan, yuan_for_plot
 
 labels.register({
     "chart_by_category": ("各类别预算", "Budget by category"),
@@ -32,10 +32,6 @@ labels.register({
     "diff_fen": ("与基准之差(元)", "Difference to baseline (yuan)"),
     "diff_pct": ("与基准之差(%)", "Difference to baseline (%)"),
 })
-
-
-def _yuan(series) -> pd.Series:
-    return pd.Series(series, dtype="int64") / 100
 
 
 def category_names(budget_or_std, lang: str = "zh") -> dict[str, str]:
@@ -77,7 +73,7 @@ def unit_chart(budget: Budget, unit_names: dict | None = None, lang: str = "zh")
 def scenario_chart(summary: pd.DataFrame, lang: str = "zh") -> go.Figure:
     """Total per scenario, with the difference to the baseline written on each bar."""
     data = summary.assign(
-        yuan=_yuan(summary["total_fen"]),
+        yuan=yuan_for_plot(summary["total_fen"]),
         text=[f"{format_yuan(t)}<br>{'+' if d >= 0 else ''}{format_yuan(d)} ({p:+.1f}%)"
               for t, d, p in zip(summary["total_fen"], summary["diff_fen"], summary["diff_pct"])])
     fig = px.bar(data, x="scenario", y="yuan", text="text",
@@ -89,7 +85,7 @@ def scenario_chart(summary: pd.DataFrame, lang: str = "zh") -> go.Figure:
 def scenario_diff_chart(diff: pd.DataFrame, names: dict | None = None, lang: str = "zh") -> go.Figure:
     """Per category, each scenario's difference to the baseline (yuan)."""
     names = names or {}
-    data = diff.assign(name=diff["category"].map(lambda c: names.get(c, c)), yuan=_yuan(diff["diff_fen"]))
+    data = diff.assign(name=diff["category"].map(lambda c: names.get(c, c)), yuan=yuan_for_plot(diff["diff_fen"]))
     fig = px.bar(data, x="name", y="yuan", color="scenario", barmode="group",
                  labels={"name": labels.label("category", lang), "yuan": labels.label("diff_fen", lang),
                          "scenario": labels.label("scenario", lang)},
@@ -120,8 +116,8 @@ def tornado_chart(sens: pd.DataFrame, lang: str = "zh", top: int = 12) -> go.Fig
     names = [f"{r['zh'] if lang == 'zh' else r['en']} {comp[r['component']][0 if lang == 'zh' else 1]}"
              for _, r in s.iterrows()]
     fig = go.Figure([
-        go.Bar(y=names, x=_yuan(s["delta_low_fen"]), orientation="h", name=labels.label("lowered", lang)),
-        go.Bar(y=names, x=_yuan(s["delta_high_fen"]), orientation="h", name=labels.label("raised", lang)),
+        go.Bar(y=names, x=yuan_for_plot(s["delta_low_fen"]), orientation="h", name=labels.label("lowered", lang)),
+        go.Bar(y=names, x=yuan_for_plot(s["delta_high_fen"]), orientation="h", name=labels.label("raised", lang)),
     ])
     return fig.update_layout(barmode="overlay", title=labels.label("chart_tornado", lang),
                              xaxis_title=labels.label("diff_fen", lang))

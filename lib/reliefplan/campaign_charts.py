@@ -13,6 +13,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from reliefplan import labels
+from reliefplan.money import yuan_for_plot
 
 # Chart labels, local so that generic keys ("yuan", "median") never clash with other modules'.
 LABELS = {
@@ -48,11 +49,6 @@ def _t(key: str, lang: str) -> str:
     return pair[labels.LANGS.index(labels.check_lang(lang))] if pair else labels.label(key, lang)
 
 
-def _yuan(series: pd.Series) -> pd.Series:
-    """Fen as yuan floats, for plotting only."""
-    return series.astype("float64") / 100
-
-
 def _name(code, names: dict | None) -> str:
     return str((names or {}).get(code, code))
 
@@ -62,7 +58,7 @@ def trend_figure(by_year: pd.DataFrame, lang: str = "zh",
     """Lines of cash, goods, overheads and total by year (yuan)."""
     labels.check_lang(lang)
     long = by_year.melt(id_vars=["year"], value_vars=list(measures), var_name="measure", value_name="fen")
-    long["yuan"] = _yuan(long["fen"])
+    long["yuan"] = yuan_for_plot(long["fen"])
     long["series"] = long["measure"].map(lambda m: _t(m, lang))
     fig = px.line(long, x="year", y="yuan", color="series", markers=True,
                   color_discrete_sequence=PALETTE, title=_t("trend_title", lang),
@@ -99,7 +95,7 @@ def category_bars_figure(by_year_category: pd.DataFrame, lang: str = "zh", value
     df = by_year_category.copy()
     df["category_label"] = df["category"].map(lambda c: _name(c, names))
     money = value.endswith("_fen")
-    df["value"] = _yuan(df[value]) if money else df[value]
+    df["value"] = yuan_for_plot(df[value]) if money else df[value]
     title = _t("category_title" if money else "category_households_title", lang)
     fig = px.bar(df, x="year", y="value", color="category_label", title=title,
                  color_discrete_sequence=px.colors.qualitative.Alphabet,
@@ -118,7 +114,7 @@ def funding_mix_figure(by_year_funding: pd.DataFrame, lang: str = "zh", percent:
     """Bars by year stacked by funding source; as shares of each year's total when ``percent``."""
     labels.check_lang(lang)
     df = by_year_funding.copy()
-    df["yuan"] = _yuan(df["total_fen"])
+    df["yuan"] = yuan_for_plot(df["total_fen"])
     fig = px.bar(df, x="year", y="yuan", color="funding_source", title=_t("funding_title", lang),
                  color_discrete_sequence=PALETTE,
                  labels={"year": _t("year_axis", lang),
@@ -141,7 +137,7 @@ def county_small_multiples_figure(by_year_county: pd.DataFrame, lang: str = "zh"
     df = by_year_county.copy()
     df["county_label"] = df["county_code"].map(lambda c: _name(c, names))
     money = value.endswith("_fen")
-    df["value"] = _yuan(df[value]) if money else df[value]
+    df["value"] = yuan_for_plot(df[value]) if money else df[value]
     fig = px.line(df, x="year", y="value", facet_col="county_label", facet_col_wrap=wrap, markers=True,
                   title=_t("county_title", lang), color_discrete_sequence=PALETTE,
                   labels={"year": _t("year_axis", lang),
@@ -198,13 +194,13 @@ def benchmark_ranges_figure(ranges: pd.DataFrame, lang: str = "zh", names: dict 
     if "organizer_type" in df:
         group = group + " · " + df["organizer_type"].map(lambda t: _name(t, type_names))
     df["group"] = group
-    df["min_yuan"] = _yuan(df["min_fen"])
-    df["span_yuan"] = _yuan(df["max_fen"] - df["min_fen"])
-    df["median_yuan"] = _yuan(df["median_fen"])
+    df["min_yuan"] = yuan_for_plot(df["min_fen"])
+    df["span_yuan"] = yuan_for_plot(df["max_fen"] - df["min_fen"])
+    df["median_yuan"] = yuan_for_plot(df["median_fen"])
     fig = go.Figure()
     fig.add_trace(go.Bar(y=df["group"], x=df["span_yuan"], base=df["min_yuan"], orientation="h",
                          name=_t("range", lang), marker={"color": PALETTE[0], "opacity": 0.45},
-                         customdata=df[["min_yuan", "median_yuan"]].assign(max=_yuan(df["max_fen"]),
+                         customdata=df[["min_yuan", "median_yuan"]].assign(max=yuan_for_plot(df["max_fen"]),
                                                                            plans=df["plans"]).to_numpy(),
                          hovertemplate="%{y}<br>%{customdata[0]:,.2f} – %{customdata[2]:,.2f}"
                                        "<br>%{customdata[3]}<extra></extra>"))

@@ -37,6 +37,13 @@ def fen_to_yuan(fen: int) -> Decimal:
     return (Decimal(int(fen)) / FEN_PER_YUAN).quantize(Decimal("0.01"))
 
 
+def yuan_for_plot(fen_values):
+    """Fen as float yuan, only for chart axes (display); sums are never taken on these."""
+    import pandas as pd
+
+    return pd.Series(fen_values).astype("float64") / FEN_PER_YUAN
+
+
 def format_yuan(fen: int, *, decimals: bool = True) -> str:
     """Display fen as yuan with thousands separators: 123456 -> '1,234.56'."""
     yuan = fen_to_yuan(fen)

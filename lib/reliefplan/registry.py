@@ -39,7 +39,6 @@ a million rows never pass one by one through Python.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -861,7 +860,7 @@ def _accepted_frame(out: dict, pos: np.ndarray, row_numbers: np.ndarray, source_
     frame = pd.DataFrame({
         "name": pd.Series(pick("name"), dtype="str"),
         "id_number": pd.Series(id_numbers, dtype="str"),
-        "person_key": pd.Series(_person_keys(id_numbers), dtype="str"),
+        "person_key": pd.Series(privacy.person_keys(id_numbers), dtype="str"),
         "gender": pd.Series(pick("gender"), dtype="str"),
         "birth_date": pd.Series(pick("birth_date"), dtype="datetime64[ns]"),
         "area_code": pd.Series(pick("area_code"), dtype="str"),
@@ -882,12 +881,6 @@ def _accepted_frame(out: dict, pos: np.ndarray, row_numbers: np.ndarray, source_
     for col in ("organizer", "phone", "address", "diagnosis", "note"):
         frame[col] = frame[col].replace("", np.nan)
     return frame[list(ACCEPTED_COLUMNS)]
-
-
-def _person_keys(id_numbers) -> list[str]:
-    """privacy.person_key for many numbers (same hash, without the per-call overhead)."""
-    prefix = f"{privacy.KEY_SALT}:".encode()
-    return [hashlib.sha256(prefix + v.encode()).hexdigest()[:16] for v in id_numbers]
 
 
 def _display_value(column: str, value) -> str:
