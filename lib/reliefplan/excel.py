@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 
@@ -285,6 +288,30 @@ def _csv_data(sheet: RawSheet, skip: int) -> tuple[list[np.ndarray], np.ndarray]
     frame = frame.iloc[skip:]
     columns = [frame[c].to_numpy(dtype=object) for c in frame.columns]
     return columns, numbers[skip:]
+
+
+def cell_text(value) -> str:
+    """A cell as text the way it looks in Excel: 3.0 -> '3', dates as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        text = repr(value)
+        if "e" in text or "E" in text:
+            text = format(Decimal(text), "f")
+        return text
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != dt.time() else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def column_letter(index: int) -> str:

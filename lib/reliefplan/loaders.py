@@ -18,8 +18,6 @@ path is given; :func:`load_plan_inputs` loads every table a plan names.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from decimal import Decimal, InvalidOperation
@@ -29,8 +27,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from reliefplan import paths, schema
-from reliefplan.errors import ConfigError, InputError, ReliefplanError
+from reliefplan import excel, paths, schema
+from reliefplan.errors import ConfigError, InputError
 from reliefplan.money import to_fen
 from reliefplan.text import clean_cell, header_key, strip_all_spaces
 
@@ -66,46 +64,22 @@ _SHOW_PROBLEMS = 5         # problems listed in the error message
 # Reading the raw cells
 # ---------------------------------------------------------------------------
 
-def _csv_rows(path: Path, error) -> tuple[list[list[str]], list[int]]:
-    """CSV records and the file line each starts on (quoted cells may span lines)."""
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise error("无法识别文件编码(应为 UTF-8 或 GB18030)",
-                    "cannot decode the file (expected UTF-8 or GB18030)", file=path)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows, starts, last = [], [], 0
-    try:
-        for record in reader:
-            rows.append(record)
-            starts.append(last + 1)
-            last = reader.line_num
-    except csv.Error as exc:
-        raise error("CSV 格式错误", f"malformed CSV: {exc}", file=path, row=last + 1) from exc
-    return rows, starts
-
-
 def _read_cells(path: Path, error) -> pd.DataFrame:
-    """Every cell of the file (first sheet for Excel) as text; index = row number in the file."""
-    if not path.exists():
-        raise error("文件不存在", "file not found", file=path)
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
-        try:
-            cells = pd.read_excel(path, header=None, dtype=str, engine="calamine", keep_default_na=False)
-        except Exception as exc:  # a corrupt or password-protected workbook, ...
-            raise error("无法读取 Excel 文件", f"cannot read the workbook: {exc}", file=path) from exc
-        cells.index = cells.index + 1
-    else:
-        rows, starts = _csv_rows(path, error)
-        width = max((len(r) for r in rows), default=0)
-        cells = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], index=starts,
-                             columns=range(width), dtype=object)
-    cells = cells.fillna("")
+    """Every cell of the file (first sheet for Excel) as text; index = row number in the file.
+
+    The file formats (calamine for Excel; UTF-8/GB18030 detection and
+    multi-line records for CSV) are :mod:`reliefplan.excel`'s; its errors are
+    re-raised as ``error`` so a reference table fails as a ConfigError.
+    """
+    try:
+        sheet = excel.read_excel_sheet(path, 0) if excel.is_excel(path) else excel.read_csv_sheet(path)
+        rows = [[excel.cell_text(v) for v in row] for row in sheet.rows()]
+        numbers = [sheet.row_number(i) for i in range(len(rows))]
+    except InputError as exc:
+        raise error(exc.zh, exc.en, file=path, row=exc.row, column=exc.column) from exc
+    width = max((len(r) for r in rows), default=0)
+    cells = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], index=numbers,
+                         columns=range(width), dtype=object)
     if cells.empty or not cells.map(clean_cell).ne("").to_numpy().any():
         raise error("文件为空", "the file is empty", file=path)
     return cells

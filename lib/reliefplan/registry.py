@@ -38,7 +38,6 @@ a million rows never pass one by one through Python.
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 import re
 from dataclasses import dataclass, field
@@ -404,32 +403,8 @@ def _per_unique(values: np.ndarray, func) -> tuple[np.ndarray, np.ndarray, np.nd
     return out[codes], reason[codes], warn[codes]
 
 
-def _as_text(value) -> str:
-    """A cell as text the way it looks in Excel: 3.0 -> '3', dates as YYYY-MM-DD."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        text = repr(value)
-        if "e" in text or "E" in text:
-            text = format(Decimal(text), "f")
-        return text
-    if isinstance(value, _dt.datetime):
-        return value.isoformat(sep=" ") if value.time() != _dt.time() else value.date().isoformat()
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def _code_text(value) -> str:
-    text = strip_all_spaces(_as_text(value))
+    text = strip_all_spaces(excel.cell_text(value))
     if re.fullmatch(r"[0-9]+\.0*", text):
         text = text.split(".")[0]
     return text
@@ -456,7 +431,7 @@ def _int_value(minimum):
 
 
 def _money_value(value):
-    text = strip_all_spaces(_as_text(value))
+    text = strip_all_spaces(excel.cell_text(value))
     text = re.sub(r"[,，]|元$|^[￥¥]", "", text)
     if not text:
         return None, None, None
@@ -472,7 +447,7 @@ def _money_value(value):
 def _bool_value(value):
     if isinstance(value, bool):
         return value, None, None
-    text = strip_all_spaces(_as_text(value)).lower()
+    text = strip_all_spaces(excel.cell_text(value)).lower()
     if text in _NO:
         return False, None, None
     if text in _YES:
@@ -482,7 +457,7 @@ def _bool_value(value):
 
 def _category_value(lookup: dict[str, str]):
     def convert(value):
-        text = clean_cell(_as_text(value))
+        text = clean_cell(excel.cell_text(value))
         if not text:
             return None, "missing_value", None
         code = lookup.get(header_key(text))
@@ -504,7 +479,7 @@ def _area_value(codes: set[str], coarse: set[str], names: dict[str, str | None])
                 if cand in coarse:
                     return None, "area_too_coarse", None
             return None, "unknown_area", None
-        key = clean_cell(nfkc(_as_text(value))).replace(" ", "")
+        key = clean_cell(nfkc(excel.cell_text(value))).replace(" ", "")
         if key in names:
             code = names[key]
             return (code, None, None) if code else (None, "ambiguous_area_name", None)
@@ -577,7 +552,7 @@ def _text_column(values: np.ndarray, *, squeeze: bool = False) -> pd.Series:
     s = pd.Series(values, dtype=object)
     is_str = s.map(type).to_numpy() == str
     if not is_str.all():
-        s[~is_str] = [_as_text(v) for v in s[~is_str]]
+        s[~is_str] = [excel.cell_text(v) for v in s[~is_str]]
     work = s.str.contains(_NEEDS_WORK_NAME if squeeze else _NEEDS_WORK, regex=True)
     work = work.fillna(False).to_numpy(dtype=bool)
     if work.any():
@@ -811,7 +786,7 @@ def _convert_columns(col_of: dict[str, np.ndarray], n: int, *, areas, categories
             out[flag] = value
     if "organizer" in col_of:
         out["organizer"], _, _ = _per_unique(col_of["organizer"],
-                                             lambda v: (clean_cell(_as_text(v)), None, None))
+                                             lambda v: (clean_cell(excel.cell_text(v)), None, None))
 
     # Free text: vectorised string operations.
     if "phone" in col_of:
@@ -885,7 +860,7 @@ def _accepted_frame(out: dict, pos: np.ndarray, row_numbers: np.ndarray, source_
 
 def _display_value(column: str, value) -> str:
     """A cell as shown in a message: text as in Excel, personal fields masked."""
-    text = ids.normalise_id(value) if column == "id_number" else clean_cell(_as_text(value))
+    text = ids.normalise_id(value) if column == "id_number" else clean_cell(excel.cell_text(value))
     mask = MASKED_COLUMNS.get(column)
     return mask(text) if mask else text
 
@@ -958,7 +933,7 @@ def write_quarantine(result: IngestResult, out_path) -> Path:
     suffix = out_path.suffix.lower()
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        text = frame.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else _as_text(v))
+        text = frame.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else excel.cell_text(v))
         text.to_csv(out_path, index=False, encoding="utf-8-sig")
     elif suffix in (".xlsx", ".xlsm"):
         _write_xlsx(frame, out_path)
@@ -988,7 +963,7 @@ def _write_xlsx(frame: pd.DataFrame, out_path: Path) -> None:
                 elif isinstance(value, float):
                     sheet.write_number(i, j, value)
                 else:
-                    sheet.write_string(i, j, _as_text(value))
+                    sheet.write_string(i, j, excel.cell_text(value))
         sheet.freeze_panes(1, 0)
 
 
