@@ -32,7 +32,7 @@ differs from cash + goods + overhead; everything else reconciles):
 The inputs are the reference tables owned elsewhere: ``areas.csv``
 (townships and their urban/rural class), ``dibao_standards.csv`` and
 ``categories.csv``. Who counts as eligible while shaping the data mirrors
-the rules of the demo plan ``plan_2027.yaml`` (:data:`ELIGIBILITY`).
+the rules of the demo plan ``plan_2027.yaml`` (:func:`plan_rules`).
 
 The large-registry generator (``reliefplan demo-data --rows N``) uses the
 same vectorised numpy path as the demo registry: there is no Python loop
@@ -44,10 +44,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
+
+from reliefplan import paths
 
 SEED = 20270206
 DEMO_ROWS = 6000
@@ -123,21 +127,17 @@ PROFILES = {
 }
 
 # Who is eligible while shaping the data; mirrors `categories:` of plan_2027.yaml.
-ELIGIBILITY = {
-    "tekun": {"income_below_dibao": 1.0},
-    "dibao": {"income_below_dibao": 1.0},
-    "dibao_edge": {"income_below_dibao": 1.5},
-    "gugua_elder": {"min_age": 60, "income_below_dibao": 1.5},
-    "orphan": {"max_age": 17},
-    "disabled": {"requires_flag": "disabled", "income_below_dibao": 2.0},
-    "serious_illness": {"requires_flag": "seriously_ill", "income_below_dibao": 2.0},
-    "hardship_worker": {"income_below_dibao": 1.0},
-    "unemployed": {"income_below_dibao": 1.0},
-    "model_worker": {"income_below_dibao": 2.0},
-    "liushou_child": {"max_age": 15},
-    "kongchao_elder": {"min_age": 70},
-    "old_party_member": {"income_below_dibao": 2.0},
-}
+@lru_cache(maxsize=1)
+def plan_rules() -> dict:
+    """Eligibility rules per category as the demo plan ``plan_2027.yaml`` states them.
+
+    The synthetic people are shaped to these rules (most eligible, some not).
+    Read as plain YAML: the plan's own loader wants the data files this module
+    is about to write.
+    """
+    shipped = paths.REPO_ROOT / "data" / "plan_2027.yaml"  # the shipped plan, whatever RELIEFPLAN_DATA says
+    plan = yaml.safe_load(shipped.read_text(encoding="utf-8"))
+    return {code: dict((std or {}).get("eligibility") or {}) for code, std in plan["categories"].items()}
 
 # Relative number of registered people per county (roughly population, with
 # the rural counties weighted up).
@@ -331,7 +331,7 @@ def _profile_table():
     age = np.array([PROFILES[c]["age"] for c in codes], float)
     age_out = np.array([PROFILES[c].get("age_out_range", PROFILES[c]["age"]) for c in codes], float)
     income = np.array([PROFILES[c]["income"] for c in codes], float)
-    line = np.array([ELIGIBILITY.get(c, {}).get("income_below_dibao", np.nan) for c in codes], float)
+    line = np.array([plan_rules().get(c, {}).get("income_below_dibao", np.nan) for c in codes], float)
     return codes, unit_w, hh_w, num, age, age_out, income, line
 
 
@@ -497,8 +497,9 @@ def generate_registry(n_rows: int = DEMO_ROWS, seed: int = SEED, inputs: Inputs 
 # ---------------------------------------------------------------------------
 # Eligibility (shaping only; the coverage module owns the real rules)
 # ---------------------------------------------------------------------------
-def shaped_eligible(listings: pd.DataFrame, rules: dict = ELIGIBILITY) -> np.ndarray:
+def shaped_eligible(listings: pd.DataFrame, rules: dict | None = None) -> np.ndarray:
     """Whether each registry row meets the demo plan's rule for its category."""
+    rules = plan_rules() if rules is None else rules
     cat = listings["category"].to_numpy()
     ok = np.isin(cat, list(rules))
     for code, rule in rules.items():
@@ -545,7 +546,7 @@ def generate_visits(rng: np.random.Generator, listings: pd.DataFrame, inputs: In
     missed (no change record).
     """
     n = len(listings)
-    planned = listings["category"].isin(list(ELIGIBILITY)).to_numpy()
+    planned = listings["category"].isin(list(plan_rules())).to_numpy()
     eligible = shaped_eligible(listings)
     # Per person (not per row): new in 2026/2027, and whether no longer eligible.
     ids = listings["id_number"].to_numpy()
@@ -570,7 +571,7 @@ def generate_visits(rng: np.random.Generator, listings: pd.DataFrame, inputs: In
     n_former = max(3, int(round(len(uniq) * .03)))
     taken = set(pd.Series(uniq).str[:17].astype("int64").tolist())
     former = _people(rng, n_former, inputs, taken=taken)
-    former = former[former["category"].isin(list(ELIGIBILITY))].reset_index(drop=True)
+    former = former[former["category"].isin(list(plan_rules()))].reset_index(drop=True)
     former["organizer"] = former["county_name"] + former["unit"]
     died = rng.random(len(former)) < .6
 
@@ -792,8 +793,6 @@ def write_flawed_xlsx(path, seed: int = SEED, inputs: Inputs | None = None) -> P
 # Writers
 # ---------------------------------------------------------------------------
 def _default_data_dir() -> Path:
-    from reliefplan import paths
-
     return paths.data_dir()
 
 
