@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reliefplan.eligibility import ages_on, assess, dibao_in_force, festival_date
+from reliefplan.eligibility import ages_on, assess, dibao_in_force
+from reliefplan.lunar_dates import spring_festival as festival_date
 from reliefplan.errors import ConfigError
 from reliefplan.privacy import person_key
 

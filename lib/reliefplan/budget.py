@@ -188,9 +188,9 @@ def beneficiaries_from_counts(counts: pd.DataFrame, *, plan: dict, dibao: pd.Dat
     if "dibao_fen" in df:
         dib = pd.to_numeric(df["dibao_fen"], errors="coerce").fillna(-1).astype("int64")
     elif dibao is not None:
-        from reliefplan.eligibility import festival_date
+        from reliefplan.lunar_dates import spring_festival
 
-        when = on_date if on_date is not None else festival_date(int(plan["year"]))
+        when = on_date if on_date is not None else spring_festival(int(plan["year"]))
         current = dibao_by_county(dibao, when)
         current = current.assign(county_code=current["county_code"].astype(str))
         if "urban_rural" in df:

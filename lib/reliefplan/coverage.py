@@ -398,7 +398,8 @@ def analyse(inputs: CoverageInputs, *, year: int | None = None, unit="all", thre
     from reliefplan import continuity as cont
     from reliefplan import duplicates as dup
     from reliefplan import gaplist
-    from reliefplan.eligibility import assess, festival_date
+    from reliefplan.eligibility import assess
+    from reliefplan.lunar_dates import spring_festival
     from reliefplan.money import to_fen
 
     plan = inputs.plan
@@ -408,7 +409,7 @@ def analyse(inputs: CoverageInputs, *, year: int | None = None, unit="all", thre
     year = int(year)
     cap = plan.get("per_person_cap", 0) if per_person_cap is None else per_person_cap
     cap_fen = to_fen(str(cap or 0))
-    when = on_date if on_date is not None else festival_date(year)
+    when = on_date if on_date is not None else spring_festival(year)
 
     all_visits = inputs.visits
     registry = inputs.registry.loc[in_unit(inputs.registry["area_code"], unit)]

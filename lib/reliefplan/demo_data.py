@@ -52,6 +52,7 @@ import pandas as pd
 import yaml
 
 from reliefplan import paths
+from reliefplan.lunar_dates import spring_festival
 
 SEED = 20270206
 DEMO_ROWS = 6000
@@ -59,7 +60,7 @@ DUPLICATE_SHARE = 0.04          # share of people listed by a second organizer
 CAMPAIGN_YEAR = 2027
 HISTORY_YEARS = tuple(range(2019, 2027))
 # 春节 (正月初一) of the campaign years used here.
-SPRING_FESTIVAL = {2025: dt.date(2025, 1, 29), 2026: dt.date(2026, 2, 17), 2027: dt.date(2027, 2, 6)}
+SPRING_FESTIVAL = {year: spring_festival(year) for year in (2025, 2026, 2027)}
 SYNTHETIC_NOTE = "示例数据，人员均为虚构"
 
 REGISTRY_HEADERS = ("姓名", "身份证号", "区划代码", "困难类别", "家庭人口", "家庭人均月收入", "联系电话",

@@ -25,7 +25,6 @@ combination, so a million rows take well under a second.
 
 from __future__ import annotations
 
-import datetime as dt
 from fractions import Fraction
 
 import numpy as np
@@ -33,6 +32,7 @@ import pandas as pd
 
 from reliefplan import dibao as dibao_mod
 from reliefplan.errors import ConfigError
+from reliefplan.lunar_dates import spring_festival
 
 RULE_KEYS = ("income_below_dibao", "min_age", "max_age", "requires_flag")
 FLAGS = ("disabled", "seriously_ill")
@@ -47,23 +47,6 @@ _TOO_OLD = 32
 _NO_DISABLED = 64
 _NO_ILL = 128
 _NO_BIRTH = 256
-
-
-def festival_date(year: int) -> dt.date:
-    """春节 (正月初一) of ``year``, from the lunar calendar library."""
-    try:  # the project's own calendar module, when present
-        from reliefplan.lunar_dates import spring_festival
-
-        return pd.Timestamp(spring_festival(int(year))).date()
-    except ImportError:
-        pass
-    try:
-        from lunar_python import Lunar
-
-        solar = Lunar.fromYmd(int(year), 1, 1).getSolar()
-        return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
-    except ImportError:  # pragma: no cover - lunar_python is a dependency
-        return dt.date(int(year), 1, 1)
 
 
 def _rules(plan: dict, threshold_multiple) -> dict[str, dict]:
@@ -201,7 +184,7 @@ def assess(registry: pd.DataFrame, plan: dict, dibao: pd.DataFrame, areas: pd.Da
     against a rational multiple.
     """
     rules = _rules(plan, threshold_multiple)
-    when = pd.Timestamp(on_date) if on_date is not None else pd.Timestamp(festival_date(int(plan["year"])))
+    when = pd.Timestamp(on_date) if on_date is not None else pd.Timestamp(spring_festival(int(plan["year"])))
     n = len(registry)
 
     dibao_fen, status = _dibao_lookup(registry, dibao, areas, when)

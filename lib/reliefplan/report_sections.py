@@ -381,10 +381,11 @@ class ReportContext:
     @cached_property
     def eligibility(self) -> pd.DataFrame:
         """Eligibility of every registry row in the planning area on 春节 of the plan year."""
-        from reliefplan.eligibility import assess, festival_date
+        from reliefplan.eligibility import assess
+        from reliefplan.lunar_dates import spring_festival
 
         inp = self.inputs
-        return assess(inp.registry, self.plan, inp.dibao, inp.areas, on_date=festival_date(self.year))
+        return assess(inp.registry, self.plan, inp.dibao, inp.areas, on_date=spring_festival(self.year))
 
     @cached_property
     def beneficiaries(self) -> pd.DataFrame:
@@ -618,7 +619,7 @@ def registry_counts(ctx: ReportContext, by: str) -> pd.DataFrame:
 def profile(ctx: ReportContext) -> Section:
     """The unit: area facts, 低保 standards, registry listings by category and township."""
     from reliefplan import dibao as dibao_mod
-    from reliefplan.eligibility import festival_date
+    from reliefplan.lunar_dates import spring_festival
 
     lang = ctx.lang
     code = ctx.unit_code or str(ctx.plan.get("area"))
@@ -627,7 +628,7 @@ def profile(ctx: ReportContext) -> Section:
     if ctx.organizer:  # the townships and counties where its people live
         codes = ctx.registry["area_code"].astype(str)
         townships = codes[codes.str.len() >= 9].str[:9].drop_duplicates()
-    std = dibao_mod.in_force(ctx.inputs.dibao, festival_date(ctx.year))
+    std = dibao_mod.in_force(ctx.inputs.dibao, spring_festival(ctx.year))
     std = std[ctx.in_unit(std["county_code"])]
     facts = {
         "unit_code": code, "unit_name": ctx.unit_name, "townships": len(townships),
