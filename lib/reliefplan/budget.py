@@ -26,7 +26,6 @@ to the grand total exactly, to the fen.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -37,6 +36,7 @@ from reliefplan import labels
 from reliefplan import standards as stds
 from reliefplan.errors import ConfigError, InputError
 from reliefplan.money import to_fen
+from reliefplan.timeline import visit_window
 
 BENEFICIARY_COLUMNS = ("county_code", "category", "dibao_fen", "households", "persons",
                        "income_fen", "household_size", "divisible")
@@ -293,23 +293,6 @@ def contingency_fen(subtotal_fen: int, pct) -> int:
 
 # ---------------------------------------------------------------- overheads
 
-def _resolve(expr, year: int, field: str, plan: dict) -> dt.date:
-    if isinstance(expr, dt.datetime):
-        return expr.date()
-    if isinstance(expr, dt.date):
-        return expr
-    try:
-        from reliefplan.lunar_dates import resolve_date
-    except ImportError:
-        try:
-            return dt.date.fromisoformat(str(expr).strip())
-        except ValueError:
-            raise ConfigError(f"字段 {field}: 暂只支持公历日期 (YYYY-MM-DD), 实为 {expr!r}",
-                              f"field {field}: only Gregorian dates (YYYY-MM-DD) are supported here, got {expr!r}",
-                              file=plan.get("_path"), column=field) from None
-    return resolve_date(expr, year)
-
-
 def visit_day_count(plan: dict) -> int:
     """Calendar days of visits, ``visit_days.start`` to ``visit_days.end`` inclusive (lunar dates allowed)."""
     vd = plan.get("visit_days") or {}
@@ -317,9 +300,7 @@ def visit_day_count(plan: dict) -> int:
         raise ConfigError("按组天计算的经费需要 visit_days.start 和 visit_days.end",
                           "per_team_day overheads need visit_days.start and visit_days.end",
                           file=plan.get("_path"), column="visit_days")
-    year = int(plan["year"])
-    start = _resolve(vd["start"], year, "visit_days.start", plan)
-    end = _resolve(vd["end"], year, "visit_days.end", plan)
+    start, end = visit_window(plan)
     if end < start:
         raise ConfigError(f"visit_days 结束日期 {end} 早于开始日期 {start}",
                           f"visit_days end {end} is before start {start}", file=plan.get("_path"), column="visit_days")
