@@ -497,12 +497,12 @@ def _update(state: WhatIfState, c: dict, controls: dict) -> WhatIfResult:
     oh = state.overheads
     full = bm.build_budget(plan, lines, standards=std, scenario=c["scenario"], overheads=oh, cap=cap)
     spent, used, factor, fits, room = full, std, None, True, None
-    cov_h, cov_p, cov_rows = h, p, rows
+    cov_h, cov_p = h, p
     if cap is not None and full.total_fen > cap:
         fits = False
         room = al.gifts_room(cap, int(oh["total_fen"].sum()), plan.get("contingency_pct", 0))
         if c["mode"] == "priority":
-            cov_rows, cov_h, cov_p = _cover_priority(state, std, c["threshold"], room, counts)
+            _, cov_h, cov_p = _cover_priority(state, std, c["threshold"], room, counts)
             spent = bm.build_budget(plan, _lines(state, std, rows, cov_h, cov_p), standards=std,
                                     scenario=c["scenario"], overheads=oh, cap=cap)
         else:
@@ -514,7 +514,7 @@ def _update(state: WhatIfState, c: dict, controls: dict) -> WhatIfResult:
             spent = bm.build_budget(plan, _lines(state, used, rows, h, p), standards=used, scenario=c["scenario"],
                                     overheads=oh, cap=cap)
             if room < 0:
-                cov_rows, cov_h, cov_p = rows * 0, h * 0, p * 0
+                cov_h, cov_p = h * 0, p * 0
     coverage = _coverage(state, std, rows, h, p, cov_h, cov_p)
     zh, en = al._messages(c["mode"], fits, full, spent, cap, room)
     return WhatIfResult(True, zh, en, controls=dict(controls), full=full, budget=spent, coverage=coverage,

@@ -212,9 +212,3 @@ def check_mode(mode: str) -> str:
     if mode not in MODES:
         raise ValueError(f"working-day mode must be one of {MODES}, got {mode!r}")
     return mode
-
-
-def _date(value) -> dt.date:
-    from reliefplan.lunar_dates import to_date
-
-    return to_date(value)
