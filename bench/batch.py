@@ -35,7 +35,7 @@ BIN = Path(sys.executable).parent
 
 def naive(units, plan_path: str, year: int, out: Path, html: bool) -> float:
     """Sequential papermill command per notebook (and nbconvert when ``html``); returns seconds."""
-    from reliefplan.record import read_records
+    from reliefplan.core.record import read_records
 
     nb_dir = ROOT / "notebooks"
     records = {}
@@ -81,7 +81,7 @@ def ours(units, plan_path: str, out: Path, jobs: int) -> tuple[float, dict]:
 
 def main(argv=None) -> int:
     from reliefplan.batch.jobs import load_area_table, unit_table
-    from reliefplan.plan import load_plan
+    from reliefplan.ingest.plan import load_plan
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)

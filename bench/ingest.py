@@ -10,7 +10,7 @@ constant_memory) and .csv, cached under bench/out/ (gitignored), then runs
 each method in its own subprocess and prints seconds, rows/s and peak memory
 (ru_maxrss of that process, interpreter and imports included):
 
-* ours-xlsx / ours-csv: :func:`reliefplan.registry.read_registry`
+* ours-xlsx / ours-csv: :func:`reliefplan.ingest.registry.read_registry`
   (python-calamine, vectorised validation);
 * naive-xlsx: ``pandas.read_excel(engine="openpyxl", dtype=str)`` and a
   Python loop validating row by row (checksum, birth date, category, area,
@@ -65,7 +65,7 @@ def _reference():
 
 def generate(rows: int, seed: int = SEED) -> pd.DataFrame:
     """A synthetic registry of ``rows`` rows (vectorised; ~1 s per 100k rows)."""
-    from reliefplan.ids import WEIGHTS, CHECK_CHARS
+    from reliefplan.core.ids import WEIGHTS, CHECK_CHARS
 
     rng = np.random.default_rng(seed)
     townships, counties, cats = _reference()
@@ -174,10 +174,10 @@ def naive_read(path: Path) -> tuple[int, int]:
     import re
     from decimal import Decimal, InvalidOperation
 
-    from reliefplan.categories import category_lookup, load_categories
-    from reliefplan.ids import check_char
-    from reliefplan.loaders import load_areas
-    from reliefplan.text import header_key
+    from reliefplan.ingest.categories import category_lookup, load_categories
+    from reliefplan.core.ids import check_char
+    from reliefplan.ingest.reference import load_areas
+    from reliefplan.core.text import header_key
 
     if path.suffix == ".xlsx":
         df = pd.read_excel(path, engine="openpyxl", dtype=str, header=1)
@@ -237,7 +237,7 @@ def naive_read(path: Path) -> tuple[int, int]:
 
 
 def ours_read(path: Path) -> tuple[int, int]:
-    from reliefplan.registry import read_registry
+    from reliefplan.ingest.registry import read_registry
 
     result = read_registry(path)
     result.check()
@@ -261,7 +261,7 @@ def _peak_mb() -> float:
 
 def _child(method: str, path: str) -> None:
     fn = ours_read if method == "ours" else naive_read
-    import reliefplan.registry  # noqa: F401  (imports outside the timing)
+    import reliefplan.ingest.registry  # noqa: F401  (imports outside the timing)
     import openpyxl  # noqa: F401
 
     started = time.perf_counter()

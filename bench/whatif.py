@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/whatif.py [--rows 1000000] [--naive-every 5]
 
-Builds a synthetic registry (reliefplan.demo_data, all people fictitious),
+Builds a synthetic registry (reliefplan.demo.generate, all people fictitious),
 assesses eligibility once at the plan's thresholds and once "loose", and
 precomputes the what-if state (timed separately: it is paid when the data
 loads). Then it drives a sequence of control changes the way a user moves
@@ -25,8 +25,7 @@ import time
 
 def registry_frame(rows: int, seed: int):
     """A loaded-registry-shaped frame of ``rows`` synthetic listings (canonical columns)."""
-    from reliefplan import demo_data
-
+    from reliefplan.demo import generate as demo_data
     inputs = demo_data.load_inputs(demo_data._default_data_dir())
     listings = demo_data.generate_listings(rows, seed, inputs)
     cols = ["name", "id_number", "area_code", "county_code", "category", "household_size", "income_fen",
@@ -68,10 +67,10 @@ def main(argv=None) -> int:
     ap.add_argument("--naive-every", type=int, default=5, help="time the naive path on every k-th change")
     args = ap.parse_args(argv)
 
-    from reliefplan import whatif
-    from reliefplan.loaders import load_plan_inputs
-    from reliefplan.plan import load_plan
-    from reliefplan.whatif_app import WhatIfApp
+    from reliefplan.models import whatif
+    from reliefplan.ingest.reference import load_plan_inputs
+    from reliefplan.ingest.plan import load_plan
+    from reliefplan.views.app import WhatIfApp
 
     plan = load_plan()
     data = load_plan_inputs(plan, include=["areas", "dibao", "categories"])

@@ -2,7 +2,7 @@
 
 Each :class:`Case` writes one file (xlsx with openpyxl, xls with xlwt, csv in
 several encodings) the way real units send them, and states the expected
-outcome: either an :class:`~reliefplan.errors.InputError` whose message holds
+outcome: either an :class:`~reliefplan.core.errors.InputError` whose message holds
 given fragments, or the counts of rows read/accepted/rejected and the exact
 reason codes of each rejected row (by the row number the user sees in Excel or
 the CSV line number), plus expected warnings and accepted values.
@@ -17,7 +17,7 @@ from typing import Callable
 
 import pandas as pd
 
-from reliefplan.ids import check_char
+from reliefplan.core.ids import check_char
 
 HEADER = ["姓名", "身份证号", "区划代码", "困难类别", "家庭人口", "家庭人均月收入", "联系电话", "填报单位"]
 AREAS = pd.DataFrame({

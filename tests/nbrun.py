@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 
-from reliefplan.paths import notebooks_dir
-from reliefplan.record import read_records
+from reliefplan.core.paths import notebooks_dir
+from reliefplan.core.record import read_records
 
 
 def run_notebook(name: str, out_dir: Path, parameters: dict | None = None, timeout: int = 300):

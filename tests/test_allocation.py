@@ -9,11 +9,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reliefplan import allocation as al
-from reliefplan import budget as bm
-from reliefplan import paths
-from reliefplan.errors import InputError
-from reliefplan.plan import load_plan
+from reliefplan.models import allocation as al
+from reliefplan.models import budget as bm
+from reliefplan.core import paths
+from reliefplan.core.errors import InputError
+from reliefplan.ingest.plan import load_plan
 
 CATS = ["tekun", "dibao", "dibao_edge", "orphan", "kongchao_elder"]  # priorities 1, 2, 3, 2, 5
 

@@ -3,9 +3,9 @@
 One Voilà server (own free port, started with the same command line as
 ``reliefplan app``) serves notebooks/02_budget_model.ipynb; one page is
 loaded and the tests below move its controls in file order. Every figure
-the page shows is compared, as text, with what :func:`reliefplan.whatif.update`
+the page shows is compared, as text, with what :func:`reliefplan.models.whatif.update`
 returns in this process for the same controls, formatted by
-:func:`reliefplan.money.format_yuan` as the app does. The server is always
+:func:`reliefplan.core.money.format_yuan` as the app does. The server is always
 stopped by the fixture, also when a test fails.
 """
 
@@ -19,8 +19,10 @@ import nbformat
 import pytest
 
 from browser_support import Offline, artifact, chromium, log_tail, server
-from reliefplan import app_server, whatif, whatif_app
-from reliefplan.money import format_yuan
+from reliefplan.cli import app_server
+from reliefplan.models import whatif
+from reliefplan.views import app as whatif_app
+from reliefplan.core.money import format_yuan
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("voila")]
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from reliefplan import app_server as app
-from reliefplan.errors import ConfigError, InputError
+from reliefplan.cli import app_server as app
+from reliefplan.core.errors import ConfigError, InputError
 
 REPO = Path(__file__).resolve().parents[1]
 RELIEFPLAN = str(Path(sys.executable).with_name("reliefplan"))

@@ -34,8 +34,8 @@ def notebooks(tmp_path_factory):
         "a": _nb(d / "a.ipynb", 'name = "a"', """
 import os, sys, random
 import pandas as pd, plotly.io as pio
-import reliefplan.labels as L
-from reliefplan.record import record
+import reliefplan.core.labels as L
+from reliefplan.core.record import record
 canary_from_A = 42
 L.register({"canary_label": ("甲", "A")})
 pd.set_option("display.max_rows", 3)
@@ -49,8 +49,8 @@ record("pid", os.getpid())"""),
         "b": _nb(d / "b.ipynb", 'name = "b"', """
 import os, sys
 import pandas as pd, plotly.io as pio
-import reliefplan.labels as L
-from reliefplan.record import record
+import reliefplan.core.labels as L
+from reliefplan.core.record import record
 record("name", name)
 record("pid", os.getpid())
 record("sees_canary", "canary_from_A" in globals())

@@ -22,14 +22,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reliefplan import report_sections as rs
+from reliefplan.reports import sections as rs
 from reliefplan.batch import params as P
 from reliefplan.batch.index import render_index
 from reliefplan.batch.jobs import (build_jobs, normalize_organizer, organizer_names, organizer_stem,
                                    unit_table)
-from reliefplan.errors import ConfigError, InputError
-from reliefplan.plan import load_plan, plan_file
-from reliefplan.registry import read_registry
+from reliefplan.core.errors import ConfigError, InputError
+from reliefplan.ingest.plan import load_plan, plan_file
+from reliefplan.ingest.registry import read_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 ORG = "芗城区民政局"

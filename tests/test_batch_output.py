@@ -12,7 +12,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from reliefplan.batch import files, html, index, manifest, resume
 from reliefplan.batch.jobs import Job
-from reliefplan.record import MIME as RECORD_MIME
+from reliefplan.core.record import MIME as RECORD_MIME
 
 
 def executed_notebook():
@@ -134,7 +134,7 @@ def test_fingerprint_changes_with_inputs_parameters_and_code():
 
 
 def test_code_version_and_input_hashes():
-    from reliefplan.plan import load_plan
+    from reliefplan.ingest.plan import load_plan
 
     version = resume.code_version()
     assert re.fullmatch(r"\d+\.\d+\.\d+\+[0-9a-f]{12}", version)

@@ -13,8 +13,8 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from reliefplan.batch import params as P
 from reliefplan.batch.jobs import Job, build_jobs, declared_parameters, safe_filename, unit_table
-from reliefplan.errors import ConfigError, InputError
-from reliefplan.plan import load_plan
+from reliefplan.core.errors import ConfigError, InputError
+from reliefplan.ingest.plan import load_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 

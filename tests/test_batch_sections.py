@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reliefplan import report_sections as rs
-from reliefplan.errors import ConfigError
-from reliefplan.privacy import mask_id
+from reliefplan.reports import sections as rs
+from reliefplan.core.errors import ConfigError
+from reliefplan.core.privacy import mask_id
 
 
 @pytest.fixture(scope="module")

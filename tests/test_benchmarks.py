@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-from reliefplan.benchmarks import (
+from reliefplan.models.per_head_ranges import (
     benchmark_lines, benchmarks, default_standards, history_per_head, median_fen, ranges,
 )
-from reliefplan.case_library import load_case_library
+from reliefplan.ingest.case_library import load_case_library
 
 
 @pytest.fixture(scope="module")
@@ -90,10 +90,10 @@ def test_history_per_head():
 
 
 def test_display_ranges(lib):
-    from reliefplan.categories import load_categories
+    from reliefplan.ingest.categories import load_categories
 
     shown = benchmarks(lib)
-    from reliefplan.benchmarks import display_ranges
+    from reliefplan.models.per_head_ranges import display_ranges
 
     zh = display_ranges(shown, "zh", load_categories(), lib.organizer_types)
     assert "中位数(元)" in zh.columns and "组织单位类型" in zh.columns

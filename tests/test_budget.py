@@ -8,10 +8,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reliefplan import budget as bm
-from reliefplan import paths, sensitivity
-from reliefplan.errors import ConfigError, InputError
-from reliefplan.plan import load_plan
+from reliefplan.models import budget as bm
+from reliefplan.core import paths
+from reliefplan.models import sensitivity
+from reliefplan.core.errors import ConfigError, InputError
+from reliefplan.ingest.plan import load_plan
 
 SCHOOL_CATEGORIES = """code,zh,en,priority,unit,aliases
 retired_teacher,退休教师,Retired teacher,3,person,

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from reliefplan.campaigns import (
+from reliefplan.models.campaigns import (
     add_names, display_totals, filter_history, summary, totals, totals_by_year, with_change, year_totals,
 )
 
@@ -116,7 +116,7 @@ def test_names_and_display():
 
 def test_loaded_csv_fixture(tmp_path):
     """A small history CSV (yuan in the file) through the loader, then totalled."""
-    from reliefplan.loaders import load_history
+    from reliefplan.ingest.reference import load_history
 
     csv = tmp_path / "history.csv"
     csv.write_text(
@@ -135,8 +135,7 @@ def test_loaded_csv_fixture(tmp_path):
 # ---------------------------------------------------------------------------
 
 def test_trend_and_counts_figures():
-    from reliefplan import campaign_charts as charts
-
+    from reliefplan.views import campaign_charts as charts
     by_year = totals_by_year(small_history())
     fig = charts.trend_figure(by_year, "zh")
     assert fig.layout.title.text == "历年慰问资金"
@@ -150,8 +149,7 @@ def test_trend_and_counts_figures():
 
 
 def test_category_funding_county_figures():
-    from reliefplan import campaign_charts as charts
-
+    from reliefplan.views import campaign_charts as charts
     h = small_history()
     cat = charts.category_bars_figure(totals(h, ["year", "category"]), "zh", names={"dibao": "低保户"})
     assert {t.name for t in cat.data} == {"低保户", "hardship_worker"}
@@ -165,10 +163,10 @@ def test_category_funding_county_figures():
 
 
 def test_forecast_and_benchmark_figures():
-    from reliefplan import campaign_charts as charts
-    from reliefplan.benchmarks import benchmarks
-    from reliefplan.case_library import load_case_library
-    from reliefplan.forecast import backtest, backtest_totals
+    from reliefplan.views import campaign_charts as charts
+    from reliefplan.models.per_head_ranges import benchmarks
+    from reliefplan.ingest.case_library import load_case_library
+    from reliefplan.models.forecast import backtest, backtest_totals
 
     h = small_history()
     bt = backtest_totals(backtest(h, "mean3", min_train=2))
@@ -187,21 +185,20 @@ def test_forecast_and_benchmark_figures():
 
 
 def test_charts_refuse_unknown_language():
-    from reliefplan import campaign_charts as charts
-
+    from reliefplan.views import campaign_charts as charts
     with pytest.raises(ValueError):
         charts.trend_figure(totals_by_year(small_history()), "fr")
 
 
 def test_labels_are_local_and_do_not_clobber_shared_ones():
     """Generic keys (source, basis, yuan) stay with the modules that registered them first."""
-    import reliefplan.benchmarks  # noqa: F401
-    import reliefplan.campaign_charts  # noqa: F401
-    import reliefplan.forecast  # noqa: F401
-    import reliefplan.near_duplicates  # noqa: F401
-    import reliefplan.reconcile  # noqa: F401
-    from reliefplan import labels
-    from reliefplan.campaigns import column_label
+    import reliefplan.models.per_head_ranges  # noqa: F401
+    import reliefplan.views.campaign_charts  # noqa: F401
+    import reliefplan.models.forecast  # noqa: F401
+    import reliefplan.models.plan_similarity  # noqa: F401
+    import reliefplan.models.reconcile  # noqa: F401
+    from reliefplan.core import labels
+    from reliefplan.models.campaigns import column_label
 
     assert labels.label("zh", "zh") == "中文名称"          # categories schema, untouched
     assert labels.label("category", "en") == "Category"

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reliefplan.case_library import load_case_library
-from reliefplan.errors import ConfigError
-from reliefplan.paths import demo_path
+from reliefplan.ingest.case_library import load_case_library
+from reliefplan.core.errors import ConfigError
+from reliefplan.core.paths import demo_path
 
 SEEDS = Path("/work/shared/seeds")
 

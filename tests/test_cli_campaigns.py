@@ -36,7 +36,7 @@ def test_reconcile_demo_files_finds_mismatches():
 
 
 def test_reconcile_case_library_only():
-    from reliefplan.paths import demo_path
+    from reliefplan.core.paths import demo_path
 
     code, out, _ = run("reconcile", str(demo_path("case_library.yaml")))
     assert code == 1

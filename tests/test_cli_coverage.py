@@ -19,8 +19,7 @@ def run(*args):
 
 
 def test_funnel_json_adds_up_and_matches_the_library():
-    from reliefplan import coverage
-
+    from reliefplan.models import coverage
     code, out, err = run("--json")
     assert code == 0, err
     data = json.loads(out)
@@ -64,8 +63,8 @@ def test_duplicates_text_never_shows_an_id_number():
     assert code == 0, err  # no cap: duplicates are reported, nothing is "over"
     assert not re.search(r"\b\d{17}[\dX]\b", out)
     assert "登记单位" in out and "每人上限 不设" in out
-    from reliefplan.money import to_fen
-    from reliefplan.plan import load_plan
+    from reliefplan.core.money import to_fen
+    from reliefplan.ingest.plan import load_plan
 
     code, out, err = run("duplicates", "--json")
     assert json.loads(out)["cap_fen"] == to_fen(str(load_plan()["per_person_cap"]))

@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from malformed_corpus import HEADER, ID_A, ID_B, ID_C, csv_file, good_row, xlsx
-from reliefplan import paths
-
+from reliefplan.core import paths
 pytestmark = pytest.mark.slow
 
 BAD_ID = ID_A[:17] + ("0" if ID_A[17] != "0" else "1")
@@ -105,7 +104,7 @@ def test_default_is_the_demo_registry():
 def test_default_missing_demo_registry_exit_2(tmp_path):
     import shutil
 
-    from reliefplan.paths import REPO_ROOT
+    from reliefplan.core.paths import REPO_ROOT
 
     code, _, err = run(env={"RELIEFPLAN_DATA": str(tmp_path)})
     assert code == 2 and "plan file not found" in err

@@ -6,7 +6,7 @@ import pandas as pd
 
 from test_coverage import GONE, coverage_world, status_2026
 
-from reliefplan.continuity import continuity, reached_ids, reason_counts
+from reliefplan.models.continuity import continuity, reached_ids, reason_counts
 
 
 def test_reasons_hand_checked():
@@ -25,8 +25,8 @@ def test_unsigned_this_year_counts_as_missed():
     reg, plan, dibao, areas, visits, changes = coverage_world()
     extra = visits.iloc[[3]].assign(campaign_year=2025, signed=True)  # 赵六 reached in 2025
     visits = pd.concat([visits, extra], ignore_index=True)
-    from reliefplan import coverage
-    from reliefplan.eligibility import assess
+    from reliefplan.models import coverage
+    from reliefplan.models.eligibility import assess
     from test_coverage import PRIORITY
 
     st = coverage.person_status(reg, assess(reg, plan, dibao, areas), visits, year=2026, priority=PRIORITY)

@@ -16,8 +16,8 @@ import pytest
 
 from test_eligibility import make_id, small_world
 
-from reliefplan import coverage
-from reliefplan.eligibility import assess
+from reliefplan.models import coverage
+from reliefplan.models.eligibility import assess
 
 OUTSIDER = make_id("350622", "19600101", 901)
 GONE = make_id("350622", "19600101", 902)
@@ -136,7 +136,7 @@ def test_units():
 
 def test_analyse_unit_filter():
     reg, plan, dibao, areas, visits, changes = coverage_world()
-    from reliefplan.categories import load_categories
+    from reliefplan.ingest.categories import load_categories
 
     inputs = coverage.CoverageInputs(plan=plan, registry=reg, areas=areas, dibao=dibao, visits=visits,
                                      changes=changes, categories=load_categories())
@@ -154,8 +154,8 @@ def test_analyse_unit_filter():
 
 
 def test_charts_from_the_hand_built_funnel():
-    from reliefplan import coverage_charts as cc
-    from reliefplan.continuity import continuity, reason_counts
+    from reliefplan.views import coverage_charts as cc
+    from reliefplan.models.continuity import continuity, reason_counts
 
     reg, plan, dibao, areas, visits, changes = coverage_world()
     st, _ = status_2026()
@@ -173,15 +173,14 @@ def test_charts_from_the_hand_built_funnel():
                                           "Inclusion (reached, not eligible)"}
     cont = cc.continuity_chart(reason_counts(continuity(visits, changes, st, year=2026)))
     assert list(cont.data[0].y) == [0, 1, 1, 1, 1]
-    from reliefplan.duplicates import duplicates
+    from reliefplan.models.multi_listed import duplicates
 
     dup = cc.duplicates_chart(duplicates(reg, visits, year=2026))
     assert list(dup.data[0].x) == ["2"] and list(dup.data[0].y) == [1]
 
 
 def test_funnel_table_formats_rates_and_total():
-    from reliefplan import coverage_charts as cc
-
+    from reliefplan.views import coverage_charts as cc
     st, _ = status_2026()
     areas = small_world()[3]
     f = coverage.with_names(coverage.funnel(st, ["county_code", "township_code"]), areas)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reliefplan import dibao, loaders
-from reliefplan.errors import ConfigError
+from reliefplan.models import dibao
+
+from reliefplan.ingest import reference as loaders
+from reliefplan.core.errors import ConfigError
 
 AREAS = pd.DataFrame({
     "code": ["350600", "350602", "350602001", "350602100", "350622", "350622100"],

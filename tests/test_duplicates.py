@@ -6,9 +6,7 @@ import pandas as pd
 
 from test_coverage import coverage_world
 
-from reliefplan import duplicates as dup
-
-
+from reliefplan.models import multi_listed as dup
 def test_duplicates_who_how_often_how_much():
     reg, plan, dibao, areas, visits, changes = coverage_world()
     d = dup.duplicates(reg, visits, year=2026, cap_fen=100000)
@@ -64,7 +62,7 @@ def test_no_duplicates():
 
 
 def test_display_table_masked_yuan_and_names():
-    from reliefplan.categories import load_categories
+    from reliefplan.ingest.categories import load_categories
 
     reg, plan, dibao, areas, visits, changes = coverage_world()
     t = dup.display_table(dup.duplicates(reg, visits, year=2026, cap_fen=100000), areas=areas,

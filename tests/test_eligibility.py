@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reliefplan.eligibility import ages_on, assess, dibao_in_force
-from reliefplan.lunar_dates import spring_festival as festival_date
-from reliefplan.errors import ConfigError
-from reliefplan.privacy import person_key
+from reliefplan.models.eligibility import ages_on, assess, dibao_in_force
+from reliefplan.core.lunar_dates import spring_festival as festival_date
+from reliefplan.core.errors import ConfigError
+from reliefplan.core.privacy import person_key
 
 _W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 

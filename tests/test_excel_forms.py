@@ -8,8 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from reliefplan import excel_forms as xf
-
+from reliefplan.views import excel_forms as xf
 LINES = pd.DataFrame({
     "county_code": ["350602", "350602", "350603"],
     "category": ["dibao", "orphan", "dibao"],

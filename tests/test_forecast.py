@@ -5,8 +5,8 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
-from reliefplan.errors import ConfigError
-from reliefplan.forecast import (
+from reliefplan.core.errors import ConfigError
+from reliefplan.models.forecast import (
     backtest, backtest_summary, backtest_totals, compare_methods, forecast, forecast_pivot, forecast_totals,
     method_description, predict, series,
 )
@@ -110,7 +110,7 @@ def test_forecast_pivot_totals():
 
 
 def test_display_labels():
-    from reliefplan.forecast import display
+    from reliefplan.models.forecast import display
 
     shown = display(compare_methods(small_history(), min_train=2), "zh")
     assert list(shown.columns) == ["方法", "预测次数", "平均绝对误差(户)", "平均绝对误差率(%)", "平均偏差(户)"]

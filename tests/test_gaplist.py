@@ -7,8 +7,8 @@ import pandas as pd
 from test_coverage import status_2026
 from test_eligibility import small_world
 
-from reliefplan import coverage, gaplist
-from reliefplan.categories import load_categories
+from reliefplan.models import coverage, follow_up as gaplist
+from reliefplan.ingest.categories import load_categories
 
 
 def _gaps(lang="zh"):

@@ -6,10 +6,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from reliefplan import budget as bm
-from reliefplan import goal_seek, paths
-from reliefplan.errors import InputError
-from reliefplan.plan import load_plan
+from reliefplan.models import budget as bm
+from reliefplan.models import goal_seek
+from reliefplan.core import paths
+from reliefplan.core.errors import InputError
+from reliefplan.ingest.plan import load_plan
 
 
 def make_plan(tmp_path, **changes):

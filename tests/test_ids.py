@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reliefplan import ids
-
+from reliefplan.core import ids
 # The standard's own worked example: 11010519491231002X.
 EXAMPLE = "11010519491231002X"
 # 350602 199001011 23 + check '5', computed by hand:

@@ -3,7 +3,7 @@
 What ``make lab`` gives an analyst: JupyterLab opens notebooks/02_budget_model.ipynb
 (a copy, so nothing is saved into the repository), runs all cells, the
 plotly charts render and the what-if panel answers a slider moved with the
-keyboard with the figures :func:`reliefplan.whatif.update` computes. The
+keyboard with the figures :func:`reliefplan.models.whatif.update` computes. The
 server runs on its own free port with its own settings folders and is
 always stopped, also on failure.
 """
@@ -17,7 +17,7 @@ import sys
 import pytest
 
 from browser_support import Offline, artifact, chromium, log_tail, server
-from reliefplan import app_server
+from reliefplan.cli import app_server
 from test_app_browser import CASH_BOX, CASH_SLIDER, TOTAL, expected, shows, with_changes
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("jupyterlab")]
@@ -39,8 +39,7 @@ def lab_command(root, settings, workspaces, port: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def library():
-    from reliefplan import whatif_app
-
+    from reliefplan.views import app as whatif_app
     inputs = whatif_app.load_inputs()
     return inputs, whatif_app.build_app(inputs, chart=False).controls()
 

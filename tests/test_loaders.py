@@ -13,10 +13,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from reliefplan import loaders
-from reliefplan.errors import ConfigError, InputError, ReliefplanError
-from reliefplan.ids import check_char
-from reliefplan.paths import demo_path
+from reliefplan.ingest import reference as loaders
+from reliefplan.core.errors import ConfigError, InputError, ReliefplanError
+from reliefplan.core.ids import check_char
+from reliefplan.core.paths import demo_path
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

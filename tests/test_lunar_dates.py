@@ -12,8 +12,8 @@ import datetime as dt
 
 import pytest
 
-from reliefplan.errors import ReliefplanError
-from reliefplan.lunar_dates import (
+from reliefplan.core.errors import ReliefplanError
+from reliefplan.core.lunar_dates import (
     DateExpressionError,
     chinese_number,
     describe_date,

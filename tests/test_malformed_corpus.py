@@ -3,8 +3,8 @@
 import pytest
 
 from malformed_corpus import AREAS, CASES
-from reliefplan.errors import InputError
-from reliefplan.registry import read_registry
+from reliefplan.core.errors import InputError
+from reliefplan.ingest.registry import read_registry
 
 TODAY = "2026-11-01"
 

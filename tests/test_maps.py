@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from reliefplan import maps
-from reliefplan.loaders import load_areas, load_boundaries, load_plan_inputs
-from reliefplan.paths import demo_plan_path
+from reliefplan.views import maps
+from reliefplan.ingest.reference import load_areas, load_boundaries, load_plan_inputs
+from reliefplan.core.paths import demo_plan_path
 
 
 @pytest.fixture(scope="module")
@@ -178,8 +178,8 @@ def test_write_html_uses_local_plotly(tmp_path, geo):
 
 def test_coverage_maps_from_an_analysis(geo):
     from test_coverage import coverage_world
-    from reliefplan import coverage
-    from reliefplan.categories import load_categories
+    from reliefplan.models import coverage
+    from reliefplan.ingest.categories import load_categories
 
     reg, plan, dibao, areas, visits, changes = coverage_world()
     inputs = coverage.CoverageInputs(plan=plan, registry=reg, areas=areas, dibao=dibao, visits=visits,

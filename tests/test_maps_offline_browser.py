@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reliefplan import maps
-from reliefplan.loaders import load_areas, load_boundaries
+from reliefplan.views import maps
+from reliefplan.ingest.reference import load_areas, load_boundaries
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -4,8 +4,10 @@ import nbformat
 import pytest
 from nbrun import figures, run_notebook
 
-from reliefplan import allocation, budget, goal_seek, whatif, whatif_app
-from reliefplan.paths import notebooks_dir
+from reliefplan.models import allocation, budget, goal_seek, whatif
+
+from reliefplan.views import app as whatif_app
+from reliefplan.core.paths import notebooks_dir
 
 NAME = "02_budget_model.ipynb"
 

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from nbrun import committed_parameters_cell, figures, outputs_text, run_notebook
-from reliefplan import coverage, duplicates
-from reliefplan.loaders import load_boundaries
-from reliefplan.paths import demo_plan_path, notebooks_dir
+from reliefplan.models import coverage, multi_listed as duplicates
+from reliefplan.ingest.reference import load_boundaries
+from reliefplan.core.paths import demo_plan_path, notebooks_dir
 
 NB = "03_coverage_map.ipynb"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nb_coverage")]

@@ -3,10 +3,10 @@
 import pytest
 
 from nbrun import committed_parameters_cell, figures, outputs_text, run_notebook
-from reliefplan import campaigns, forecast, reconcile
-from reliefplan.case_library import load_case_library
-from reliefplan.loaders import load_history
-from reliefplan.paths import demo_path
+from reliefplan.models import campaigns, forecast, reconcile
+from reliefplan.ingest.case_library import load_case_library
+from reliefplan.ingest.reference import load_history
+from reliefplan.core.paths import demo_path
 
 NB = "01_past_campaigns.ipynb"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nb_past_campaigns")]

@@ -5,8 +5,8 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from reliefplan.case_library import load_case_library
-from reliefplan.near_duplicates import (
+from reliefplan.ingest.case_library import load_case_library
+from reliefplan.models.plan_similarity import (
     compare_plans, duplicate_groups, format_differences, multiset_jaccard, near_duplicate_pairs,
     representatives, text_differences,
 )
@@ -75,7 +75,7 @@ def test_same_text_different_amounts_is_not_a_duplicate(tmp_path, lib):
 
 
 def test_display_pairs(lib):
-    from reliefplan.near_duplicates import display_pairs
+    from reliefplan.models.plan_similarity import display_pairs
 
     shown = display_pairs(near_duplicate_pairs(lib), "zh")
     assert list(shown.columns)[:2] == ["方案甲", "方案乙"]

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from reliefplan.case_library import load_case_library
-from reliefplan.reconcile import (
+from reliefplan.ingest.case_library import load_case_library
+from reliefplan.models.reconcile import (
     display_checks, line_amounts, mismatches, reconcile, reconcile_case_library,
     reconcile_history, status_counts,
 )

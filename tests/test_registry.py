@@ -7,10 +7,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from malformed_corpus import AREAS, HEADER, ID_A, ID_B, ID_C, csv_file, good_row, make_id, xlsx
-from reliefplan import privacy, registry
-from reliefplan.errors import InputError
-from reliefplan.registry import read_registry, write_quarantine
-from reliefplan.schema import REGISTRY
+from reliefplan.core import privacy
+from reliefplan.ingest import registry
+from reliefplan.core.errors import InputError
+from reliefplan.ingest.registry import read_registry, write_quarantine
+from reliefplan.core.schema import REGISTRY
 
 TODAY = "2026-11-01"
 
@@ -380,8 +381,7 @@ def test_numeric_id_cell_in_quarantine_stays_a_number_as_read(tmp_path):
 # --- the demo files -----------------------------------------------------------
 
 def test_demo_registry_reads_clean():
-    from reliefplan import paths
-
+    from reliefplan.core import paths
     path = paths.demo_path("registry.csv")
     if not path.exists():
         pytest.skip("demo registry not generated")
@@ -391,8 +391,7 @@ def test_demo_registry_reads_clean():
 
 
 def test_demo_flawed_registry_has_rejections():
-    from reliefplan import paths
-
+    from reliefplan.core import paths
     path = paths.demo_path("registry_flawed.xlsx")
     if not path.exists():
         pytest.skip("flawed demo registry not generated")
@@ -450,8 +449,7 @@ def test_nothing_is_lost(rows, tmp_path_factory):
 def _bench_module():
     import importlib.util
 
-    from reliefplan import paths
-
+    from reliefplan.core import paths
     spec = importlib.util.spec_from_file_location("bench_ingest", paths.REPO_ROOT / "bench" / "ingest.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -475,7 +473,7 @@ def test_footer_rows_are_skipped_and_named_not_rejected(tmp_path):
     """A totals line and signature lines below the list are not people (and not lost silently)."""
     import openpyxl
 
-    from reliefplan.registry import read_registry
+    from reliefplan.ingest.registry import read_registry
 
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from reliefplan.batch.files import sha256_file
-from reliefplan.record import read_records
+from reliefplan.core.record import read_records
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report_e2e")]
 
@@ -59,8 +59,8 @@ def kernels_with_marker(marker: str) -> list[int]:
 
 @pytest.fixture(scope="module")
 def registry():
-    from reliefplan.plan import load_plan, plan_file
-    from reliefplan.registry import read_registry
+    from reliefplan.ingest.plan import load_plan, plan_file
+    from reliefplan.ingest.registry import read_registry
 
     return read_registry(plan_file(load_plan(), "registry")).accepted
 

@@ -11,8 +11,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reliefplan import paths, schedule
-from reliefplan.ids import check_char
+from reliefplan.core import paths
+
+from reliefplan.models import schedule
+from reliefplan.core.ids import check_char
 
 T = pd.Timestamp
 CLI = Path(sys.executable).with_name("reliefplan")
@@ -106,7 +108,7 @@ def test_visit_days_skip_holidays_weekends_and_listed_days():
 
 
 def test_bad_team_config():
-    from reliefplan.errors import ConfigError
+    from reliefplan.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="visits_per_slot"):
         schedule.build_schedule(plan([{"name": "一组", "areas": ["350602"]}]), people([]))

@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 import yaml
 
-from reliefplan import paths, standards
-from reliefplan.errors import ConfigError, InputError
-from reliefplan.plan import load_plan
+from reliefplan.core import paths
+
+from reliefplan.models import standards
+from reliefplan.core.errors import ConfigError, InputError
+from reliefplan.ingest.plan import load_plan
 
 
 def plan_copy(tmp_path, **changes):

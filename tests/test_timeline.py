@@ -10,10 +10,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from reliefplan import timeline
-from reliefplan.lunar_dates import DateExpressionError
-from reliefplan.plan import load_plan
-from reliefplan.timeline_charts import gantt_figure, load_figure, load_heatmap
+from reliefplan.models import timeline
+from reliefplan.core.lunar_dates import DateExpressionError
+from reliefplan.ingest.plan import load_plan
+from reliefplan.views.timeline_charts import gantt_figure, load_figure, load_heatmap
 
 T = pd.Timestamp
 
@@ -213,7 +213,7 @@ def test_plan_is_not_modified(demo):
 
 
 def test_timeline_section_with_schedule_for_one_unit():
-    from reliefplan.schedule import build_schedule
+    from reliefplan.models.schedule import build_schedule
 
     plan = small_plan(categories={"tekun": {}})
     plan["teams"] = [{"name": "一组", "areas": ["350602", "350603"], "visits_per_slot": 1}]

@@ -5,10 +5,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from reliefplan import allocation as al
-from reliefplan import budget as bm
-from reliefplan import paths, whatif
-from reliefplan.plan import load_plan
+from reliefplan.models import allocation as al
+from reliefplan.models import budget as bm
+from reliefplan.core import paths
+from reliefplan.models import whatif
+from reliefplan.ingest.plan import load_plan
 
 
 @pytest.fixture(scope="module")
@@ -132,8 +133,8 @@ def test_counted_groups(plan):
 
 def test_threshold_matches_assess():
     """The fast threshold is exactly what eligibility.assess decides at that threshold (demo registry)."""
-    from reliefplan.eligibility import assess
-    from reliefplan.loaders import load_plan_inputs
+    from reliefplan.models.eligibility import assess
+    from reliefplan.ingest.reference import load_plan_inputs
 
     plan = load_plan()
     data = load_plan_inputs(plan, include=["registry", "areas", "dibao", "categories"])
@@ -152,7 +153,7 @@ def test_threshold_matches_assess():
 
 @pytest.fixture()
 def app(plan):
-    from reliefplan.whatif_app import WhatIfApp
+    from reliefplan.views.app import WhatIfApp
 
     state = whatif.prepare(plan, random_rows(plan, 1500, 11))
     return WhatIfApp(state, unit_names={"350602": "芗城区"})
@@ -231,7 +232,7 @@ def test_app_apply_and_unit(app):
 
 
 def test_app_english(plan):
-    from reliefplan.whatif_app import WhatIfApp
+    from reliefplan.views.app import WhatIfApp
 
     app = WhatIfApp(whatif.prepare(plan, random_rows(plan, 300, 2)), lang="en", chart=False)
     assert "Total allocated" in app.total_html.value

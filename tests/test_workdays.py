@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from reliefplan.errors import ConfigError
-from reliefplan.workdays import (
+from reliefplan.core.errors import ConfigError
+from reliefplan.core.workdays import (
     coverage_note,
     covered_years,
     day_status,

@@ -9,4 +9,6 @@ then :func:`reliefplan.batch.run.run_reports`. Modules:
 * ``html``     — HTML export: no code, offline plotly (one shared plotly.min.js), stamped header
 * ``manifest`` — manifest.json; ``index`` — index.html; ``resume`` — fingerprints for --resume
 * ``files``    — atomic writes
+
+May import: core, ingest, models, views, reports.
 """

@@ -50,8 +50,8 @@ RUN_ENV = "RELIEFPLAN_BATCH_RUN"
 PREIMPORT = (
     "numpy", "pandas", "plotly", "plotly.express", "plotly.graph_objects", "plotly.io",
     "plotly.subplots", "IPython.display", "yaml", "xlsxwriter", "python_calamine",
-    "lunar_python", "chinese_calendar", "ipywidgets", "reliefplan", "reliefplan.report_sections",
-    "reliefplan.excel_forms",
+    "lunar_python", "chinese_calendar", "ipywidgets", "reliefplan", "reliefplan.reports.sections",
+    "reliefplan.views.excel_forms",
 )
 
 # Source of a helper module created inside each warm kernel (as
@@ -61,7 +61,7 @@ import copy, gc, importlib, os, random, sys, warnings
 
 _state = {}
 # Parsed input files shared by the jobs of this kernel, keyed by file identity;
-# see reliefplan.report_sections._input_cache (readers always get deep copies).
+# see reliefplan.reports.sections._input_cache (readers always get deep copies).
 cache = {}
 
 
@@ -459,8 +459,8 @@ def _run_job(job_dict: dict, options: dict) -> dict:
     from papermill.iorw import load_notebook_node
 
     from reliefplan.batch.jobs import Job
-    from reliefplan.paths import notebooks_dir
-    from reliefplan.record import read_records
+    from reliefplan.core.paths import notebooks_dir
+    from reliefplan.core.record import read_records
 
     _ensure_engine()
     job = Job.from_dict(job_dict)

@@ -110,7 +110,7 @@ def _is_plotly_bundle(html_text: str) -> bool:
 
 def prepare_for_report(nb):
     """A copy of an executed notebook made report-ready: figures as offline divs, no widgets or stderr."""
-    from reliefplan.record import MIME as RECORD_MIME
+    from reliefplan.core.record import MIME as RECORD_MIME
 
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)

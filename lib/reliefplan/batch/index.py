@@ -73,7 +73,7 @@ def _link(path: str, text: str | None = None) -> str:
 
 
 def _format_value(key: str, value) -> str:
-    from reliefplan.money import format_yuan
+    from reliefplan.core.money import format_yuan
 
     if key.endswith("_fen") and isinstance(value, int) and not isinstance(value, bool):
         return format_yuan(value)

@@ -23,8 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from reliefplan import paths
-
+from reliefplan.core import paths
 UNIT_NOTEBOOK = "10_unit_report.ipynb"
 ROLLUP_NOTEBOOK = "20_rollup.ipynb"
 # City-level analysis notebooks (built by other issues), run when present.
@@ -113,9 +112,9 @@ def organizer_names(plan: dict) -> list[str]:
 
     Values are compared by :func:`normalize_organizer`; blank values are no organizer.
     """
-    from reliefplan.coverage import in_unit
-    from reliefplan.plan import plan_file
-    from reliefplan.registry import read_registry
+    from reliefplan.models.coverage import in_unit
+    from reliefplan.ingest.plan import plan_file
+    from reliefplan.ingest.registry import read_registry
 
     reg = read_registry(plan_file(plan, "registry")).accepted
     if "organizer" not in reg or reg.empty:
@@ -127,8 +126,8 @@ def organizer_names(plan: dict) -> list[str]:
 
 def load_area_table(plan: dict) -> pd.DataFrame:
     """The plan's area table (code, name, name_en, parent_code, level)."""
-    from reliefplan.loaders import load_areas
-    from reliefplan.plan import plan_file
+    from reliefplan.ingest.reference import load_areas
+    from reliefplan.ingest.plan import plan_file
 
     return load_areas(plan_file(plan, "areas"))
 

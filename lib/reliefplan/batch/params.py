@@ -3,7 +3,7 @@
 Everything the user passes (plan file, unit codes, language, jobs, timeout,
 executor) is checked here, and every notebook job's parameters are checked
 against what the notebook declares in its ``parameters`` cell. A problem is a
-bilingual :class:`~reliefplan.errors.ReliefplanError` that lists the valid
+bilingual :class:`~reliefplan.core.errors.ReliefplanError` that lists the valid
 choices, so that a typo costs a second, not a batch of failed kernels.
 
 Parameters reach the notebooks only as data: papermill writes them into the
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from reliefplan import paths
-from reliefplan.errors import ConfigError, InputError
+from reliefplan.core import paths
+from reliefplan.core.errors import ConfigError, InputError
 
 LANGS = ("zh", "en")
 EXECUTORS = ("local", "dask")
@@ -245,7 +245,7 @@ def check_report_params(plan_path=None, *, units="all", out=None, lang="zh", job
                         resume=False, executor="local", scheduler=None, include_city=True) -> ReportParams:
     """Check everything a report run needs; load the plan and the unit list. Raises on the first problem."""
     from reliefplan.batch.jobs import area_name, load_area_table, unit_table
-    from reliefplan.plan import load_plan
+    from reliefplan.ingest.plan import load_plan
 
     lang = check_lang(lang)
     jobs = check_jobs(jobs)

@@ -4,6 +4,8 @@ Each verb lives in its own module that exposes ``register(subparsers)``;
 the handler it sets returns the process exit code. Exit codes: 0 success,
 1 the job ran and found problems (rejected rows, mismatches, failed units),
 2 the input could not be used at all (unreadable file, bad arguments).
+
+May import: every other layer (it is the top).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import importlib
 import sys
 
 from reliefplan import __version__
-from reliefplan.errors import ReliefplanError
+from reliefplan.core.errors import ReliefplanError
 
 # Verb modules, in the order shown by --help. A module missing from the
 # install (a verb still being built) is skipped rather than breaking the rest.

@@ -2,7 +2,7 @@
 
 Binds 127.0.0.1 unless ``--public`` says otherwise (then a warning is
 printed). The process becomes the Voilà server; Ctrl+C stops it. See
-:mod:`reliefplan.app_server` for the security settings and why.
+:mod:`reliefplan.cli.app_server` for the security settings and why.
 """
 
 from __future__ import annotations
@@ -40,8 +40,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from reliefplan import app_server
-
+    from reliefplan.cli import app_server
     return app_server.run(args.notebook, host=args.host, port=args.port, public=args.public,
                           open_browser=not args.no_browser, token=args.token,
                           dry_run=args.dry_run)

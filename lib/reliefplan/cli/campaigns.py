@@ -22,8 +22,8 @@ import json
 import sys
 from pathlib import Path
 
-from reliefplan.errors import InputError
-from reliefplan.text import format_table
+from reliefplan.core.errors import InputError
+from reliefplan.core.text import format_table
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -79,7 +79,7 @@ def _is_library(path: Path) -> bool:
 
 
 def _plan_files(plan_file) -> tuple[Path | None, Path | None, dict]:
-    from reliefplan.plan import load_plan
+    from reliefplan.ingest.plan import load_plan
 
     plan = load_plan(plan_file)
     files = plan.get("_files") or {}
@@ -87,10 +87,10 @@ def _plan_files(plan_file) -> tuple[Path | None, Path | None, dict]:
 
 
 def run_reconcile(args) -> int:
-    from reliefplan.case_library import load_case_library
-    from reliefplan.categories import load_categories
-    from reliefplan.loaders import load_history
-    from reliefplan.reconcile import mismatches, reconcile, status_counts
+    from reliefplan.ingest.case_library import load_case_library
+    from reliefplan.ingest.categories import load_categories
+    from reliefplan.ingest.reference import load_history
+    from reliefplan.models.reconcile import mismatches, reconcile, status_counts
 
     history_path, library_path, plan = _plan_files(args.plan)
     if args.file:
@@ -122,7 +122,7 @@ def run_reconcile(args) -> int:
 
 
 def _yuan_text(fen) -> str:
-    from reliefplan.money import fen_to_yuan
+    from reliefplan.core.money import fen_to_yuan
 
     return f"{fen_to_yuan(int(fen)):.2f}"
 
@@ -130,10 +130,10 @@ def _yuan_text(fen) -> str:
 def run_summary(args) -> int:
     import pandas as pd
 
-    from reliefplan import campaigns
-    from reliefplan.categories import load_categories
-    from reliefplan.loaders import load_history
-    from reliefplan.money import format_yuan
+    from reliefplan.models import campaigns
+    from reliefplan.ingest.categories import load_categories
+    from reliefplan.ingest.reference import load_history
+    from reliefplan.core.money import format_yuan
 
     history_path, _, plan = _plan_files(args.plan)
     if args.file:

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from reliefplan.errors import InputError
+from reliefplan.core.errors import InputError
 
 PROGRESS_FROM_ROWS = 100_000
 
@@ -40,8 +40,8 @@ def register(subparsers) -> None:
 
 
 def _inputs(data_dir):
-    from reliefplan import demo_data, paths
-
+    from reliefplan.demo import generate as demo_data
+    from reliefplan.core import paths
     folder = Path(data_dir) if data_dir else paths.data_dir()
     try:
         return folder, demo_data.load_inputs(folder)
@@ -52,8 +52,7 @@ def _inputs(data_dir):
 
 
 def run(args) -> int:
-    from reliefplan import demo_data
-
+    from reliefplan.demo import generate as demo_data
     seed = demo_data.SEED if args.seed is None else args.seed
     folder, inputs = _inputs(args.data_dir)
     started = time.perf_counter()

@@ -41,8 +41,7 @@ def register(subparsers) -> None:
 
 def _areas(plan):
     """The areas table for township names, or None when the plan names none (codes are shown instead)."""
-    from reliefplan import loaders
-
+    from reliefplan.ingest import reference as loaders
     files = plan.get("_files") or {}
     return loaders.load_areas(files["areas"]) if "areas" in files else None
 
@@ -50,10 +49,12 @@ def _areas(plan):
 def run(args) -> int:
     from tqdm import tqdm
 
-    from reliefplan import paths, schedule
-    from reliefplan.categories import load_categories
-    from reliefplan.plan import load_plan, plan_file
-    from reliefplan.registry import read_registry
+    from reliefplan.core import paths
+
+    from reliefplan.models import schedule
+    from reliefplan.ingest.categories import load_categories
+    from reliefplan.ingest.plan import load_plan, plan_file
+    from reliefplan.ingest.registry import read_registry
 
     plan = load_plan(args.plan)
     areas = _areas(plan)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from reliefplan.errors import InputError
+from reliefplan.core.errors import InputError
 
 DEFAULT_LIMIT = 10
 
@@ -49,9 +49,9 @@ def _default_file(plan) -> Path:
 
 
 def run(args) -> int:
-    from reliefplan.loaders import load_areas
-    from reliefplan.plan import load_plan
-    from reliefplan.registry import first_rejections, read_registry, write_quarantine
+    from reliefplan.ingest.reference import load_areas
+    from reliefplan.ingest.plan import load_plan
+    from reliefplan.ingest.registry import first_rejections, read_registry, write_quarantine
 
     plan = load_plan(args.plan)
     path = Path(args.file) if args.file else _default_file(plan)
