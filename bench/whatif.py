@@ -68,7 +68,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     from reliefplan.models import whatif
-    from reliefplan.ingest.reference import load_plan_inputs
+    from reliefplan.ingest.inputs import load_plan_inputs
     from reliefplan.ingest.plan import load_plan
     from reliefplan.views.app import WhatIfApp
 

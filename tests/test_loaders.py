@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from reliefplan.ingest import reference as loaders
+from reliefplan.ingest.inputs import load_plan_inputs
 from reliefplan.core.errors import ConfigError, InputError, ReliefplanError
 from reliefplan.core.ids import check_char
 from reliefplan.core.paths import demo_path
@@ -450,13 +451,13 @@ data:
 categories:
   dibao: {{per: household, cash: 500, goods: 200}}
 """)
-    out = loaders.load_plan_inputs(plan)
+    out = load_plan_inputs(plan)
     assert set(out) == {"areas", "boundaries", "dibao", "categories", "history", "visits", "registry_changes"}
     assert list(out["dibao"]["monthly_fen"]) == [86000, 81000]
     assert out["history"].loc[0, "category"] == "dibao"
     assert out["visits"].loc[0, "cash_fen"] == 50000
     assert out["registry_changes"].loc[0, "reason"] == "moved"
-    only = loaders.load_plan_inputs(plan, include=["areas", "dibao"])
+    only = load_plan_inputs(plan, include=["areas", "dibao"])
     assert set(only) == {"areas", "dibao"}
 
 
@@ -481,7 +482,7 @@ def test_load_plan_inputs_demo_plan_reference_tables():
              "registry_changes.csv", "registry.csv", "case_library.yaml"]
     if not all(demo_path(n).exists() for n in names):
         pytest.skip("demo data set not generated yet")
-    out = loaders.load_plan_inputs(include=["areas", "boundaries", "dibao", "history", "visits",
+    out = load_plan_inputs(include=["areas", "boundaries", "dibao", "history", "visits",
                                             "registry_changes"])
     assert len(out["areas"]) == 134
     assert len(out["boundaries"]["features"]) == 11

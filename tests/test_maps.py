@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from reliefplan.views import maps
-from reliefplan.ingest.reference import load_areas, load_boundaries, load_plan_inputs
+from reliefplan.ingest.inputs import load_plan_inputs
+from reliefplan.ingest.reference import load_areas, load_boundaries
 from reliefplan.core.paths import demo_plan_path
 
 

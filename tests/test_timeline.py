@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from reliefplan.models import timeline
+from reliefplan.reports.timeline_section import timeline_section
 from reliefplan.core.lunar_dates import DateExpressionError
 from reliefplan.ingest.plan import load_plan
 from reliefplan.views.timeline_charts import gantt_figure, load_figure, load_heatmap
@@ -168,14 +169,14 @@ def test_responsibility_matrix(demo):
 
 
 def test_timeline_section(demo):
-    sec = timeline.timeline_section(demo, "zh")
+    sec = timeline_section(demo, "zh")
     assert {"title", "phases", "deliverables", "festivals", "findings", "responsibilities", "gantt", "notes",
             "counts", "raw"} <= set(sec)
     assert sec["counts"] == {"error": 0, "warning": 1, "info": 3}
     assert list(sec["phases"].columns)[:2] == ["阶段", "开始日期"]
     assert "2027年" in sec["notes"][0]
     assert "schedule_summary" not in sec
-    en = timeline.timeline_section(demo, "en")
+    en = timeline_section(demo, "en")
     assert en["title"] == "Campaign timeline" and list(en["phases"]["Phase"]) == \
         ["Preparation", "Publicity", "Visits", "Summary"]
 
@@ -208,7 +209,7 @@ def test_load_charts_handle_empty():
 
 def test_plan_is_not_modified(demo):
     before = copy.deepcopy({k: v for k, v in demo.items() if not k.startswith("_")})
-    timeline.timeline_section(demo)
+    timeline_section(demo)
     assert {k: v for k, v in demo.items() if not k.startswith("_")} == before
 
 
@@ -221,16 +222,16 @@ def test_timeline_section_with_schedule_for_one_unit():
                         "category": "tekun", "name": ["张三丰", "李四", "王五"],
                         "id_number": ["350602199001011234", "350603199001011234", "350681199001011234"]})
     sched = build_schedule(plan, reg)
-    sec = timeline.timeline_section(plan, "zh", schedule=sched, unit="350603")
+    sec = timeline_section(plan, "zh", schedule=sched, unit="350603")
     assert {"schedule_summary", "unassigned", "load", "load_heatmap"} <= set(sec)
     assert sec["raw"]["schedule"].assigned["person_key"].tolist() == ["b"]
     assert sec["unassigned"].empty                       # c is outside the unit
-    whole = timeline.timeline_section(plan, "en", registry=reg)
+    whole = timeline_section(plan, "en", registry=reg)
     assert whole["unassigned"]["Name"].tolist() == ["王*"]   # masked
     assert whole["load"].layout.title.text == "Visits per team per day"
 
 
 def test_minimal_plan_without_phases_or_teams():
-    sec = timeline.timeline_section({"name": "x", "year": 2027}, "zh")
+    sec = timeline_section({"name": "x", "year": 2027}, "zh")
     assert sec["phases"].empty and sec["findings"].empty and sec["responsibilities"].empty
     assert sec["counts"] == {"error": 0, "warning": 0, "info": 0}

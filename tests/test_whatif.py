@@ -134,7 +134,7 @@ def test_counted_groups(plan):
 def test_threshold_matches_assess():
     """The fast threshold is exactly what eligibility.assess decides at that threshold (demo registry)."""
     from reliefplan.models.eligibility import assess
-    from reliefplan.ingest.reference import load_plan_inputs
+    from reliefplan.ingest.inputs import load_plan_inputs
 
     plan = load_plan()
     data = load_plan_inputs(plan, include=["registry", "areas", "dibao", "categories"])

@@ -84,7 +84,7 @@ def _beneficiaries(args):
     if getattr(args, "counts", None) or getattr(args, "forecast", False):
         import pandas as pd
 
-        from reliefplan.ingest.reference import load_plan_inputs
+        from reliefplan.ingest.inputs import load_plan_inputs
 
         data = load_plan_inputs(plan, include=["areas", "dibao", "history"])
         if args.counts:

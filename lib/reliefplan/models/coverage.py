@@ -32,12 +32,12 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.core import labels
+from reliefplan.core.areas import NO_TOWNSHIP, in_unit, township_of, unit_prefix  # noqa: F401  (re-exported)
 from reliefplan.models.multi_listed import joined_unique
 
 FUNNEL_COUNTS = ("registered", "eligible", "planned", "visited", "reached", "visited_unsigned",
                  "eligible_reached", "exclusion", "inclusion", "reached_unregistered")
 FUNNEL_RATES = ("coverage_rate", "exclusion_rate", "inclusion_rate")
-NO_TOWNSHIP = ""
 
 labels.register({
     "registered": ("在册人数", "Registered"),
@@ -67,36 +67,6 @@ labels.register({
 # ---------------------------------------------------------------------------
 # Helpers on codes and units
 # ---------------------------------------------------------------------------
-
-def unit_prefix(unit) -> str:
-    """The area-code prefix of a planning unit: '350600' (a city) -> '3506'; 'all'/None -> ''."""
-    if unit in (None, "", "all", "全部"):
-        return ""
-    code = str(unit).strip()
-    if len(code) == 6:
-        if code.endswith("0000"):
-            return code[:2]
-        if code.endswith("00"):
-            return code[:4]
-    if len(code) == 12:
-        code = code.rstrip("0") if code.endswith("000") else code
-        code = code[:9] if len(code) <= 9 else code
-    return code
-
-
-def in_unit(codes: pd.Series, unit) -> pd.Series:
-    """Boolean mask: which area codes lie inside ``unit`` ('all' = every one)."""
-    prefix = unit_prefix(unit)
-    if not prefix:
-        return pd.Series(True, index=codes.index)
-    return codes.astype("string").fillna("").str.startswith(prefix)
-
-
-def township_of(area_code: pd.Series) -> pd.Series:
-    """The 9-digit township code of each area code ('' when only a county is known)."""
-    codes = area_code.astype("string").fillna("")
-    return codes.str[:9].where(codes.str.len() >= 9, NO_TOWNSHIP)
-
 
 def category_priority(plan: dict, categories: pd.DataFrame | None) -> dict[str, int]:
     """Category code -> priority: the plan's ``priority`` when set, else the category default."""
@@ -325,13 +295,13 @@ def load_inputs(plan: dict | None = None, *, boundaries: bool = True) -> Coverag
     """Read what the plan names (registry, areas, 低保, visits, changes, categories, boundaries).
 
     This is the module's only file-reading function; every read goes
-    through :func:`reliefplan.ingest.reference.load_plan_inputs`. ``plan`` is a
+    through :func:`reliefplan.ingest.inputs.load_plan_inputs`. ``plan`` is a
     loaded plan, a path, or None for the demo plan. Registry rows the reader
     rejects are kept in ``rejected`` (nothing lost) and left out of the
     analysis. A plan without visits or registry changes gets empty tables.
     """
     from reliefplan.ingest.categories import load_categories
-    from reliefplan.ingest.reference import load_plan_inputs
+    from reliefplan.ingest.inputs import load_plan_inputs
     from reliefplan.ingest.plan import load_plan
 
     if not isinstance(plan, dict):

@@ -404,69 +404,6 @@ def festivals_table(festivals: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     return labels.relabel(out[[f"name_{lang}", "date", "lunar", f"weekday_{lang}"]], lang)
 
 
-def timeline_section(plan: dict, lang: str = "zh", *, registry: pd.DataFrame | None = None,
-                     schedule=None, unit=None, areas: pd.DataFrame | None = None) -> dict:
-    """Everything the report's timeline section shows, as DataFrames and figures.
-
-    Returns a dict with: ``title``; ``phases``, ``deliverables``,
-    ``festivals``, ``findings``, ``responsibilities`` (display tables in
-    ``lang``); ``gantt`` (plotly Figure); ``notes`` (list of str, e.g. the
-    holiday-data coverage note); ``counts`` ({"error", "warning", "info"});
-    ``raw`` (the unlabelled frames). When a ``registry`` (the whole plan's)
-    or a precomputed ``schedule`` (:func:`reliefplan.models.schedule.build_schedule`)
-    is given, it adds ``schedule_summary``, ``unassigned`` (masked),
-    ``load`` and ``load_heatmap`` (figures), and the checks use the actual
-    last visit day. ``unit`` (an area code or list of codes, e.g. "350603")
-    restricts the schedule to that unit's people after scheduling the whole
-    plan (teams share slots across counties), so a unit's section holds only
-    its own people. ``areas`` (the areas table) gives township names.
-    """
-    from reliefplan.models import schedule as schedule_mod
-    from reliefplan.views import timeline_charts
-    labels.check_lang(lang)
-    phases = resolve_phases(plan)
-    deliverables = resolve_deliverables(plan)
-    festivals = festival_markers(plan)
-    if schedule is None and registry is not None:
-        schedule = schedule_mod.build_schedule(plan, registry)
-    if schedule is not None and unit is not None:
-        schedule = schedule_mod.restrict(schedule, unit)
-    last_visit = None
-    if schedule is not None and not schedule.assigned.empty:
-        last_visit = schedule.assigned["date"].max()
-    findings = check_timeline(plan, phases, deliverables, last_visit=last_visit)
-    notes = []
-    mode = workdays.mode_from_plan(plan)
-    if mode:
-        years = set(deliverables["due_written"].dt.year) if not deliverables.empty else set()
-        if schedule is not None:
-            years |= set(schedule.days["date"].dt.year)
-        note = workdays.coverage_note(years)
-        if note:
-            notes.append(note[0] if lang == "zh" else note[1])
-    counts = {s: int((findings["severity"] == s).sum()) for s in SEVERITIES}
-    section = {
-        "title": labels.label("timeline_title", lang),
-        "phases": phases_table(phases, lang),
-        "deliverables": deliverables_table(deliverables, lang),
-        "festivals": festivals_table(festivals, lang),
-        "findings": findings_table(findings, lang),
-        "responsibilities": responsibility_matrix(plan, lang),
-        "gantt": timeline_charts.gantt_figure(phases, deliverables, festivals, lang,
-                                              visit_window=visit_window(plan)),
-        "notes": notes,
-        "counts": counts,
-        "raw": {"phases": phases, "deliverables": deliverables, "festivals": festivals, "findings": findings},
-    }
-    if schedule is not None:
-        section["schedule_summary"] = schedule_mod.summary_table(schedule, lang)
-        section["unassigned"] = schedule_mod.unassigned_table(schedule, lang, areas=areas)
-        section["load"] = timeline_charts.load_figure(schedule.load, lang)
-        section["load_heatmap"] = timeline_charts.load_heatmap(schedule.load, lang)
-        section["raw"]["schedule"] = schedule
-    return section
-
-
 def _typed(df: pd.DataFrame, date_columns) -> pd.DataFrame:
     """Date columns as datetime64 even when the frame is empty (so ``.dt`` works downstream)."""
     for col in date_columns:

@@ -33,6 +33,7 @@ from functools import cached_property
 import pandas as pd
 
 from reliefplan.core import labels
+from reliefplan.reports.timeline_section import timeline_section
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import format_yuan
 
@@ -313,7 +314,7 @@ class ReportContext:
 
     @cached_property
     def units(self) -> pd.DataFrame:
-        from reliefplan.batch.jobs import unit_table
+        from reliefplan.ingest.units import unit_table
 
         return unit_table(self.plan, self.areas)
 
@@ -436,8 +437,7 @@ class ReportContext:
 
     @cached_property
     def timeline(self) -> dict:
-        from reliefplan.models import timeline
-        return timeline.timeline_section(self.plan, self.lang, registry=self.registry, areas=self.areas)
+        return timeline_section(self.plan, self.lang, registry=self.registry, areas=self.areas)
 
 
 def of_organizer(registry: pd.DataFrame, organizer: str) -> pd.Series:
@@ -449,7 +449,7 @@ def of_organizer(registry: pd.DataFrame, organizer: str) -> pd.Series:
 
 
 def _norm_org(name) -> str:
-    from reliefplan.batch.jobs import normalize_organizer
+    from reliefplan.ingest.units import normalize_organizer
 
     return normalize_organizer(name)
 
@@ -523,7 +523,7 @@ def load_context(plan_file=None, unit_code=None, *, year=None, lang: str = "zh",
 
     ``organizer`` (a registry 填报单位 name) makes it an organizer's report; ``unit_code`` is then ignored.
     """
-    from reliefplan.batch.jobs import unit_table
+    from reliefplan.ingest.units import unit_table
     from reliefplan.ingest.reference import load_areas
     from reliefplan.ingest.plan import load_plan, plan_file as data_file
 
@@ -536,7 +536,7 @@ def load_context(plan_file=None, unit_code=None, *, year=None, lang: str = "zh",
                           f"parameter year={year} does not match the plan's year {plan['year']}",
                           file=plan["_path"], column="year")
     if organizer:
-        from reliefplan.batch.jobs import organizer_names
+        from reliefplan.ingest.units import organizer_names
 
         valid = organizer_names(plan)
         if _norm_org(organizer) not in set(valid):
@@ -866,9 +866,9 @@ def register_people(ctx: ReportContext) -> pd.DataFrame:
 def attachment_files(ctx: ReportContext) -> dict[str, bytes]:
     """The unit's (or the roll-up's) Excel attachments: file name -> xlsx bytes."""
     from reliefplan.views import excel_forms as xf
-    from reliefplan.batch.jobs import safe_filename
+    from reliefplan.ingest.units import safe_filename
 
-    from reliefplan.batch.jobs import organizer_stem
+    from reliefplan.ingest.units import organizer_stem
 
     code = ctx.unit_code or str(ctx.plan.get("area"))
     stem = organizer_stem(ctx.organizer) if ctx.organizer else f"{code}_{safe_filename(ctx.unit_name)}"

@@ -92,7 +92,7 @@ def load_inputs(plan_file=None, *, threshold_multiple=None, on_date=None, lang: 
 
     ``prepare=False`` skips the what-if state (the CLI does not need it).
     """
-    from reliefplan.ingest.reference import load_plan_inputs
+    from reliefplan.ingest.inputs import load_plan_inputs
     from reliefplan.ingest.plan import load_plan
 
     plan = plan_file if isinstance(plan_file, dict) else load_plan(plan_file)
