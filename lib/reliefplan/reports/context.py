@@ -1,0 +1,338 @@
+"""The report context: one plan, one unit (or organizer), and every input and model result its sections use.
+
+Inputs are loaded once per kernel and shared between the unit reports of a
+batch worker; model results are computed lazily, once per context.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import pandas as pd
+
+from reliefplan.core import labels
+from reliefplan.core.errors import ConfigError
+from reliefplan.reports.timeline_section import timeline_section
+
+# ------------------------------------------------------------------ context
+
+def _files_key(plan: dict) -> tuple:
+    """Identity of the plan and its data files (path, size, modification time) for the input cache."""
+    from pathlib import Path
+
+    files = {"plan": Path(plan["_path"]), **(plan.get("_files") or {})}
+    out = []
+    for key, path in sorted(files.items()):
+        st = Path(path).stat()
+        out.append((key, str(path), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def _input_cache(key: tuple, load) -> dict:
+    """Parsed input tables, shared by the reports run one after another in one warm kernel.
+
+    ``reliefplan report`` runs several units per kernel (see
+    :mod:`reliefplan.batch.executor`); reading and validating the same
+    registry for every unit would cost more than the report itself. The
+    cache lives in the kernel's ``_reliefplan_warm`` helper (outside the
+    library, which is re-imported for every unit), is keyed by the files'
+    paths, sizes and modification times, holds only plain pandas frames and
+    dicts (a pure function of the files), and every caller gets deep copies,
+    so nothing one report does to its tables reaches the next. Outside a
+    warm kernel (Jupyter, plain papermill) nothing is cached.
+    """
+    import copy
+    import sys
+
+    store = getattr(sys.modules.get("_reliefplan_warm"), "cache", None)
+    if store is None:
+        return load()
+    if key not in store:
+        if len(store) >= 8:
+            store.pop(next(iter(store)))
+        store[key] = load()
+    return {k: v.copy(deep=True) if isinstance(v, pd.DataFrame) else copy.deepcopy(v) for k, v in store[key].items()}
+
+
+class ReportContext:
+    """Everything one report reads, loaded once; derived results computed on first use.
+
+    ``unit_code`` None means the whole planning area (the roll-up).
+    """
+
+    def __init__(self, plan: dict, *, unit_code: str | None = None, lang: str = "zh", organizer: str | None = None):
+        self.plan = plan
+        self.lang = lang
+        self.year = int(plan["year"])
+        self.unit_code = None if organizer else unit_code
+        self.organizer = _norm_org(organizer) if organizer else None
+        self.demo = bool(plan.get("demo"))
+
+    @property
+    def is_unit(self) -> bool:
+        """A report of one unit (an area or an organizer), not the roll-up."""
+        return bool(self.unit_code or self.organizer)
+
+    # -- inputs --
+    @cached_property
+    def inputs(self):
+        from reliefplan.models import coverage
+        def load():
+            inp = coverage.load_inputs(self.plan, boundaries=True)
+            return {name: v for name, v in vars(inp).items()
+                    if name != "plan"}
+
+        parts = _input_cache(("coverage_inputs",) + _files_key(self.plan), load)
+        return coverage.CoverageInputs(plan=self.plan, **parts)
+
+    @property
+    def areas(self) -> pd.DataFrame:
+        return self.inputs.areas
+
+    @property
+    def categories(self) -> pd.DataFrame:
+        return self.inputs.categories
+
+    @cached_property
+    def units(self) -> pd.DataFrame:
+        from reliefplan.ingest.units import unit_table
+
+        return unit_table(self.plan, self.areas)
+
+    @cached_property
+    def unit_name(self) -> str:
+        if self.organizer:
+            return self.organizer
+        code = self.unit_code or str(self.plan.get("area", ""))
+        row = self.areas[self.areas["code"] == code]
+        if row.empty:
+            return code
+        if self.lang == "en" and pd.notna(row["name_en"].iloc[0]):
+            return str(row["name_en"].iloc[0])
+        return str(row["name"].iloc[0])
+
+    def in_unit(self, codes: pd.Series) -> pd.Series:
+        """Which area codes belong to this report: the unit's, or (roll-up) any reporting unit's."""
+        from reliefplan.models.coverage import in_unit
+
+        codes = codes.astype(str)
+        if self.unit_code:
+            return in_unit(codes, self.unit_code)
+        mask = pd.Series(False, index=codes.index)
+        for code in self.units["code"]:
+            mask |= in_unit(codes, code)
+        return mask
+
+    @cached_property
+    def registry(self) -> pd.DataFrame:
+        """The registry rows of this unit only (the whole planning area for the roll-up)."""
+        reg = self.inputs.registry
+        mask = self.in_unit(reg["area_code"])
+        if self.organizer:
+            mask &= of_organizer(reg, self.organizer)
+        return reg.loc[mask]
+
+    @cached_property
+    def history(self) -> pd.DataFrame:
+        """The unit's campaign history (an organizer: its agency type in its people's counties)."""
+        hist = self.area_history
+        if self.organizer:
+            hist = hist.loc[organizer_history_mask(hist, self.organizer, self.registry["county_code"])]
+        return hist
+
+    @cached_property
+    def area_history(self) -> pd.DataFrame:
+        """The campaign history of the unit's area (the whole planning area for an organizer)."""
+        from reliefplan.ingest.plan import plan_file
+        from reliefplan.ingest.reference import load_history
+        from reliefplan.models import campaigns
+
+        path = plan_file(self.plan, "history")
+        hist = _input_cache(("history",) + _files_key(self.plan),
+                            lambda: {"history": load_history(path, self.categories)})["history"]
+        hist = campaigns.prepare(hist)
+        return hist.loc[self.in_unit(hist["area_code"])]
+
+    def category_labels(self) -> dict[str, str]:
+        from reliefplan.ingest.categories import category_labels
+
+        return category_labels(self.categories, self.lang)
+
+    # -- the plan year: eligibility and budget (city-wide, then sliced) --
+    @cached_property
+    def eligibility(self) -> pd.DataFrame:
+        """Eligibility of every registry row in the planning area on 春节 of the plan year."""
+        from reliefplan.core.lunar_dates import spring_festival
+        from reliefplan.models.eligibility import assess
+
+        inp = self.inputs
+        return assess(inp.registry, self.plan, inp.dibao, inp.areas, on_date=spring_festival(self.year))
+
+    @cached_property
+    def beneficiaries(self) -> pd.DataFrame:
+        from reliefplan.models import budget
+        return budget.beneficiaries_from_registry(self.inputs.registry, self.eligibility, plan=self.plan,
+                                                  categories=self.categories)
+
+    @cached_property
+    def budgets(self) -> dict:
+        """Every scenario's city-wide budget, baseline first."""
+        from reliefplan.models import budget
+        return budget.compare_scenarios(self.plan, self.beneficiaries)
+
+    @property
+    def baseline(self):
+        return next(iter(self.budgets.values()))
+
+    def unit_lines(self, b=None) -> pd.DataFrame:
+        """Budget lines (unit x category) of this unit in budget ``b`` (the baseline by default)."""
+        b = b if b is not None else self.baseline
+        if self.organizer:
+            lines = self.organizer_lines(b.scenario)
+            lines = lines.loc[lines["organizer"] == self.organizer].drop(columns=["organizer"])
+            return lines.reset_index(drop=True)
+        return b.lines.loc[self.in_unit(b.lines["county_code"])]
+
+    def organizer_lines(self, scenario: str) -> pd.DataFrame:
+        """Budget ``scenario``'s lines split over every organizer (cached per scenario)."""
+        cache = self.__dict__.setdefault("_organizer_lines", {})
+        if scenario not in cache:
+            reg = self.inputs.registry
+            cache[scenario] = organizer_lines(self.budgets[scenario], self.beneficiaries,
+                                              reg["organizer"].astype("string").fillna("").map(_norm_org))
+        return cache[scenario]
+
+    # -- the last completed campaign: coverage --
+    @cached_property
+    def coverage(self):
+        import dataclasses
+
+        from reliefplan.models import coverage
+        inputs = self.inputs
+        if self.organizer:
+            reg = self.registry
+            ids = set(reg["id_number"].astype(str))
+            visits = inputs.visits.loc[inputs.visits["id_number"].astype(str).isin(ids)]
+            inputs = dataclasses.replace(inputs, registry=reg, visits=visits)
+        return coverage.analyse(inputs, unit=self.unit_code or self.plan.get("area") or "all")
+
+    @cached_property
+    def timeline(self) -> dict:
+        return timeline_section(self.plan, self.lang, registry=self.registry, areas=self.areas)
+
+
+def of_organizer(registry: pd.DataFrame, organizer: str) -> pd.Series:
+    """Which registry rows were listed by ``organizer`` (names compared with whitespace runs made one space)."""
+    if "organizer" not in registry:
+        return pd.Series(False, index=registry.index)
+    names = registry["organizer"].astype("string").fillna("").map(_norm_org)
+    return (names == _norm_org(organizer)).astype(bool)
+
+
+def _norm_org(name) -> str:
+    from reliefplan.ingest.units import normalize_organizer
+
+    return normalize_organizer(name)
+
+
+def history_kind(history: pd.DataFrame, organizer: str) -> str | None:
+    """The history's agency type (e.g. 民政局, 总工会) that ``organizer`` is one of, by name suffix; None if none.
+
+    The history records campaigns per county and agency type, so 芗城区民政局 matches 民政局;
+    the longest matching type wins.
+    """
+    kinds = sorted({str(k).strip() for k in history.get("organizer", pd.Series([], dtype=object)).dropna()
+                    if str(k).strip()}, key=len, reverse=True)
+    name = str(organizer).strip()
+    return next((k for k in kinds if name.endswith(k)), None)
+
+
+def organizer_history_mask(history: pd.DataFrame, organizer: str, counties: pd.Series) -> pd.Series:
+    """History rows of ``organizer``'s agency type in the counties of its people (all False if no type matches)."""
+    kind = history_kind(history, organizer)
+    if kind is None:
+        return pd.Series(False, index=history.index)
+    county = history["area_code"].astype(str).str[:6]
+    return (history["organizer"].astype(str).str.strip() == kind) & county.isin(set(counties.astype(str)))
+
+
+def organizer_lines(b, beneficiaries: pd.DataFrame, organizer: pd.Series) -> pd.DataFrame:
+    """Budget ``b``'s lines split by organizer: county_code, category, organizer and the money parts.
+
+    Gifts are each beneficiary's own amount under ``b``'s standards (they add
+    up to the line's gifts exactly); the line's overhead is split over the
+    organizers in it by recipients and its contingency by gifts + overhead,
+    both largest remainder (:func:`reliefplan.models.budget.allocate_exact`) — the
+    weights :func:`reliefplan.models.budget.build_budget` uses between lines — so the
+    organizers of a line add up to the line, and all of them to the city, to
+    the fen. ``organizer`` is aligned with the registry ('' = none given).
+    """
+    import numpy as np
+
+    from reliefplan.models import budget
+    ben = beneficiaries
+    count, cash, goods = budget.group_amounts(ben, b.standards)
+    rows = pd.DataFrame({
+        "county_code": ben["county_code"].astype(str).to_numpy(), "category": ben["category"].astype(str).to_numpy(),
+        "organizer": organizer.reindex(ben.index).fillna("").astype(str).to_numpy(),
+        "households": ben["households"].to_numpy(dtype=np.int64), "persons": ben["persons"].to_numpy(dtype=np.int64),
+        "recipients": count, "cash_fen": count * cash, "goods_fen": count * goods,
+    })
+    keys = ["county_code", "category", "organizer"]
+    out = rows.groupby(keys, sort=True).sum().reset_index()
+    for col in out.columns[3:]:
+        out[col] = out[col].astype("int64")
+    out["gifts_fen"] = out["cash_fen"] + out["goods_fen"]
+    overhead = np.zeros(len(out), dtype=np.int64)
+    contingency = np.zeros(len(out), dtype=np.int64)
+    positions = out.groupby(["county_code", "category"], sort=False).indices
+    recipients, gifts = out["recipients"].to_numpy(), out["gifts_fen"].to_numpy()
+    for line in b.lines.itertuples(index=False):
+        sel = positions.get((str(line.county_code), str(line.category)))
+        if sel is None:
+            continue
+        overhead[sel] = budget.allocate_exact(int(line.overhead_fen), recipients[sel].tolist())
+        contingency[sel] = budget.allocate_exact(int(line.contingency_fen), (gifts[sel] + overhead[sel]).tolist())
+    out["overhead_fen"] = overhead
+    out["contingency_fen"] = contingency
+    out["total_fen"] = out["gifts_fen"] + overhead + contingency
+    return out
+
+
+def load_context(plan_file=None, unit_code=None, *, year=None, lang: str = "zh", organizer=None) -> ReportContext:
+    """Load a plan and check the notebook's parameters against it (bilingual errors listing valid choices).
+
+    ``organizer`` (a registry 填报单位 name) makes it an organizer's report; ``unit_code`` is then ignored.
+    """
+    from reliefplan.ingest.plan import load_plan
+    from reliefplan.ingest.plan import plan_file as data_file
+    from reliefplan.ingest.reference import load_areas
+    from reliefplan.ingest.units import unit_table
+
+    if lang not in labels.LANGS:
+        raise ConfigError(f"语言 {lang!r} 无效, 可选: zh, en", f"invalid language {lang!r}; valid: zh, en",
+                          column="lang")
+    plan = load_plan(plan_file)
+    if year is not None and int(year) != int(plan["year"]):
+        raise ConfigError(f"参数 year={year} 与方案年度 {plan['year']} 不一致",
+                          f"parameter year={year} does not match the plan's year {plan['year']}",
+                          file=plan["_path"], column="year")
+    if organizer:
+        from reliefplan.ingest.units import organizer_names
+
+        valid = organizer_names(plan)
+        if _norm_org(organizer) not in set(valid):
+            shown = ", ".join(valid[:40])
+            raise ConfigError(f"未知组织单位 {organizer!r}。可选: {shown}",
+                              f"unknown organizer {organizer!r}. Valid: {shown}", file=plan["_path"],
+                              column="organizer")
+        return ReportContext(plan, lang=lang, organizer=_norm_org(organizer))
+    if unit_code is not None:
+        units = unit_table(plan, load_areas(data_file(plan, "areas")))
+        if str(unit_code) not in set(units["code"]):
+            valid = ", ".join(f"{r.code} {r.name}" for r in units.itertuples())
+            raise ConfigError(f"未知单位代码 {unit_code!r}。可选: {valid}",
+                              f"unknown unit code {unit_code!r}. Valid: {valid}", file=plan["_path"],
+                              column="unit_code")
+        unit_code = str(unit_code)
+    return ReportContext(plan, unit_code=unit_code, lang=lang)

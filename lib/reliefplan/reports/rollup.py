@@ -1,0 +1,191 @@
+"""The roll-up's sections: the units, the city budget and coverage, and the reconciliation to the fen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from reliefplan.core import labels
+from reliefplan.core.errors import ConfigError
+from reliefplan.core.money import format_yuan
+from reliefplan.reports.context import ReportContext
+from reliefplan.reports.display import RECONCILE_FIGURES, Heading, Section, t
+from reliefplan.reports.unit_sections import _unit_totals, coverage_section
+
+# ------------------------------------------------------------------ roll-up sections
+
+def units_table(ctx: ReportContext) -> pd.DataFrame:
+    """Per unit of the plan, recomputed here: listings, planned, baseline budget parts."""
+    reg = ctx.inputs.registry
+    ben_idx = ctx.beneficiaries.index
+    lines = ctx.baseline.lines
+    rows = []
+    from reliefplan.models.coverage import in_unit
+
+    for u in ctx.units.itertuples(index=False):
+        mask = in_unit(reg["area_code"].astype(str), u.code)
+        rows.append({"unit_code": u.code, "unit_name": u.name if ctx.lang == "zh" else u.name_en,
+                     "registered_rows": int(mask.sum()),
+                     "eligible_rows": int(reg.index[mask.to_numpy()].isin(ben_idx).sum()),
+                     **_unit_totals(lines.loc[in_unit(lines["county_code"].astype(str), u.code)])})
+    return pd.DataFrame(rows)
+
+
+def city_figures(ctx: ReportContext) -> dict:
+    """The city-level figures, computed directly over the whole planning area."""
+    return {"registered_rows": int(len(ctx.registry)),
+            "eligible_rows": int(ctx.beneficiaries.index.isin(ctx.registry.index).sum()),
+            **_unit_totals(ctx.unit_lines())}
+
+
+@dataclass
+class Reconciliation:
+    figures: pd.DataFrame        # figure, city_value, units_recorded, units_recomputed, difference, match
+    units: pd.DataFrame          # unit_code, unit_name, recorded total, recomputed total, difference, match
+    missing: list                # unit codes without a current report
+    mismatched: list             # figure keys or unit codes that differ
+    reconciled: bool             # complete and equal
+    city_total_fen: int = 0
+    sum_of_units_fen: int | None = None   # sum of the recorded unit totals (None: no unit report)
+
+
+def reconciliation(ctx: ReportContext, unit_records: dict | None) -> Reconciliation:
+    """Compare the city totals with the sum of the unit reports' recorded figures, to the fen.
+
+    ``unit_records``: unit code -> the figures its report recorded
+    (:func:`unit_figures`), as passed by the runner. Units without a current
+    report are listed as missing; a recorded figure that differs from what
+    the roll-up recomputes for that unit is a mismatch.
+    """
+    unit_records = unit_records or {}
+    per_unit = units_table(ctx)
+    city = city_figures(ctx)
+    missing = [c for c in per_unit["unit_code"] if c not in unit_records]
+    rows = []
+    mismatched = []
+    for key in RECONCILE_FIGURES:
+        recomputed = int(per_unit[key].sum())
+        recorded = sum(int(r.get(key, 0)) for r in unit_records.values()) if unit_records else None
+        equal = recomputed == city[key] and (missing or recorded == city[key])
+        if not equal:
+            mismatched.append(key)
+        rows.append({"figure": labels.label(key, ctx.lang), "city_value": _money_or_int(key, city[key]),
+                     "units_recorded": "" if recorded is None else _money_or_int(key, recorded),
+                     "units_recomputed": _money_or_int(key, recomputed),
+                     "difference": "" if recorded is None or missing else _money_or_int(key, city[key] - recorded),
+                     "match": bool(equal) and not missing})
+    unit_rows = []
+    for row in per_unit.itertuples(index=False):
+        rec = unit_records.get(row.unit_code)
+        recorded = None if rec is None else int(rec.get("total_fen", 0))
+        ok = rec is not None and all(int(rec.get(k, 0)) == int(getattr(row, k)) for k in RECONCILE_FIGURES)
+        if rec is not None and not ok:
+            mismatched.append(row.unit_code)
+        unit_rows.append({"unit_code": row.unit_code, "unit_name": row.unit_name,
+                          "recorded": "" if recorded is None else format_yuan(recorded),
+                          "recomputed": format_yuan(int(row.total_fen)),
+                          "difference": "" if recorded is None else format_yuan(int(row.total_fen) - recorded),
+                          "match": ok})
+    return Reconciliation(pd.DataFrame(rows), pd.DataFrame(unit_rows), missing, mismatched,
+                          reconciled=not missing and not mismatched, city_total_fen=city["total_fen"],
+                          sum_of_units_fen=sum(int(r.get("total_fen", 0)) for r in unit_records.values())
+                          if unit_records else None)
+
+
+def _money_or_int(key: str, value: int) -> str:
+    return format_yuan(int(value)) if key.endswith("_fen") else f"{int(value):,}"
+
+
+def reconciliation_section(ctx: ReportContext, rec: Reconciliation) -> Section:
+    """The reconciliation tables and the explicit statement of the result."""
+    lang = ctx.lang
+    if rec.mismatched:
+        verdict = t("reconciled_no", lang, items=", ".join(map(str, rec.mismatched)))
+    elif rec.missing:
+        verdict = t("reconciled_missing", lang, units=", ".join(rec.missing))
+    else:
+        verdict = t("reconciled_yes", lang)
+    return Section("reconcile", t("r_reconcile", lang), [verdict, rec.figures, Heading(t("rec_units", lang)), rec.units])
+
+
+def units_section(ctx: ReportContext) -> Section:
+    """Per unit: listings, planned beneficiaries and the baseline budget parts, with a chart."""
+    from reliefplan.views import budget_charts
+    lang = ctx.lang
+    units = units_table(ctx)
+    names = dict(zip(units["unit_code"], units["unit_name"]))
+    return Section("units", t("r_units", lang), [
+        units[["unit_code", "unit_name", "registered_rows", "eligible_rows", "recipients", "cash_fen", "goods_fen",
+               "overhead_fen", "contingency_fen", "total_fen"]],
+        budget_charts.unit_chart(ctx.baseline, names, lang), t("share_note", lang)])
+
+
+def city_budget_section(ctx: ReportContext) -> Section:
+    """Scenarios side by side, funding sources and the gap, overheads (city-wide)."""
+    from reliefplan.models import budget
+    from reliefplan.views import budget_charts
+    lang = ctx.lang
+    summary = budget.scenario_summary(ctx.budgets)
+    tot = ctx.baseline.totals
+    gap = tot.get("gap_fen", 0)
+    gap_text = t("gap", lang, v=format_yuan(gap)) if gap > 0 else t("surplus", lang, v=format_yuan(-gap))
+    cap = tot.get("cap_fen")
+    line = t("cap_line", lang, cap=format_yuan(cap) if cap is not None else "-", total=format_yuan(tot["total_fen"]),
+             funding=format_yuan(tot.get("funding_fen", 0)), gap=gap_text)
+    funding = ctx.baseline.funding.copy()
+    if lang == "en" and "source_en" in funding:
+        funding["source"] = funding["source_en"].fillna(funding["source"])
+    overheads = ctx.baseline.overheads.copy()
+    if lang == "en" and "item_en" in overheads:
+        overheads["item"] = overheads["item_en"]
+    cols = [c for c in ("scenario", "recipients", "persons", "cash_fen", "goods_fen", "overhead_fen",
+                        "contingency_fen", "total_fen", "gap_fen", "diff_fen", "diff_pct") if c in summary]
+    return Section("budget", t("r_budget", lang), [
+        summary[cols], budget_charts.scenario_chart(summary, lang), line,
+        Heading(t("funding", lang)), funding[[c for c in ("source", "amount_fen", "used_fen") if c in funding]],
+        budget_charts.funding_chart(ctx.baseline, lang),
+        Heading(t("overheads", lang)), overheads[[c for c in ("item", "basis", "amount_fen", "teams", "days",
+                                                              "total_fen") if c in overheads]],
+    ])
+
+
+def city_coverage_section(ctx: ReportContext) -> Section:
+    """Coverage funnel by county with an offline map."""
+    from reliefplan.views import maps
+    sec = coverage_section(ctx)
+    cov = ctx.coverage
+    if ctx.inputs.boundaries:
+        fig = maps.choropleth(cov.by_county, ctx.inputs.boundaries, value="coverage_rate",
+                              code_property=maps.boundary_code_property(ctx.plan),
+                              title=t("chart_map", ctx.lang, year=cov.year), lang=ctx.lang)
+        sec.blocks.insert(3, fig)
+    sec.title = t("r_coverage", ctx.lang)
+    return sec
+
+
+def record_rollup(ctx: ReportContext, rec: Reconciliation) -> dict:
+    """Record the roll-up's headline figures (shown on index.html)."""
+    from reliefplan.core.record import record
+
+    city = city_figures(ctx)
+    figures = {
+        "units_total": len(ctx.units), "units_reconciled": len(ctx.units) - len(rec.missing) - len(
+            [m for m in rec.mismatched if m in set(ctx.units["code"])]),
+        "registered_rows": city["registered_rows"], "eligible_rows": city["eligible_rows"],
+        "households": city["households"], "persons": city["persons"],
+        "baseline_total_fen": city["total_fen"], "city_total_fen": rec.city_total_fen,
+        "sum_of_units_fen": rec.sum_of_units_fen,
+        "reconciled": rec.reconciled, "missing_units": rec.missing, "mismatched": rec.mismatched,
+        "scenario_totals_fen": {n: int(b.total_fen) for n, b in ctx.budgets.items()},
+    }
+    for key, value in figures.items():
+        record(key, value)
+    return figures
+
+
+def assert_reconciled(rec: Reconciliation) -> None:
+    """Fail the roll-up when a unit report disagrees with it (missing reports are shown, not fatal)."""
+    if rec.mismatched:
+        raise ConfigError(f"汇总与单位报告不一致: {', '.join(map(str, rec.mismatched))}",
+                          f"the roll-up does not reconcile with the unit reports: {', '.join(map(str, rec.mismatched))}")
