@@ -9,7 +9,8 @@ from reliefplan.ingest.case_library import load_case_library
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.paths import demo_path
 
-SEEDS = Path("/work/shared/seeds")
+# The seed plans live in the shared folder beside the checkout (CI lays a copy there).
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 @pytest.fixture(scope="module")

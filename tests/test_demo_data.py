@@ -14,6 +14,9 @@ import pytest
 
 from reliefplan.demo import generate as d
 from reliefplan.core import ids, paths
+from reliefplan.ingest import reference as loaders
+from reliefplan.ingest.registry import read_registry
+from reliefplan.models import budget, eligibility
 DATA = paths.REPO_ROOT / "data"
 DEMO_FILES = ("registry.csv", "registry_flawed.xlsx", "campaign_history.csv", "visits.csv",
               "registry_changes.csv")
@@ -149,7 +152,6 @@ def test_registry_has_registered_but_not_eligible(listings):
 
 
 def test_shaping_agrees_with_eligibility_module(listings):
-    eligibility = pytest.importorskip("reliefplan.models.eligibility")
     from reliefplan.ingest import reference as loaders
     from reliefplan.ingest.plan import load_plan
 
@@ -229,7 +231,6 @@ def test_visit_amounts_follow_standards():
 
 
 def test_demo_files_load_with_the_loaders():
-    loaders = pytest.importorskip("reliefplan.ingest.reference")
     assert len(loaders.load_history(DATA / "campaign_history.csv")) > 1000
     visits = loaders.load_visits(DATA / "visits.csv")
     assert visits["signed"].dtype == bool and visits["cash_fen"].dtype == np.int64
@@ -286,15 +287,13 @@ def test_cli_demo_data(tmp_path):
 # Through the registry reader
 # ---------------------------------------------------------------------------
 def test_demo_registry_reads_with_zero_rejections():
-    registry = pytest.importorskip("reliefplan.ingest.registry")
-    result = registry.read_registry(DATA / "registry.csv")
+    result = read_registry(DATA / "registry.csv")
     assert len(result.rejected) == 0
     assert len(result.accepted) == d.DEMO_ROWS
 
 
 def test_flawed_registry_rejections():
-    registry = pytest.importorskip("reliefplan.ingest.registry")
-    result = registry.read_registry(DATA / "registry_flawed.xlsx")
+    result = read_registry(DATA / "registry_flawed.xlsx")
     assert result.rows_read == d.FLAWED_DATA_ROWS == len(result.accepted) + len(result.rejected)
     expected = {d.FLAWED_FIRST_DATA_ROW + k - 1: flaw for k, (flaw, fate) in d.FLAWED_ROWS.items()
                 if fate == "reject"}
@@ -318,14 +317,12 @@ def test_flawed_registry_rejections():
 # The demo plan's money is tuned to the demo data
 # ---------------------------------------------------------------------------
 def test_plan_funding_and_cap_tuned_to_the_demo_baseline():
-    budget = pytest.importorskip("reliefplan.models.budget")
-    registry = pytest.importorskip("reliefplan.ingest.registry")
     from reliefplan.models import eligibility
     from reliefplan.ingest import reference as loaders
     from reliefplan.ingest.plan import load_plan
 
     plan = load_plan()
-    reg = registry.read_registry(DATA / "registry.csv").accepted
+    reg = read_registry(DATA / "registry.csv").accepted
     assessed = eligibility.assess(reg, plan, loaders.load_dibao(), loaders.load_areas())
     keep = assessed["eligible"].to_numpy(dtype=bool)
     eligible = reg[keep].assign(dibao_fen=assessed["dibao_fen"][keep].to_numpy())

@@ -383,8 +383,6 @@ def test_numeric_id_cell_in_quarantine_stays_a_number_as_read(tmp_path):
 def test_demo_registry_reads_clean():
     from reliefplan.core import paths
     path = paths.demo_path("registry.csv")
-    if not path.exists():
-        pytest.skip("demo registry not generated")
     result = read_registry(path)
     result.check()
     assert len(result.rejected) == 0 and result.rows_read > 1000
@@ -393,8 +391,6 @@ def test_demo_registry_reads_clean():
 def test_demo_flawed_registry_has_rejections():
     from reliefplan.core import paths
     path = paths.demo_path("registry_flawed.xlsx")
-    if not path.exists():
-        pytest.skip("flawed demo registry not generated")
     result = read_registry(path)
     result.check()
     assert len(result.rejected) > 0 and len(result.accepted) > 0

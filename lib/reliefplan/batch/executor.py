@@ -28,8 +28,11 @@ and only the runner in the main process writes files.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import multiprocessing
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -37,7 +40,15 @@ import threading
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing import util
 from pathlib import Path
+
+import nbformat
+
+from reliefplan.batch.html import export_html
+from reliefplan.batch.jobs import Job
+from reliefplan.core.paths import notebooks_dir
+from reliefplan.core.record import read_records
 
 KERNEL_NAME = "python3"
 ENGINE_NAME = "reliefplan_warm"
@@ -368,7 +379,6 @@ def _thread_event_loop():
     variable, and Dask runs tasks in a copy of the submitting context, so
     every worker thread would otherwise share (and collide on) one loop.
     """
-    import asyncio
 
     loop = getattr(_LOCAL, "loop", None)
     if loop is None or loop.is_closed():
@@ -418,7 +428,6 @@ def _running_cell(nb) -> dict:
 
 
 def _strip_ansi(text: str) -> str:
-    import re
 
     return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
 
@@ -455,12 +464,8 @@ def _run_job(job_dict: dict, options: dict) -> dict:
     (file name -> bytes), ``records`` (what the notebook recorded),
     ``started``, ``duration_s``, ``worker`` (pid, kernel pid, jobs run in it).
     """
-    import nbformat
     from papermill.iorw import load_notebook_node
 
-    from reliefplan.batch.jobs import Job
-    from reliefplan.core.paths import notebooks_dir
-    from reliefplan.core.record import read_records
 
     _ensure_engine()
     job = Job.from_dict(job_dict)
@@ -514,7 +519,6 @@ def _run_job(job_dict: dict, options: dict) -> dict:
 
 
 def _export(job, nb, nb_bytes: bytes, attachments: str, options: dict) -> dict:
-    from reliefplan.batch.html import export_html
 
     lang = job.parameters.get("lang", options.get("lang", "zh"))
     html = export_html(
@@ -544,7 +548,6 @@ def _ensure_engine():
 
 def _worker_init():
     """Local worker set-up: SIGTERM kills this worker's kernel before exiting; SIGINT is left to the runner."""
-    from multiprocessing import util
 
     def on_term(signum, frame):
         kill_all_kernels()
@@ -562,7 +565,6 @@ class LocalExecutor:
     name = "local"
 
     def __init__(self, jobs: int):
-        import multiprocessing
 
         # spawn, not fork: the runner has threads (progress bar) and zmq state a fork would copy
         self.jobs = jobs

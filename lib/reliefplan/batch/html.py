@@ -22,6 +22,13 @@ import copy
 import html as _html
 from pathlib import Path
 
+import plotly
+import plotly.io as pio
+from jinja2 import DictLoader
+
+from reliefplan.batch.files import atomic_write_bytes, sha256_file
+from reliefplan.core.record import MIME as RECORD_MIME
+
 PLOTLY_JS = "plotly.min.js"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -81,9 +88,7 @@ _TEXT = {
 
 def copy_plotly_js(folder) -> Path:
     """Copy plotly.min.js from the installed plotly package into ``folder`` (once; atomically)."""
-    import plotly
 
-    from reliefplan.batch.files import atomic_write_bytes, sha256_file
 
     source = Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
     target = Path(folder) / PLOTLY_JS
@@ -94,7 +99,6 @@ def copy_plotly_js(folder) -> Path:
 
 def _figure_html(fig_json: dict) -> str:
     """A div and a ``Plotly.newPlot`` call for one figure; plotly.js itself is loaded by the page."""
-    import plotly.io as pio
 
     return pio.to_html(fig_json, include_plotlyjs=False, full_html=False, validate=False,
                        default_height="480px", default_width="100%",
@@ -110,7 +114,6 @@ def _is_plotly_bundle(html_text: str) -> bool:
 
 def prepare_for_report(nb):
     """A copy of an executed notebook made report-ready: figures as offline divs, no widgets or stderr."""
-    from reliefplan.core.record import MIME as RECORD_MIME
 
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)
@@ -169,7 +172,6 @@ def _exporter(lang: str):
     """One HTMLExporter per process (template loading costs ~0.2 s), reconfigured per language."""
     global _EXPORTER
     if _EXPORTER is None:
-        from jinja2 import DictLoader
         from nbconvert import HTMLExporter
 
         _EXPORTER = HTMLExporter(

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from reliefplan.batch.files import atomic_write_text
 from reliefplan.batch.html import CJK_FONTS
+from reliefplan.core.money import format_yuan
 
 _T = {
     "zh": {"title": "送温暖活动规划报告", "generated": "生成时间", "units": "单位报告", "city": "全市分析",
@@ -73,7 +74,6 @@ def _link(path: str, text: str | None = None) -> str:
 
 
 def _format_value(key: str, value) -> str:
-    from reliefplan.core.money import format_yuan
 
     if key.endswith("_fen") and isinstance(value, int) and not isinstance(value, bool):
         return format_yuan(value)

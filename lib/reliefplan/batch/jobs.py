@@ -17,16 +17,22 @@ units only.
 
 from __future__ import annotations
 
-import re
+import ast
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 
 from reliefplan.core import paths
 from reliefplan.ingest.units import (  # noqa: F401  (re-exported: the batch speaks of units)
-    ORG_PREFIX, area_name, load_area_table, normalize_organizer, organizer_names, organizer_stem,
-    safe_filename, unit_table,
+    ORG_PREFIX,
+    load_area_table,
+    normalize_organizer,
+    organizer_names,
+    organizer_stem,
+    safe_filename,
+    unit_table,
 )
 
 UNIT_NOTEBOOK = "10_unit_report.ipynb"
@@ -85,9 +91,7 @@ def declared_parameters(notebook: Path) -> dict:
     is a parameter; its type is the annotation (``year: int = 2027``) or the
     type of the literal default, ``"None"`` (not checked) otherwise.
     """
-    import ast
 
-    import nbformat
 
     nb = nbformat.read(str(notebook), as_version=4)
     cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)

@@ -21,8 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from reliefplan.batch.jobs import ORG_PREFIX, declared_parameters, normalize_organizer, organizer_names
 from reliefplan.core import paths
 from reliefplan.core.errors import ConfigError, InputError
+from reliefplan.ingest.plan import load_plan
+from reliefplan.ingest.units import area_name, load_area_table, unit_table
 
 LANGS = ("zh", "en")
 EXECUTORS = ("local", "dask")
@@ -123,7 +126,6 @@ def split_unit_spec(units="all") -> tuple:
     A name that contains a comma can only be given in a list (``units=["org:a,b"]``), not on the
     command line.
     """
-    from reliefplan.batch.jobs import ORG_PREFIX, normalize_organizer
 
     if units is None or isinstance(units, str) and units.strip().lower() in ("", "all"):
         return "all", []
@@ -229,7 +231,6 @@ def check_job_parameters(job, declared: dict) -> None:
 
 def check_jobs_parameters(jobs) -> None:
     """Check every job's notebook exists and its parameters match what the notebook declares."""
-    from reliefplan.batch.jobs import declared_parameters
 
     cache: dict[str, dict] = {}
     for job in jobs:
@@ -244,8 +245,6 @@ def check_jobs_parameters(jobs) -> None:
 def check_report_params(plan_path=None, *, units="all", out=None, lang="zh", jobs=None, timeout=None,
                         resume=False, executor="local", scheduler=None, include_city=True) -> ReportParams:
     """Check everything a report run needs; load the plan and the unit list. Raises on the first problem."""
-    from reliefplan.batch.jobs import area_name, load_area_table, unit_table
-    from reliefplan.ingest.plan import load_plan
 
     lang = check_lang(lang)
     jobs = check_jobs(jobs)
@@ -264,7 +263,6 @@ def check_report_params(plan_path=None, *, units="all", out=None, lang="zh", job
         org_names = ["*"]
     organizers = []
     if org_names:
-        from reliefplan.batch.jobs import organizer_names
 
         organizers = select_organizers(organizer_names(plan), org_names)
     chosen = all_units.iloc[0:0].reset_index(drop=True) if codes == [] and organizers else select_units(all_units, codes)

@@ -13,6 +13,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import reliefplan
 from reliefplan.batch.files import sha256_file
 
 _HASH_CACHE: dict[tuple, str] = {}
@@ -30,7 +31,6 @@ def file_hash(path) -> str:
 
 def code_version() -> str:
     """``<version>+<12 hex>``: the package version and a hash of every library source file."""
-    import reliefplan
 
     root = Path(reliefplan.__file__).parent
     digest = hashlib.sha256(reliefplan.__version__.encode())

@@ -15,10 +15,12 @@ from __future__ import annotations
 import os
 import signal
 import uuid
-from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from tqdm.auto import tqdm
 
 from reliefplan.batch import executor as ex
 from reliefplan.batch.files import atomic_write_bytes, remove_stale_parts, sha256_bytes
@@ -120,7 +122,6 @@ def _remove_stale(year_dir: Path, previous: dict | None, keep: list[dict]) -> No
 def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bool = False,
                 max_jobs_per_kernel: int = 100, job_filter=None, echo=print) -> RunSummary:
     """Execute the report jobs of ``params``; see the module docstring."""
-    from tqdm.auto import tqdm
 
     plan = params.plan
     year_dir = params.year_dir

@@ -7,6 +7,8 @@ printed). The process becomes the Voilà server; Ctrl+C stops it. See
 
 from __future__ import annotations
 
+from reliefplan.cli import app_server
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -40,7 +42,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from reliefplan.cli import app_server
     return app_server.run(args.notebook, host=args.host, port=args.port, public=args.public,
                           open_browser=not args.no_browser, token=args.token,
                           dry_run=args.dry_run)

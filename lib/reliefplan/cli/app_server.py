@@ -33,6 +33,7 @@ import json
 import os
 import shlex
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -255,7 +256,6 @@ def run(notebook=None, *, host: str | None = None, port: int | None = None, publ
     env = voila_env()
     if os.name == "posix":
         os.execve(cmd[0], cmd, env)
-    import subprocess  # pragma: no cover - non-POSIX fallback
 
     try:  # pragma: no cover
         return subprocess.call(cmd, env=env)

@@ -25,8 +25,19 @@ import argparse
 import json
 from pathlib import Path
 
+import pandas as pd
+
+from reliefplan.core.errors import InputError
 from reliefplan.core.money import fen_to_yuan, format_yuan
 from reliefplan.core.text import format_table
+from reliefplan.ingest.inputs import load_plan_inputs
+from reliefplan.ingest.plan import load_plan
+from reliefplan.models import allocation as al
+from reliefplan.models import budget as bm
+from reliefplan.models import goal_seek
+from reliefplan.models.forecast import forecast
+from reliefplan.views.app import load_inputs
+from reliefplan.views.budget_charts import goal_table
 
 
 def _add_options(parser, *, suppress: bool) -> None:
@@ -76,15 +87,10 @@ def _yuan(fen) -> str | None:
 
 def _beneficiaries(args):
     """(plan, beneficiaries, unit names, source label) from the registry, a counts file or the forecast."""
-    from reliefplan.models import budget as bm
-    from reliefplan.core.errors import InputError
-    from reliefplan.ingest.plan import load_plan
 
     plan = load_plan(getattr(args, "plan", None))
     if getattr(args, "counts", None) or getattr(args, "forecast", False):
-        import pandas as pd
 
-        from reliefplan.ingest.inputs import load_plan_inputs
 
         data = load_plan_inputs(plan, include=["areas", "dibao", "history"])
         if args.counts:
@@ -100,7 +106,6 @@ def _beneficiaries(args):
                 raise InputError("无法读取人数表", f"cannot read the counts file: {exc}", file=path) from exc
             source = str(path)
         else:
-            from reliefplan.models.forecast import forecast
 
             if "history" not in data:
                 raise InputError("方案未指定历年记录 data.history", "the plan names no data.history file",
@@ -113,15 +118,12 @@ def _beneficiaries(args):
             exc.file = exc.file or (str(args.counts) if args.counts else None)
             raise
         return plan, ben, bm.unit_names(data.get("areas"), args.lang), source
-    from reliefplan.views.app import load_inputs
 
     inputs = load_inputs(plan, threshold_multiple=args.threshold_multiple, lang=args.lang, prepare=False)
     return plan, inputs.beneficiaries, inputs.unit_names, "registry"
 
 
 def run_budget(args) -> int:
-    from reliefplan.models import allocation as al
-    from reliefplan.models import budget as bm
     plan, ben, names, source = _beneficiaries(args)
     result = bm.cost_model(plan, ben, scenario=args.scenario, cap_yuan=args.cap)
     alloc = al.allocate(plan, ben, scenario=args.scenario, cap_yuan=args.cap, mode=args.mode)
@@ -182,7 +184,6 @@ def run_budget(args) -> int:
 
 
 def run_goal_seek(args) -> int:
-    from reliefplan.models import goal_seek
     plan, ben, _, source = _beneficiaries(args)
     seek = goal_seek.seek_all(plan, ben, args.budget, step_yuan=args.step, coverage=args.coverage,
                               scenario=args.scenario)
@@ -200,7 +201,6 @@ def run_goal_seek(args) -> int:
                          "eligible": c["eligible"]},
         }, ensure_ascii=False, indent=2))
         return 1 if nothing else 0
-    from reliefplan.views.budget_charts import goal_table
 
     table = goal_table(seek, args.lang)
     for q, a in zip(table.iloc[:, 0], table.iloc[:, 1]):

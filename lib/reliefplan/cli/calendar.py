@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 
+from reliefplan.core import lunar_dates, workdays
 from reliefplan.core.errors import ReliefplanError
 
 MIN_YEAR, MAX_YEAR = 1901, 2199
@@ -42,7 +43,6 @@ def _line(info: dict) -> str:
 
 
 def run(args) -> int:
-    from reliefplan.core import lunar_dates, workdays
     if not MIN_YEAR <= args.year <= MAX_YEAR:
         raise ReliefplanError(f"年份须在 {MIN_YEAR}–{MAX_YEAR} 之间: {args.year}",
                               f"year must be between {MIN_YEAR} and {MAX_YEAR}: {args.year}")

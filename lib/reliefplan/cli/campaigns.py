@@ -22,8 +22,17 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from reliefplan.core.errors import InputError
+from reliefplan.core.money import fen_to_yuan, format_yuan
 from reliefplan.core.text import format_table
+from reliefplan.ingest.case_library import load_case_library
+from reliefplan.ingest.categories import load_categories
+from reliefplan.ingest.plan import load_plan
+from reliefplan.ingest.reference import load_history
+from reliefplan.models import campaigns
+from reliefplan.models.reconcile import mismatches, reconcile, status_counts
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -79,7 +88,6 @@ def _is_library(path: Path) -> bool:
 
 
 def _plan_files(plan_file) -> tuple[Path | None, Path | None, dict]:
-    from reliefplan.ingest.plan import load_plan
 
     plan = load_plan(plan_file)
     files = plan.get("_files") or {}
@@ -87,10 +95,6 @@ def _plan_files(plan_file) -> tuple[Path | None, Path | None, dict]:
 
 
 def run_reconcile(args) -> int:
-    from reliefplan.ingest.case_library import load_case_library
-    from reliefplan.ingest.categories import load_categories
-    from reliefplan.ingest.reference import load_history
-    from reliefplan.models.reconcile import mismatches, reconcile, status_counts
 
     history_path, library_path, plan = _plan_files(args.plan)
     if args.file:
@@ -122,18 +126,12 @@ def run_reconcile(args) -> int:
 
 
 def _yuan_text(fen) -> str:
-    from reliefplan.core.money import fen_to_yuan
 
     return f"{fen_to_yuan(int(fen)):.2f}"
 
 
 def run_summary(args) -> int:
-    import pandas as pd
 
-    from reliefplan.models import campaigns
-    from reliefplan.ingest.categories import load_categories
-    from reliefplan.ingest.reference import load_history
-    from reliefplan.core.money import format_yuan
 
     history_path, _, plan = _plan_files(args.plan)
     if args.file:

@@ -22,8 +22,17 @@ import argparse
 import json
 import sys
 
+from tqdm import tqdm
+
 from reliefplan.core import labels
+from reliefplan.core.money import format_yuan
 from reliefplan.core.text import format_table
+from reliefplan.ingest.plan import load_plan
+from reliefplan.models import coverage
+from reliefplan.models import multi_listed as dup
+from reliefplan.models.coverage import FUNNEL_COUNTS, FUNNEL_RATES, unit_prefix
+from reliefplan.views import maps
+from reliefplan.views.maps import unmatched_message
 
 COLUMNS = ("registered", "eligible", "planned", "visited", "reached", "visited_unsigned", "exclusion",
            "inclusion", "coverage_rate")
@@ -75,10 +84,7 @@ def _rate(value) -> str:
 
 
 def _analyse(args):
-    from tqdm import tqdm
 
-    from reliefplan.models import coverage
-    from reliefplan.ingest.plan import load_plan
 
     steps = tqdm(total=3, desc="coverage", unit="step", disable=None, file=sys.stderr, leave=False)
     plan = load_plan(args.plan)
@@ -93,7 +99,6 @@ def _analyse(args):
 
 
 def _problems(plan, inputs, result) -> dict:
-    from reliefplan.views import maps
     rejected = 0 if inputs.rejected is None else int(len(inputs.rejected))
     unmatched = {"no_polygon": [], "no_data": []}
     if inputs.boundaries is not None:
@@ -105,7 +110,6 @@ def _problems(plan, inputs, result) -> dict:
 
 
 def run_funnel(args) -> int:
-    from reliefplan.models.coverage import FUNNEL_COUNTS, FUNNEL_RATES, unit_prefix
 
     plan, inputs, result = _analyse(args)
     by = args.by or ("township" if len(unit_prefix(args.unit)) == 6 else "county")
@@ -146,7 +150,6 @@ def run_funnel(args) -> int:
         if problems["rejected_rows"]:
             print(f"名单中 {problems['rejected_rows']} 行未通过校验, 未计入 / {problems['rejected_rows']} "
                   "registry rows were rejected and left out (see reliefplan validate)", file=sys.stderr)
-        from reliefplan.views.maps import unmatched_message
 
         msg = unmatched_message(problems["unmatched_codes"], lang=lang)
         if msg and problems["unmatched_codes"]["no_polygon"]:
@@ -155,8 +158,6 @@ def run_funnel(args) -> int:
 
 
 def run_duplicates(args) -> int:
-    from reliefplan.models import multi_listed as dup
-    from reliefplan.core.money import format_yuan
 
     plan, inputs, result = _analyse(args)
     table = dup.masked(result.duplicates)

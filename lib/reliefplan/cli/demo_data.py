@@ -13,7 +13,9 @@ import sys
 import time
 from pathlib import Path
 
+from reliefplan.core import paths
 from reliefplan.core.errors import InputError
+from reliefplan.demo import generate as demo_data
 
 PROGRESS_FROM_ROWS = 100_000
 
@@ -40,8 +42,6 @@ def register(subparsers) -> None:
 
 
 def _inputs(data_dir):
-    from reliefplan.demo import generate as demo_data
-    from reliefplan.core import paths
     folder = Path(data_dir) if data_dir else paths.data_dir()
     try:
         return folder, demo_data.load_inputs(folder)
@@ -52,7 +52,6 @@ def _inputs(data_dir):
 
 
 def run(args) -> int:
-    from reliefplan.demo import generate as demo_data
     seed = demo_data.SEED if args.seed is None else args.seed
     folder, inputs = _inputs(args.data_dir)
     started = time.perf_counter()

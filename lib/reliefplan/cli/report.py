@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import argparse
 
+from reliefplan.batch.params import check_report_params
+from reliefplan.batch.run import run_reports
+
 
 def _positive_int(text: str) -> int:
     try:
@@ -57,8 +60,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from reliefplan.batch.params import check_report_params
-    from reliefplan.batch.run import run_reports
 
     params = check_report_params(
         args.plan, units=args.units, out=args.out, lang=args.lang, jobs=args.jobs, timeout=args.timeout,

@@ -21,6 +21,15 @@ import argparse
 import sys
 from pathlib import Path
 
+from tqdm import tqdm
+
+from reliefplan.core import paths
+from reliefplan.ingest import reference as loaders
+from reliefplan.ingest.categories import load_categories
+from reliefplan.ingest.plan import load_plan, plan_file
+from reliefplan.ingest.registry import read_registry
+from reliefplan.models import schedule
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -41,20 +50,13 @@ def register(subparsers) -> None:
 
 def _areas(plan):
     """The areas table for township names, or None when the plan names none (codes are shown instead)."""
-    from reliefplan.ingest import reference as loaders
     files = plan.get("_files") or {}
     return loaders.load_areas(files["areas"]) if "areas" in files else None
 
 
 def run(args) -> int:
-    from tqdm import tqdm
 
-    from reliefplan.core import paths
 
-    from reliefplan.models import schedule
-    from reliefplan.ingest.categories import load_categories
-    from reliefplan.ingest.plan import load_plan, plan_file
-    from reliefplan.ingest.registry import read_registry
 
     plan = load_plan(args.plan)
     areas = _areas(plan)

@@ -17,6 +17,9 @@ import sys
 from pathlib import Path
 
 from reliefplan.core.errors import InputError
+from reliefplan.ingest.plan import load_plan
+from reliefplan.ingest.reference import load_areas
+from reliefplan.ingest.registry import first_rejections, read_registry, write_quarantine
 
 DEFAULT_LIMIT = 10
 
@@ -49,9 +52,6 @@ def _default_file(plan) -> Path:
 
 
 def run(args) -> int:
-    from reliefplan.ingest.reference import load_areas
-    from reliefplan.ingest.plan import load_plan
-    from reliefplan.ingest.registry import first_rejections, read_registry, write_quarantine
 
     plan = load_plan(args.plan)
     path = Path(args.file) if args.file else _default_file(plan)

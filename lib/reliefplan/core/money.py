@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+import pandas as pd
+
 FEN_PER_YUAN = 100
 
 
@@ -39,7 +41,6 @@ def fen_to_yuan(fen: int) -> Decimal:
 
 def yuan_for_plot(fen_values):
     """Fen as float yuan, only for chart axes (display); sums are never taken on these."""
-    import pandas as pd
 
     return pd.Series(fen_values).astype("float64") / FEN_PER_YUAN
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import json
 
+import nbformat
+from IPython.display import display
+
 MIME = "application/vnd.reliefplan.core.record+json"
 
 
@@ -28,14 +31,12 @@ def _plain(value):
 
 def record(key: str, value) -> None:
     """Record ``value`` under ``key`` in the running notebook's outputs."""
-    from IPython.display import display
 
     display({MIME: {"key": key, "value": _plain(value)}}, raw=True)
 
 
 def read_records(nb) -> dict:
     """All recorded values of an executed notebook (nbformat node or path), key -> value."""
-    import nbformat
 
     if not hasattr(nb, "cells"):
         nb = nbformat.read(str(nb), as_version=4)

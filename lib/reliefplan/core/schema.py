@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reliefplan.core.text import header_key
+
 
 @dataclass(frozen=True)
 class Column:
@@ -52,7 +54,6 @@ class TableSchema:
 
     def alias_map(self) -> dict[str, str]:
         """Normalised header text -> canonical column name."""
-        from reliefplan.core.text import header_key
 
         out: dict[str, str] = {}
         for col in self.columns:

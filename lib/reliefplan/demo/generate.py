@@ -49,7 +49,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import xlsxwriter
 import yaml
+from tqdm.auto import tqdm
 
 from reliefplan.core import paths
 from reliefplan.core.lunar_dates import spring_festival
@@ -749,7 +751,6 @@ def flawed_rows(seed: int = SEED, inputs: Inputs | None = None) -> list[list]:
 
 def write_flawed_xlsx(path, seed: int = SEED, inputs: Inputs | None = None) -> Path:
     """Write the government-style flawed 登记表 (title row, merged cells, flawed rows)."""
-    import xlsxwriter
 
     path = Path(path)
     rows = flawed_rows(seed, inputs)
@@ -798,7 +799,6 @@ def _default_data_dir() -> Path:
 
 
 def _progress(total: int, desc: str, enabled: bool):
-    from tqdm.auto import tqdm
 
     return tqdm(total=total, desc=desc, unit="行", disable=not enabled, leave=False)
 
@@ -817,7 +817,6 @@ def write_registry(frame: pd.DataFrame, path, fmt: str | None = None, *, progres
                 bar.update(len(part))
         return path
     if fmt == "xlsx":
-        import xlsxwriter
 
         wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
         wb.set_properties({"comments": SYNTHETIC_NOTE, "created": dt.datetime(2026, 12, 1)})

@@ -27,12 +27,14 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from reliefplan.ingest import sheets as excel
-
 from reliefplan.core import paths, schema
 from reliefplan.core.errors import ConfigError, InputError
+from reliefplan.core.ids import REASONS, validate_ids
 from reliefplan.core.money import to_fen
 from reliefplan.core.text import clean_cell, header_key, strip_all_spaces
+from reliefplan.ingest import sheets as excel
+from reliefplan.ingest.case_library import load_case_library as _load
+from reliefplan.ingest.categories import category_lookup, load_categories
 
 AREA_LEVELS = ("city", "county", "township", "village")
 URBAN_RURAL = ("urban", "rural")
@@ -291,7 +293,6 @@ def _as_choice(col, raw, required, problems, aliases: dict[str, str], zh_what: s
 
 
 def _as_category(col, raw, required, problems, categories: pd.DataFrame | None):
-    from reliefplan.ingest.categories import category_lookup, load_categories
 
     cats = categories if categories is not None else load_categories()
     lookup = category_lookup(cats)
@@ -304,7 +305,6 @@ def _as_category(col, raw, required, problems, categories: pd.DataFrame | None):
 
 
 def _as_id_number(col, raw, required, problems):
-    from reliefplan.core.ids import REASONS, validate_ids
 
     checked = validate_ids(raw)
     blank = checked["reason"].eq("id_missing").to_numpy()
@@ -583,6 +583,5 @@ def unmatched_codes(geojson: dict, codes, code_property: str = "code") -> Unmatc
 
 def load_case_library(path=None, categories: pd.DataFrame | None = None):
     """The eleven seed plans as structured records; see :mod:`reliefplan.ingest.case_library`."""
-    from reliefplan.ingest.case_library import load_case_library as _load
 
     return _load(path, categories=categories)

@@ -47,13 +47,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from reliefplan.ingest import sheets as excel
+import xlsxwriter
 
 from reliefplan.core import ids, privacy
 from reliefplan.core.errors import InputError
 from reliefplan.core.schema import REGISTRY
 from reliefplan.core.text import clean_cell, header_key, nfkc, strip_all_spaces
+from reliefplan.ingest import sheets as excel
+from reliefplan.ingest.categories import category_lookup, load_categories
+from reliefplan.ingest.reference import load_areas
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_MATCHES = 2
@@ -504,7 +506,6 @@ def _shorter_codes(code: str) -> list[str]:
 def _area_tables(areas) -> tuple[set[str], set[str], dict[str, str | None]]:
     """(codes accepted, codes too coarse, unique name -> code) from the areas argument."""
     if areas is None:
-        from reliefplan.ingest.reference import load_areas
 
         areas = load_areas()
     if isinstance(areas, pd.DataFrame):
@@ -523,7 +524,6 @@ def _area_tables(areas) -> tuple[set[str], set[str], dict[str, str | None]]:
 
 
 def _category_lookup(categories) -> dict[str, str]:
-    from reliefplan.ingest.categories import category_lookup, load_categories
 
     if categories is None:
         categories = load_categories()
@@ -946,7 +946,6 @@ def write_quarantine(result: IngestResult, out_path) -> Path:
 
 
 def _write_xlsx(frame: pd.DataFrame, out_path: Path) -> None:
-    import xlsxwriter
 
     with xlsxwriter.Workbook(str(out_path), {"constant_memory": True}) as book:
         sheet = book.add_worksheet("退回 rejected")

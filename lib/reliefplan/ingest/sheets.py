@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import python_calamine
 
 from reliefplan.core.errors import InputError
 
@@ -137,7 +138,6 @@ def is_excel(path) -> bool:
 
 
 def _workbook(path: Path):
-    import python_calamine
 
     try:
         return python_calamine.CalamineWorkbook.from_path(str(path))

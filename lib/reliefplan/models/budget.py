@@ -33,9 +33,11 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.core import labels
-from reliefplan.models import standards as stds
 from reliefplan.core.errors import ConfigError, InputError
+from reliefplan.core.lunar_dates import spring_festival
 from reliefplan.core.money import to_fen
+from reliefplan.models import standards as stds
+from reliefplan.models.eligibility import assess, dibao_in_force
 from reliefplan.models.timeline import visit_window
 
 BENEFICIARY_COLUMNS = ("county_code", "category", "dibao_fen", "households", "persons",
@@ -148,7 +150,6 @@ def beneficiaries_for_plan(plan: dict, registry: pd.DataFrame, dibao: pd.DataFra
     budget is its share of the city-wide budget (``Budget.unit(code)``), so
     the unit reports add up to the roll-up to the fen.
     """
-    from reliefplan.models.eligibility import assess
 
     elig = assess(registry, plan, dibao, areas, threshold_multiple=threshold_multiple, on_date=on_date)
     return beneficiaries_from_registry(registry, elig, plan=plan, categories=categories)
@@ -156,7 +157,6 @@ def beneficiaries_for_plan(plan: dict, registry: pd.DataFrame, dibao: pd.DataFra
 
 def dibao_by_county(dibao: pd.DataFrame, on_date) -> pd.DataFrame:
     """The monthly 低保 standard in force on ``on_date`` per county and urban/rural (monthly_fen)."""
-    from reliefplan.models.eligibility import dibao_in_force
 
     return dibao_in_force(dibao, on_date)
 
@@ -188,7 +188,6 @@ def beneficiaries_from_counts(counts: pd.DataFrame, *, plan: dict, dibao: pd.Dat
     if "dibao_fen" in df:
         dib = pd.to_numeric(df["dibao_fen"], errors="coerce").fillna(-1).astype("int64")
     elif dibao is not None:
-        from reliefplan.core.lunar_dates import spring_festival
 
         when = on_date if on_date is not None else spring_festival(int(plan["year"]))
         current = dibao_by_county(dibao, when)

@@ -19,10 +19,19 @@ Sums are exact integer sums; nothing is summed as float.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
+from reliefplan.core import paths
+from reliefplan.core.errors import ConfigError, InputError
 from reliefplan.core.labels import LANGS, check_lang, label
 from reliefplan.core.money import format_yuan
+from reliefplan.ingest.case_library import load_case_library
+from reliefplan.ingest.categories import load_categories
+from reliefplan.ingest.plan import load_plan
+from reliefplan.ingest.plan import plan_file as plan_path_of
+from reliefplan.ingest.reference import load_areas, load_history
 
 COUNT_COLUMNS = ("households", "persons")
 MONEY_COLUMNS = ("cash_fen", "goods_fen", "overhead_fen", "gifts_fen", "total_fen")
@@ -205,7 +214,6 @@ def display_totals(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 def check_unit(unit, areas: pd.DataFrame | None = None) -> str:
     """``'all'`` or an area code known to ``areas``; a bilingual error listing the counties otherwise."""
-    from reliefplan.core.errors import ConfigError
 
     if unit in (None, "", "all"):
         return "all"
@@ -234,13 +242,7 @@ def load_inputs(plan_file=None, history_file=None, case_library_file=None) -> di
     case_library_path, and ``demo``: True when the history is the demo
     history (the notebook then shows 示例数据，人员均为虚构).
     """
-    from pathlib import Path
 
-    from reliefplan.core import paths
-    from reliefplan.ingest.case_library import load_case_library
-    from reliefplan.ingest.categories import load_categories
-    from reliefplan.ingest.reference import load_areas, load_history
-    from reliefplan.ingest.plan import load_plan, plan_file as plan_path_of
 
     plan = load_plan(plan_file)
     files = plan.get("_files") or {}
@@ -276,7 +278,6 @@ def require_rows(history: pd.DataFrame, year_from=None, year_to=None, unit="all"
     """``history`` unchanged, or a bilingual error when the filter left no record."""
     if len(history):
         return history
-    from reliefplan.core.errors import InputError
 
     raise InputError(f"所选范围内没有历年慰问记录(年度 {year_from}–{year_to}, 单位 {unit})",
                      f"no campaign records in the selection (years {year_from}-{year_to}, unit {unit})",

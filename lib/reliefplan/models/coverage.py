@@ -33,6 +33,16 @@ import pandas as pd
 
 from reliefplan.core import labels
 from reliefplan.core.areas import NO_TOWNSHIP, in_unit, township_of, unit_prefix  # noqa: F401  (re-exported)
+from reliefplan.core.lunar_dates import spring_festival
+from reliefplan.core.money import to_fen
+from reliefplan.core.privacy import person_key
+from reliefplan.ingest.categories import load_categories
+from reliefplan.ingest.inputs import load_plan_inputs
+from reliefplan.ingest.plan import load_plan
+from reliefplan.models import continuity as cont
+from reliefplan.models import follow_up as gaplist
+from reliefplan.models import multi_listed as dup
+from reliefplan.models.eligibility import assess
 from reliefplan.models.multi_listed import joined_unique
 
 FUNNEL_COUNTS = ("registered", "eligible", "planned", "visited", "reached", "visited_unsigned",
@@ -155,7 +165,6 @@ def person_status(registry: pd.DataFrame, eligibility: pd.DataFrame, visits: pd.
     extra_ids = vsum.index.difference(people.index)
     if len(extra_ids):
         first = vis.drop_duplicates("id_number").set_index("id_number").loc[extra_ids]
-        from reliefplan.core.privacy import person_key
 
         extra = pd.DataFrame({
             "person_key": [person_key(i) for i in extra_ids],
@@ -300,9 +309,6 @@ def load_inputs(plan: dict | None = None, *, boundaries: bool = True) -> Coverag
     rejects are kept in ``rejected`` (nothing lost) and left out of the
     analysis. A plan without visits or registry changes gets empty tables.
     """
-    from reliefplan.ingest.categories import load_categories
-    from reliefplan.ingest.inputs import load_plan_inputs
-    from reliefplan.ingest.plan import load_plan
 
     if not isinstance(plan, dict):
         plan = load_plan(plan)
@@ -365,12 +371,6 @@ def analyse(inputs: CoverageInputs, *, year: int | None = None, unit="all", thre
     match the campaign being assessed. ``lang`` picks the language of the
     area and category names and of the follow-up notes in the result.
     """
-    from reliefplan.models import continuity as cont
-    from reliefplan.models import multi_listed as dup
-    from reliefplan.models import follow_up as gaplist
-    from reliefplan.models.eligibility import assess
-    from reliefplan.core.lunar_dates import spring_festival
-    from reliefplan.core.money import to_fen
 
     plan = inputs.plan
     if year is None:

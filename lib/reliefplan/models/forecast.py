@@ -29,6 +29,7 @@ from fractions import Fraction
 
 import pandas as pd
 
+from reliefplan.core.errors import ConfigError
 from reliefplan.core.labels import LANGS, check_lang, label
 
 METHODS = ("trend_floor", "mean3")
@@ -82,7 +83,6 @@ _DESCRIPTIONS = {
 
 def check_method(method: str) -> str:
     if method not in METHODS:
-        from reliefplan.core.errors import ConfigError
 
         raise ConfigError(f"预测方法须为 {' / '.join(METHODS)}: {method!r}",
                           f"forecast method must be one of {', '.join(METHODS)}: {method!r}",

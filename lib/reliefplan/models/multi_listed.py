@@ -19,6 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reliefplan.core import labels
+from reliefplan.core.money import format_yuan
 from reliefplan.core.privacy import mask_frame
 
 labels.register({
@@ -159,7 +160,6 @@ def masked(df: pd.DataFrame) -> pd.DataFrame:
 def display_table(df: pd.DataFrame, *, areas: pd.DataFrame | None = None, categories: pd.DataFrame | None = None,
                   lang: str = "zh") -> pd.DataFrame:
     """A duplicates or cap-excess table ready to show: masked, yuan amounts, area and category names, zh/en headers."""
-    from reliefplan.core.money import format_yuan
 
     out = masked(df)
     if areas is not None and "area_code" in out:

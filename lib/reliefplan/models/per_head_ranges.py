@@ -26,6 +26,8 @@ import pandas as pd
 
 from reliefplan.core.labels import LANGS, check_lang, label
 from reliefplan.core.money import format_yuan
+from reliefplan.ingest.case_library import load_case_library
+from reliefplan.models.plan_similarity import representatives
 
 LABELS = {
     "category": ("类别代码", "Category code"),
@@ -75,7 +77,6 @@ def benchmark_lines(lib, keep: list[str] | None = None) -> pd.DataFrame:
     per_head_fen, basis ('written' or 'implied'), approximate, text.
     """
     if keep is None:
-        from reliefplan.models.plan_similarity import representatives
 
         keep = representatives(lib)
     plans = lib.plans.set_index("id")
@@ -160,7 +161,6 @@ def default_standards(lib=None, lines: pd.DataFrame | None = None) -> dict[str, 
     """
     if lines is None:
         if lib is None:
-            from reliefplan.ingest.case_library import load_case_library
 
             lib = load_case_library()
         lines = benchmark_lines(lib)

@@ -40,11 +40,12 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from reliefplan.core.errors import ReliefplanError
+from reliefplan.core.money import format_yuan, to_fen
 from reliefplan.models import allocation as al
 from reliefplan.models import budget as bm
 from reliefplan.models import standards as stds
-from reliefplan.core.errors import ReliefplanError
-from reliefplan.core.money import format_yuan, to_fen
+from reliefplan.models.eligibility import assess
 
 LOOSE_THRESHOLD = 10**9  # an income multiple no income fails: assess() with it tests everything but income
 _NA = -1
@@ -88,7 +89,6 @@ def whatif_rows(registry: pd.DataFrame, plan: dict, eligibility: pd.DataFrame,
 def rows_from_assess(registry: pd.DataFrame, plan: dict, dibao: pd.DataFrame, areas: pd.DataFrame,
                      *, on_date=None) -> pd.DataFrame:
     """:func:`whatif_rows` from the registry via two calls of ``eligibility.assess``."""
-    from reliefplan.models.eligibility import assess
 
     base = assess(registry, plan, dibao, areas, on_date=on_date)
     loose = assess(registry, plan, dibao, areas, threshold_multiple=LOOSE_THRESHOLD, on_date=on_date)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
+from reliefplan.ingest.units import organizer_stem, safe_filename
+from reliefplan.models import budget
+from reliefplan.models.coverage import township_of
 from reliefplan.reports.context import ReportContext
+from reliefplan.views import excel_forms as xf
 
 # ------------------------------------------------------------------ attachments
 
 def register_people(ctx: ReportContext) -> pd.DataFrame:
     """The unit's planned beneficiaries with their baseline gift amounts (unmasked; masked by the form)."""
-    from reliefplan.models import budget
-    from reliefplan.models.coverage import township_of
 
     ben = ctx.beneficiaries
     ben = ben.loc[ben.index.isin(ctx.registry.index)]
@@ -34,8 +38,6 @@ def register_people(ctx: ReportContext) -> pd.DataFrame:
 
 def attachment_files(ctx: ReportContext) -> dict[str, bytes]:
     """The unit's (or the roll-up's) Excel attachments: file name -> xlsx bytes."""
-    from reliefplan.ingest.units import organizer_stem, safe_filename
-    from reliefplan.views import excel_forms as xf
 
     code = ctx.unit_code or str(ctx.plan.get("area"))
     stem = organizer_stem(ctx.organizer) if ctx.organizer else f"{code}_{safe_filename(ctx.unit_name)}"
@@ -61,7 +63,6 @@ def attachment_files(ctx: ReportContext) -> dict[str, bytes]:
 
 def write_attachments(ctx: ReportContext, folder) -> list[str]:
     """Write the attachments into ``folder`` (the runner's collection folder); nothing when ``folder`` is None."""
-    from pathlib import Path
 
     if not folder:
         return []

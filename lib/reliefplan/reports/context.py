@@ -6,19 +6,32 @@ batch worker; model results are computed lazily, once per context.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import sys
 from functools import cached_property
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from reliefplan.core import labels
 from reliefplan.core.errors import ConfigError
+from reliefplan.core.lunar_dates import spring_festival
+from reliefplan.ingest.categories import category_labels
+from reliefplan.ingest.plan import load_plan, plan_file
+from reliefplan.ingest.plan import plan_file as data_file
+from reliefplan.ingest.reference import load_areas, load_history
+from reliefplan.ingest.units import normalize_organizer, organizer_names, unit_table
+from reliefplan.models import budget, campaigns, coverage
+from reliefplan.models.coverage import in_unit
+from reliefplan.models.eligibility import assess
 from reliefplan.reports.timeline_section import timeline_section
 
 # ------------------------------------------------------------------ context
 
 def _files_key(plan: dict) -> tuple:
     """Identity of the plan and its data files (path, size, modification time) for the input cache."""
-    from pathlib import Path
 
     files = {"plan": Path(plan["_path"]), **(plan.get("_files") or {})}
     out = []
@@ -41,8 +54,6 @@ def _input_cache(key: tuple, load) -> dict:
     so nothing one report does to its tables reaches the next. Outside a
     warm kernel (Jupyter, plain papermill) nothing is cached.
     """
-    import copy
-    import sys
 
     store = getattr(sys.modules.get("_reliefplan_warm"), "cache", None)
     if store is None:
@@ -76,7 +87,6 @@ class ReportContext:
     # -- inputs --
     @cached_property
     def inputs(self):
-        from reliefplan.models import coverage
         def load():
             inp = coverage.load_inputs(self.plan, boundaries=True)
             return {name: v for name, v in vars(inp).items()
@@ -95,7 +105,6 @@ class ReportContext:
 
     @cached_property
     def units(self) -> pd.DataFrame:
-        from reliefplan.ingest.units import unit_table
 
         return unit_table(self.plan, self.areas)
 
@@ -113,7 +122,6 @@ class ReportContext:
 
     def in_unit(self, codes: pd.Series) -> pd.Series:
         """Which area codes belong to this report: the unit's, or (roll-up) any reporting unit's."""
-        from reliefplan.models.coverage import in_unit
 
         codes = codes.astype(str)
         if self.unit_code:
@@ -143,9 +151,6 @@ class ReportContext:
     @cached_property
     def area_history(self) -> pd.DataFrame:
         """The campaign history of the unit's area (the whole planning area for an organizer)."""
-        from reliefplan.ingest.plan import plan_file
-        from reliefplan.ingest.reference import load_history
-        from reliefplan.models import campaigns
 
         path = plan_file(self.plan, "history")
         hist = _input_cache(("history",) + _files_key(self.plan),
@@ -154,7 +159,6 @@ class ReportContext:
         return hist.loc[self.in_unit(hist["area_code"])]
 
     def category_labels(self) -> dict[str, str]:
-        from reliefplan.ingest.categories import category_labels
 
         return category_labels(self.categories, self.lang)
 
@@ -162,22 +166,18 @@ class ReportContext:
     @cached_property
     def eligibility(self) -> pd.DataFrame:
         """Eligibility of every registry row in the planning area on 春节 of the plan year."""
-        from reliefplan.core.lunar_dates import spring_festival
-        from reliefplan.models.eligibility import assess
 
         inp = self.inputs
         return assess(inp.registry, self.plan, inp.dibao, inp.areas, on_date=spring_festival(self.year))
 
     @cached_property
     def beneficiaries(self) -> pd.DataFrame:
-        from reliefplan.models import budget
         return budget.beneficiaries_from_registry(self.inputs.registry, self.eligibility, plan=self.plan,
                                                   categories=self.categories)
 
     @cached_property
     def budgets(self) -> dict:
         """Every scenario's city-wide budget, baseline first."""
-        from reliefplan.models import budget
         return budget.compare_scenarios(self.plan, self.beneficiaries)
 
     @property
@@ -205,9 +205,7 @@ class ReportContext:
     # -- the last completed campaign: coverage --
     @cached_property
     def coverage(self):
-        import dataclasses
 
-        from reliefplan.models import coverage
         inputs = self.inputs
         if self.organizer:
             reg = self.registry
@@ -230,7 +228,6 @@ def of_organizer(registry: pd.DataFrame, organizer: str) -> pd.Series:
 
 
 def _norm_org(name) -> str:
-    from reliefplan.ingest.units import normalize_organizer
 
     return normalize_organizer(name)
 
@@ -267,9 +264,7 @@ def organizer_lines(b, beneficiaries: pd.DataFrame, organizer: pd.Series) -> pd.
     organizers of a line add up to the line, and all of them to the city, to
     the fen. ``organizer`` is aligned with the registry ('' = none given).
     """
-    import numpy as np
 
-    from reliefplan.models import budget
     ben = beneficiaries
     count, cash, goods = budget.group_amounts(ben, b.standards)
     rows = pd.DataFrame({
@@ -304,10 +299,6 @@ def load_context(plan_file=None, unit_code=None, *, year=None, lang: str = "zh",
 
     ``organizer`` (a registry 填报单位 name) makes it an organizer's report; ``unit_code`` is then ignored.
     """
-    from reliefplan.ingest.plan import load_plan
-    from reliefplan.ingest.plan import plan_file as data_file
-    from reliefplan.ingest.reference import load_areas
-    from reliefplan.ingest.units import unit_table
 
     if lang not in labels.LANGS:
         raise ConfigError(f"语言 {lang!r} 无效, 可选: zh, en", f"invalid language {lang!r}; valid: zh, en",
@@ -318,7 +309,6 @@ def load_context(plan_file=None, unit_code=None, *, year=None, lang: str = "zh",
                           f"parameter year={year} does not match the plan's year {plan['year']}",
                           file=plan["_path"], column="year")
     if organizer:
-        from reliefplan.ingest.units import organizer_names
 
         valid = organizer_names(plan)
         if _norm_org(organizer) not in set(valid):

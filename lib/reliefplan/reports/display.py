@@ -10,6 +10,8 @@ import html as _html
 from dataclasses import dataclass, field
 
 import pandas as pd
+import plotly.express as px
+from IPython.display import HTML, display
 
 from reliefplan.core import labels
 from reliefplan.core.money import format_yuan
@@ -190,7 +192,6 @@ def table_html(df: pd.DataFrame, lang: str = "zh") -> str:
 
 def show(section: Section, lang: str | None = None) -> None:
     """Display a section in the notebook: heading, paragraphs, tables and interactive figures."""
-    from IPython.display import HTML, display
 
     if section.key == "title":
         # The HTML export stamps its own header with the title and the demo banner; this block is
@@ -214,7 +215,6 @@ def show(section: Section, lang: str | None = None) -> None:
 
 def _bar(df: pd.DataFrame, x: str, y: str, title: str, *, color: str | None = None, lang: str = "zh",
          orientation: str = "v", barmode: str = "relative"):
-    import plotly.express as px
 
     fig = px.bar(df, x=x, y=y, color=color, title=title, orientation=orientation, barmode=barmode,
                  labels={c: labels.label(c, lang) for c in df.columns})

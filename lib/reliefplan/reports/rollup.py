@@ -9,9 +9,13 @@ import pandas as pd
 from reliefplan.core import labels
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import format_yuan
+from reliefplan.core.record import record
+from reliefplan.models import budget
+from reliefplan.models.coverage import in_unit
 from reliefplan.reports.context import ReportContext
 from reliefplan.reports.display import RECONCILE_FIGURES, Heading, Section, t
 from reliefplan.reports.unit_sections import _unit_totals, coverage_section
+from reliefplan.views import budget_charts, maps
 
 # ------------------------------------------------------------------ roll-up sections
 
@@ -21,7 +25,6 @@ def units_table(ctx: ReportContext) -> pd.DataFrame:
     ben_idx = ctx.beneficiaries.index
     lines = ctx.baseline.lines
     rows = []
-    from reliefplan.models.coverage import in_unit
 
     for u in ctx.units.itertuples(index=False):
         mask = in_unit(reg["area_code"].astype(str), u.code)
@@ -111,7 +114,6 @@ def reconciliation_section(ctx: ReportContext, rec: Reconciliation) -> Section:
 
 def units_section(ctx: ReportContext) -> Section:
     """Per unit: listings, planned beneficiaries and the baseline budget parts, with a chart."""
-    from reliefplan.views import budget_charts
     lang = ctx.lang
     units = units_table(ctx)
     names = dict(zip(units["unit_code"], units["unit_name"]))
@@ -123,8 +125,6 @@ def units_section(ctx: ReportContext) -> Section:
 
 def city_budget_section(ctx: ReportContext) -> Section:
     """Scenarios side by side, funding sources and the gap, overheads (city-wide)."""
-    from reliefplan.models import budget
-    from reliefplan.views import budget_charts
     lang = ctx.lang
     summary = budget.scenario_summary(ctx.budgets)
     tot = ctx.baseline.totals
@@ -152,7 +152,6 @@ def city_budget_section(ctx: ReportContext) -> Section:
 
 def city_coverage_section(ctx: ReportContext) -> Section:
     """Coverage funnel by county with an offline map."""
-    from reliefplan.views import maps
     sec = coverage_section(ctx)
     cov = ctx.coverage
     if ctx.inputs.boundaries:
@@ -166,7 +165,6 @@ def city_coverage_section(ctx: ReportContext) -> Section:
 
 def record_rollup(ctx: ReportContext, rec: Reconciliation) -> dict:
     """Record the roll-up's headline figures (shown on index.html)."""
-    from reliefplan.core.record import record
 
     city = city_figures(ctx)
     figures = {

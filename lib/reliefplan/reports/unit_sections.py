@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pandas as pd
 
 from reliefplan.core import labels
+from reliefplan.core.lunar_dates import spring_festival
 from reliefplan.core.money import format_yuan
+from reliefplan.core.record import record
+from reliefplan.models import budget, campaigns, continuity, forecast
+from reliefplan.models import dibao as dibao_mod
+from reliefplan.models import follow_up as gaplist
+from reliefplan.models import multi_listed as duplicates
+from reliefplan.models.budget import MONEY_PARTS
+from reliefplan.models.coverage import township_of
 from reliefplan.reports.context import ReportContext, history_kind
 from reliefplan.reports.display import (
     FOLLOWUP_ROWS_SHOWN,
@@ -14,6 +24,7 @@ from reliefplan.reports.display import (
     category_chart,
     t,
 )
+from reliefplan.views import budget_charts, campaign_charts, coverage_charts
 
 # ------------------------------------------------------------------ unit report sections
 
@@ -34,7 +45,6 @@ def title_block(ctx: ReportContext) -> Section:
 
 def registry_counts(ctx: ReportContext, by: str) -> pd.DataFrame:
     """Listings and planned beneficiaries of the unit, by ``category`` or ``township_code``."""
-    from reliefplan.models.coverage import township_of
 
     reg = ctx.registry
     planned = ctx.beneficiaries.index.intersection(reg.index)
@@ -53,8 +63,6 @@ def registry_counts(ctx: ReportContext, by: str) -> pd.DataFrame:
 
 def profile(ctx: ReportContext) -> Section:
     """The unit: area facts, 低保 standards, registry listings by category and township."""
-    from reliefplan.core.lunar_dates import spring_festival
-    from reliefplan.models import dibao as dibao_mod
 
     lang = ctx.lang
     code = ctx.unit_code or str(ctx.plan.get("area"))
@@ -89,8 +97,6 @@ def profile(ctx: ReportContext) -> Section:
 
 def past_campaigns(ctx: ReportContext) -> Section:
     """The unit's campaign history: totals by year (with change), households by category and year."""
-    from reliefplan.models import campaigns
-    from reliefplan.views import campaign_charts
     lang = ctx.lang
     hist = ctx.history
     key = "history" if ctx.is_unit else "r_history"
@@ -119,7 +125,6 @@ def past_campaigns(ctx: ReportContext) -> Section:
 
 def forecast_blocks(ctx: ReportContext, hist: pd.DataFrame, method: str = "trend_floor") -> list:
     """Next year's households per category from the history, with the method and its backtest error."""
-    from reliefplan.models import forecast
     lang = ctx.lang
     years = hist.loc[hist["year"] < ctx.year]
     if years["year"].nunique() < 2:
@@ -144,8 +149,6 @@ def _unit_totals(lines: pd.DataFrame) -> dict:
 
 def budget_section(ctx: ReportContext) -> Section:
     """The unit's budget under each scenario (its share of each city-wide budget), and its baseline by category."""
-    from reliefplan.models import budget
-    from reliefplan.views import budget_charts
     lang = ctx.lang
     summary = organizer_summary(ctx) if ctx.organizer else budget.scenario_summary(ctx.budgets, unit=ctx.unit_code)
     lines = ctx.unit_lines().copy()
@@ -166,9 +169,7 @@ def budget_section(ctx: ReportContext) -> Section:
 def organizer_summary(ctx: ReportContext) -> pd.DataFrame:
     """One row per scenario for an organizer (as :func:`reliefplan.models.budget.scenario_summary`): its share of each
     city-wide budget, the difference to the baseline; ``gap_fen`` stays the city's."""
-    from fractions import Fraction
 
-    from reliefplan.models.budget import MONEY_PARTS
 
     rows = []
     base = None
@@ -187,9 +188,6 @@ def organizer_summary(ctx: ReportContext) -> pd.DataFrame:
 
 def coverage_section(ctx: ReportContext) -> Section:
     """Last campaign's funnel, by township (county for the roll-up) and category; duplicates; continuity."""
-    from reliefplan.models import continuity
-    from reliefplan.models import multi_listed as duplicates
-    from reliefplan.views import coverage_charts
     lang = ctx.lang
     cov = ctx.coverage
     totals = cov.totals
@@ -237,7 +235,6 @@ def timeline_block(ctx: ReportContext) -> Section:
 
 def followup_list(ctx: ReportContext, limit: int = FOLLOWUP_ROWS_SHOWN) -> Section:
     """The masked follow-up list (eligible, not reached), by township and priority."""
-    from reliefplan.models import follow_up as gaplist
     lang = ctx.lang
     gaps = ctx.coverage.gaps
     if len(gaps):  # analyse() already cut to the unit; this keeps the rule explicit and local
@@ -271,7 +268,6 @@ def unit_figures(ctx: ReportContext) -> dict:
 
 def record_unit(ctx: ReportContext) -> dict:
     """Record the unit's figures in the notebook (read back by the runner and the roll-up)."""
-    from reliefplan.core.record import record
 
     figures = unit_figures(ctx)
     for key, value in figures.items():

@@ -32,11 +32,16 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 import pandas as pd
+import plotly.io as pio
 
-from reliefplan.models import budget as bm
 from reliefplan.core import labels
-from reliefplan.models import whatif
 from reliefplan.core.money import format_yuan
+from reliefplan.ingest.inputs import load_plan_inputs
+from reliefplan.ingest.plan import load_plan
+from reliefplan.models import budget as bm
+from reliefplan.models import whatif
+from reliefplan.models.standards import scenarios
+from reliefplan.views.budget_charts import whatif_chart
 
 T = {  # interface texts (zh, en)
     "title": ("预算测算: 假如……会怎样", "Budget what-if"),
@@ -92,8 +97,6 @@ def load_inputs(plan_file=None, *, threshold_multiple=None, on_date=None, lang: 
 
     ``prepare=False`` skips the what-if state (the CLI does not need it).
     """
-    from reliefplan.ingest.inputs import load_plan_inputs
-    from reliefplan.ingest.plan import load_plan
 
     plan = plan_file if isinstance(plan_file, dict) else load_plan(plan_file)
     data = load_plan_inputs(plan, include=["registry", "areas", "dibao", "categories"])
@@ -145,7 +148,6 @@ def intro_markdown(inputs: Inputs, *, scenario=None, unit="all", lang: str = "zh
 
 
 def plan_scenarios(plan: dict) -> list[str]:
-    from reliefplan.models.standards import scenarios
 
     return [s["name"] for s in scenarios(plan)]
 
@@ -553,9 +555,7 @@ class WhatIfApp:
 
     def _draw_chart(self, result) -> None:
         """Redraw the chart as a plotly mime bundle only (rendered by JupyterLab's / Voilà's plotly extension)."""
-        import plotly.io as pio
 
-        from reliefplan.views.budget_charts import whatif_chart
 
         names = dict(zip(result.standards["category"], result.standards["zh" if self.lang == "zh" else "en"]))
         fig = whatif_chart(result, names, self.lang, result.unit)

@@ -10,9 +10,9 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from reliefplan.models import coverage as _coverage
 from reliefplan.core import labels
 from reliefplan.models.continuity import REASON_LABELS, REASONS
+from reliefplan.models.coverage import FUNNEL_RATES
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
 STAGES = ("registered", "eligible", "planned", "visited", "reached")
@@ -108,7 +108,6 @@ def funnel_table(funnel_df: pd.DataFrame, *, name_col="county_name", lang: str =
     ``name_col``: one column or a list (e.g. ``["county_name", "township_name"]``).
     ``total``: :func:`reliefplan.models.coverage.totals` to append as a 合计 row.
     """
-    from reliefplan.models.coverage import FUNNEL_RATES
 
     cols = ["registered", "eligible", "planned", "visited", "reached", "visited_unsigned", "exclusion",
             "inclusion", "coverage_rate", "exclusion_rate", "inclusion_rate"]

@@ -25,6 +25,8 @@ import io
 from dataclasses import dataclass
 
 import pandas as pd
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from reliefplan.core.privacy import mask_id, mask_name, mask_phone
 
@@ -153,7 +155,6 @@ def _formats(wb):
 
 
 def _col_letter(index: int) -> str:
-    from xlsxwriter.utility import xl_col_to_name
 
     return xl_col_to_name(index)
 
@@ -238,7 +239,6 @@ def write_form(wb, sheet_name: str, *, form_no: str, title: str, unit_line: str,
 
 def workbook_bytes(write) -> bytes:
     """Run ``write(workbook)`` on a new in-memory xlsxwriter workbook and return the file's bytes."""
-    import xlsxwriter
 
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})

@@ -32,11 +32,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import plotly
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from reliefplan.models import coverage as _coverage
 from reliefplan.core import labels
+from reliefplan.models.coverage import unit_prefix
+
 NO_DATA_COLOUR = "#d9d9d9"
 EDGE_COLOUR = "#9e9e9e"
 OUTLINE_COLOUR = "#8c8c8c"
@@ -384,7 +386,6 @@ PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 def plotly_js_path() -> Path:
     """The plotly.min.js bundled with the installed plotly package."""
-    import plotly
 
     path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     if not path.exists():  # pragma: no cover - layout of a future plotly release
@@ -420,7 +421,6 @@ def write_html(fig: go.Figure, path, *, title: str | None = None, config: dict |
 def subset(geojson: dict, unit, code_property: str = "code") -> dict:
     """The features inside ``unit`` (an area code, or 'all' for every feature), and the
     polygon containing a unit smaller than the features (a township's county)."""
-    from reliefplan.models.coverage import unit_prefix
 
     prefix = unit_prefix(unit)
     if not prefix:
