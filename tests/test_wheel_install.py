@@ -17,14 +17,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SKIP_DIRS = {".git", ".venv", "reports", "build", "dist", "__pycache__", ".pytest_cache"}
+SKIP_DIRS = {".git", ".venv", "build", "dist", "__pycache__", ".pytest_cache"}
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 
 
 def _copy_source(dest: Path) -> Path:
     def ignore(folder, names):
-        return [n for n in names if n in SKIP_DIRS or n.endswith(".egg-info")]
+        top = Path(folder) == ROOT
+        return [n for n in names if n in SKIP_DIRS or n.endswith(".egg-info") or (top and n == "reports")]
     shutil.copytree(ROOT, dest, ignore=ignore)
     return dest
 
@@ -45,6 +46,9 @@ def installed(tmp_path_factory):
     # The test venv's dependencies, without its editable reliefplan (a path file's folders are not site dirs,
     # so the editable install's own .pth there is not read).
     (site_dir / "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    # nbconvert's templates are data files of that venv's nbconvert; a real install puts them in the same prefix.
+    (venv / "share" / "jupyter").mkdir(parents=True)
+    (venv / "share" / "jupyter" / "nbconvert").symlink_to(Path(sys.prefix) / "share" / "jupyter" / "nbconvert")
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q",
                     "--prefix", str(venv), str(wheel)], check=True)
     work = tmp / "work"
