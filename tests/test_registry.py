@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from malformed_corpus import AREAS, HEADER, ID_A, ID_B, ID_C, csv_file, good_row, make_id, xlsx
 from reliefplan.core import privacy
-from reliefplan.ingest import registry
+from reliefplan.ingest import area_match, convert, header, registry
 from reliefplan.core.errors import InputError
 from reliefplan.ingest.registry import read_registry, write_quarantine
 from reliefplan.core.schema import REGISTRY
@@ -81,10 +81,10 @@ def test_every_alias_is_recognised(column, tmp_path):
 
 def test_header_matching_ignores_brackets_stars_and_spaces():
     aliases = REGISTRY.alias_map()
-    assert registry._lookup("家庭人均月收入（元）", aliases) == "income_fen"
-    assert registry._lookup("*姓 名", aliases) == "name"
-    assert registry._lookup("身份证号码\n(18位)", aliases) == "id_number"
-    assert registry._lookup("序号", aliases) is None
+    assert header.lookup_header("家庭人均月收入（元）", aliases) == "income_fen"
+    assert header.lookup_header("*姓 名", aliases) == "name"
+    assert header.lookup_header("身份证号码\n(18位)", aliases) == "id_number"
+    assert header.lookup_header("序号", aliases) is None
 
 
 def test_header_in_csv_two_rows_without_merges(tmp_path):
@@ -151,17 +151,17 @@ def test_file_not_found(tmp_path):
     ("1200.505", 120051), ("1200.504", 120050), (1200.35, 120035), (0.1, 10), ("１２００", 120000), (".5", 50),
 ])
 def test_money_is_exact(raw, fen):
-    assert registry._money_value(raw) == (fen, None, None)
+    assert convert.money_value(raw) == (fen, None, None)
 
 
 @pytest.mark.parametrize("raw, code", [("-1", "negative_number"), ("abc", "not_a_number"), ("1.2.3", "not_a_number"),
                                        (".", "not_a_number"), ("12345678901234", "not_a_number")])
 def test_money_rejections(raw, code):
-    assert registry._money_value(raw) == (None, code, None)
+    assert convert.money_value(raw) == (None, code, None)
 
 
 def test_money_empty_is_missing_not_zero():
-    assert registry._money_value("") == (None, None, None)
+    assert convert.money_value("") == (None, None, None)
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -170,7 +170,7 @@ def test_money_empty_is_missing_not_zero():
     ("0", (None, "below_minimum", None)), ("three", (None, "not_a_number", None)),
 ])
 def test_household_size(raw, expected):
-    assert registry._int_value(1)(raw) == expected
+    assert convert.int_value(1)(raw) == expected
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -178,15 +178,15 @@ def test_household_size(raw, expected):
     ("√", True), ("无", False),
 ])
 def test_flags(raw, expected):
-    assert registry._bool_value(raw) == (expected, None, None)
+    assert convert.bool_value(raw) == (expected, None, None)
 
 
 def test_flag_other_text_is_yes_with_warning():
-    assert registry._bool_value("肢体二级") == (True, None, "flag_text_as_yes")
+    assert convert.bool_value("肢体二级") == (True, None, "flag_text_as_yes")
 
 
 def test_area_codes():
-    convert = registry._area_value(*registry._area_tables(AREAS))
+    convert = area_match.area_value(*area_match.area_tables(AREAS))
     assert convert("350602001") == ("350602001", None, None)
     assert convert(350602001.0) == ("350602001", None, None)
     assert convert("350602001.0") == ("350602001", None, None)
@@ -401,12 +401,12 @@ def test_demo_flawed_registry_has_rejections():
 def test_conversions_run_once_per_distinct_value(monkeypatch):
     calls = []
 
-    def convert(value):
+    def record(value):
         calls.append(value)
         return value, None, None
 
     values = np.array(["a", "b", "a", "a", "b", ""] * 1000, dtype=object)
-    out, reason, warn = registry._per_unique(values, convert)
+    out, reason, warn = convert.per_unique(values, record)
     assert sorted(calls) == ["", "a", "b"]
     assert out.tolist() == values.tolist()
 

@@ -1,0 +1,160 @@
+"""Value converters for registry cells: one function per kind, applied once per distinct value.
+
+Each converter takes a cell and returns ``(value, reason_code, warning_code)``;
+:func:`per_unique` applies it to each distinct value of a column and
+broadcasts the results back, so a million rows cost as many calls as there
+are distinct values. Free text and phones are tidied with vectorised string
+operations instead.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from reliefplan.core.text import clean_cell, header_key, nfkc, strip_all_spaces
+from reliefplan.ingest import sheets as excel
+from reliefplan.ingest.categories import category_lookup, load_categories
+
+_YES = {"是", "1", "y", "yes", "true", "t", "√", "✓", "✔", "有", "残疾", "重病"}
+_NO = {"", "否", "0", "n", "no", "false", "f", "×", "✗", "无", "不是", "非", "-", "/"}
+_SPACE_CHARS = " \t\r\n\u00a0\u3000\u200b\ufeff"
+_CJK_SPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_AMOUNT = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?")
+_MAX_INT_DIGITS = 13
+
+
+def per_unique(values: np.ndarray, func) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Apply ``func(value) -> (out, reason, warning)`` to each distinct value, broadcast back."""
+    if len(values) == 0:
+        empty = np.array([], dtype=object)
+        return empty, empty, empty
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    results = [func(u) for u in uniques]
+    out = np.empty(len(results), dtype=object)
+    reason = np.empty(len(results), dtype=object)
+    warn = np.empty(len(results), dtype=object)
+    for k, (o, r, w) in enumerate(results):
+        out[k], reason[k], warn[k] = o, r, w
+    return out[codes], reason[codes], warn[codes]
+
+
+def code_text(value) -> str:
+    text = strip_all_spaces(excel.cell_text(value))
+    if re.fullmatch(r"[0-9]+\.0*", text):
+        text = text.split(".")[0]
+    return text
+
+
+def int_value(minimum):
+    def convert(value):
+        text = code_text(value)
+        if not text:
+            return None, None, None
+        text = re.sub(r"(人口|人|口|户)$", "", text)
+        m = re.fullmatch(r"([+-]?)([0-9]{1,9})(?:\.([0-9]*))?", text)
+        if not m:
+            return None, "not_a_number", None
+        if m.group(3) and m.group(3).strip("0"):
+            return None, "not_an_integer", None
+        number = int(m.group(2)) * (-1 if m.group(1) == "-" else 1)
+        if number < 0:
+            return None, "negative_number", None
+        if minimum is not None and number < minimum:
+            return None, "below_minimum", None
+        return number, None, None
+    return convert
+
+
+def money_value(value):
+    text = strip_all_spaces(excel.cell_text(value))
+    text = re.sub(r"[,，]|元$|^[￥¥]", "", text)
+    if not text:
+        return None, None, None
+    m = _AMOUNT.fullmatch(text)
+    if not m or not (m.group(2) or m.group(3)) or len(m.group(2)) > _MAX_INT_DIGITS:
+        return None, "not_a_number", None
+    dec = Decimal(f"{m.group(1)}{m.group(2) or '0'}.{m.group(3) or '0'}")
+    if dec < 0:
+        return None, "negative_number", None
+    return int((dec * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)), None, None
+
+
+def bool_value(value):
+    if isinstance(value, bool):
+        return value, None, None
+    text = strip_all_spaces(excel.cell_text(value)).lower()
+    if text in _NO:
+        return False, None, None
+    if text in _YES:
+        return True, None, None
+    return True, None, "flag_text_as_yes"
+
+
+def category_value(lookup: dict[str, str]):
+    def convert(value):
+        text = clean_cell(excel.cell_text(value))
+        if not text:
+            return None, "missing_value", None
+        code = lookup.get(header_key(text))
+        if code is None:
+            return None, "unknown_category", None
+        return code, None, None
+    return convert
+
+
+
+def category_lookup_of(categories) -> dict[str, str]:
+    if categories is None:
+        categories = load_categories()
+    elif isinstance(categories, (str, Path)):
+        categories = load_categories(categories)
+    if isinstance(categories, dict):
+        return {header_key(k): v for k, v in categories.items()}
+    return category_lookup(categories)
+
+
+_NEEDS_WORK = r"^[\s\u00a0\u3000\u200b\ufeff]|[\s\u00a0\u3000\u200b\ufeff]$|[\uff01-\uff5e]"
+_NEEDS_WORK_NAME = r"[\s\u00a0\u3000\u200b\ufeff\uff01-\uff5e]"
+
+
+def _tidy_text(text: str, squeeze: bool) -> str:
+    text = nfkc(text).strip(_SPACE_CHARS)
+    if squeeze:
+        # "张　三" (names padded to line up in print) -> "张三"; "Mary Ann" keeps one space
+        text = _CJK_SPACE.sub("" if re.search(r"[\u4e00-\u9fff]", text) else " ", text)
+    return text
+
+
+def text_column(values: np.ndarray, *, squeeze: bool = False) -> pd.Series:
+    """Free text, trimmed (NBSP and ideographic spaces too), full-width folded.
+
+    One regex pass finds the cells that need work; only those are rewritten.
+    """
+    s = pd.Series(values, dtype=object)
+    is_str = s.map(type).to_numpy() == str
+    if not is_str.all():
+        s[~is_str] = [excel.cell_text(v) for v in s[~is_str]]
+    work = s.str.contains(_NEEDS_WORK_NAME if squeeze else _NEEDS_WORK, regex=True)
+    work = work.fillna(False).to_numpy(dtype=bool)
+    if work.any():
+        s[work] = [_tidy_text(v, squeeze) for v in s[work]]
+    return s
+
+
+def phone_column(values: np.ndarray) -> pd.Series:
+    s = pd.Series(values, dtype=object)
+    is_str = s.map(type).to_numpy() == str
+    if not is_str.all():
+        s[~is_str] = [code_text(v) for v in s[~is_str]]
+    s = s.astype(object)
+    messy = ~s.str.fullmatch(r"[0-9]*").fillna(False).to_numpy(dtype=bool)
+    if messy.any():
+        s[messy] = s[messy].map(strip_all_spaces)
+    return s
+
+
