@@ -95,7 +95,8 @@ def test_visit_days_skip_holidays_weekends_and_listed_days():
     used = sorted(set(days["date"].dt.date.astype(str)))
     assert used == ["2026-09-28", "2026-09-29", "2026-09-30", "2026-10-08", "2026-10-09", "2026-10-10",
                     "2026-10-11"]
-    assert "国庆节" in skipped["reason_zh"].iloc[0] and notes == []
+    assert "国庆节" in skipped["reason_zh"].iloc[0]
+    assert len(notes) == 1 and "chinesecalendar" in notes[0][0]   # says which holiday data was used
     p["visit_days"].update(skip_weekends=True, skip=["2026-09-29"])
     days, skipped, _ = schedule.visit_slots(p)
     # 10-10 is a make-up workday (not a weekend day off), 10-11 a Sunday
@@ -104,7 +105,7 @@ def test_visit_days_skip_holidays_weekends_and_listed_days():
     p2 = plan(teams, start="2027-01-30", end="2027-02-02")
     p2["calendar"]["working_days"] = True
     _, _, notes = schedule.visit_slots(p2)
-    assert notes and "2027" in notes[0][0]          # 2027 not in the official data: said so
+    assert notes and "2027" in notes[0][0] and "只按周末" in notes[0][0]   # 2027 not in any data: said so
 
 
 def test_bad_team_config():

@@ -172,9 +172,10 @@ def test_timeline_section(demo):
     sec = timeline_section(demo, "zh")
     assert {"title", "phases", "deliverables", "festivals", "findings", "responsibilities", "gantt", "notes",
             "counts", "raw"} <= set(sec)
-    assert sec["counts"] == {"error": 0, "warning": 1, "info": 3}
+    assert sec["counts"]["error"] == 0 and sec["counts"]["info"] >= 3
     assert list(sec["phases"].columns)[:2] == ["阶段", "开始日期"]
-    assert "2027年" in sec["notes"][0]
+    assert any("2027年" in n and "只按周末" in n for n in sec["notes"])       # no 2027 data: said so
+    assert any("2026年" in n and "chinesecalendar" in n for n in sec["notes"])  # 2026 from the package
     assert "schedule_summary" not in sec
     en = timeline_section(demo, "en")
     assert en["title"] == "Campaign timeline" and list(en["phases"]["Phase"]) == \

@@ -6,7 +6,10 @@ YEAR is the campaign year: the year whose 春节 the campaign serves, so
 腊月 dates fall in the weeks before that 春节. Without an expression it
 lists the year's festival days (腊八, 小年, 南方小年, 除夕, 春节, 元宵).
 ``--deadline`` also applies the working-day rule (a deadline on a day off
-moves to the previous working day, by the official holiday calendar).
+moves to the previous working day, by the official holiday calendar) and
+says which holiday data it used: the table in the plan given with
+``--plan`` (``calendar.holidays`` or its ``data.holidays`` file), else the
+chinesecalendar package, else weekends only.
 
 Exit codes: 0 the date exists; 2 the expression cannot be read or names a
 day the year does not have (e.g. 腊月三十 in 2025, whose 腊月 has 29 days).
@@ -35,6 +38,9 @@ def register(subparsers) -> None:
                         "date expression, e.g. 除夕, 腊月廿六, 元宵+5, 除夕-10天")
     p.add_argument("--deadline", action="store_true",
                    help="按工作日顺延规则(节假日提前到前一个工作日) / apply the working-day rule to a deadline")
+    p.add_argument("--plan", default=None,
+                   help="用该方案提供的节假日安排表(calendar.holidays / data.holidays) / use the holiday table "
+                        "of this plan")
     p.set_defaults(handler=run)
 
 
@@ -59,7 +65,11 @@ def run(args) -> int:
     print(info["iso"])
     print(_line(info))
     if args.deadline:
-        shift = workdays.shift_deadline(day, "all")
+        calendar = workdays.PACKAGE_ONLY
+        if args.plan:
+            from reliefplan.ingest.plan import load_plan
+            calendar = workdays.calendar_from_plan(load_plan(args.plan))
+        shift = workdays.shift_deadline(day, "all", calendar)
         if shift.moved:
             moved = lunar_dates.describe_date(shift.date)
             print(f"截止日顺延 deadline moved: {moved['iso']}  {_line(moved)}")
@@ -67,4 +77,6 @@ def run(args) -> int:
             print(f"说明 note: {shift.note_zh} / {shift.note_en}")
         elif not shift.moved:
             print("工作日, 无需顺延 / a working day, not moved")
+        for zh, en in calendar.source_notes({day.year, shift.date.year}):
+            print(f"节假日数据 holiday data: {zh} / {en}")
     return 0

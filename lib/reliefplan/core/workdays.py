@@ -2,12 +2,18 @@
 
 Deadlines (e.g. an 附件 due date) that fall on a day off move to the
 previous working day, because an office that is closed cannot receive
-them. The official calendar comes from the ``chinese_calendar`` package
-(PyPI ``chinesecalendar``), which carries the State Council's published
-holiday notices. Each notice is published about a month before its year
-starts, so the package covers a fixed range of years (see
-:func:`covered_years`); for a year outside it only weekends are known and
-every result says so, instead of pretending no holiday exists.
+them. The official calendar of a year comes from, in this order:
+
+1. a table the planner gives (:class:`HolidayCalendar`, built from the plan's
+   ``calendar.holidays`` or the shared file ``data.holidays``; see
+   :mod:`reliefplan.core.holiday_tables`): the State Council notice for the
+   year, typed in once it is published;
+2. the ``chinese_calendar`` package (PyPI ``chinesecalendar``), which carries
+   the published notices up to its release (see :func:`covered_years`);
+3. otherwise only weekends are known, and every result says so instead of
+   pretending no holiday exists.
+
+:meth:`HolidayCalendar.source_notes` says plainly which source each year used.
 
 Modes (the plan's ``calendar.working_days``):
 
@@ -21,7 +27,7 @@ Modes (the plan's ``calendar.working_days``):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 
@@ -29,20 +35,11 @@ import chinese_calendar
 import pandas as pd
 
 from reliefplan.core.errors import ConfigError
+from reliefplan.core.holiday_tables import HOLIDAY_ZH, YearTable, parse_tables
 from reliefplan.core.lunar_dates import to_date as _date
 
 MODES = ("all", "holidays")
-
-HOLIDAY_ZH = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
-    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
-}
+SOURCES = ("table", "package", "none")
 
 KIND_LABELS = {
     "workday": ("工作日", "working day"),
@@ -98,61 +95,142 @@ def covered_years() -> tuple[int, int]:
     return min(years), max(years)
 
 
-def is_covered(year: int) -> bool:
-    first, last = covered_years()
-    return first <= year <= last
+def is_covered(year: int, calendar: "HolidayCalendar | None" = None) -> bool:
+    """True when the official holidays of ``year`` are known (a planner's table or the package)."""
+    return (calendar or PACKAGE_ONLY).source_of(year) != "none"
 
 
-def coverage_note(years) -> tuple[str, str] | None:
-    """A zh/en note naming the years the official calendar does not cover; None if all are covered."""
-    missing = sorted({int(y) for y in years if not is_covered(int(y))})
+@dataclass(frozen=True)
+class HolidayCalendar:
+    """The official calendar to use: planner-given year tables first, then the package.
+
+    ``tables``: year -> :class:`~reliefplan.core.holiday_tables.YearTable`.
+    A year with a table is decided by the table alone (a date it does not
+    list is an ordinary weekday or weekend), even when the package covers it.
+    """
+
+    tables: dict = field(default_factory=dict)
+
+    def source_of(self, year: int) -> str:
+        """``table`` (a planner's table), ``package`` (chinesecalendar) or ``none`` (weekends only)."""
+        year = int(year)
+        if year in self.tables:
+            return "table"
+        first, last = covered_years()
+        return "package" if first <= year <= last else "none"
+
+    def _lookup(self, day: dt.date):
+        """(kind, (name_zh, name_en)) for a day some source lists, else None.
+
+        Any table listing the day decides it (a notice's make-up workday can
+        fall in the year before, e.g. a Saturday in late December before 元旦);
+        the package decides only years without a table.
+        """
+        for table in self.tables.values():
+            if day in table.holidays:
+                return "holiday", table.holidays[day]
+            if day in table.workdays:
+                return "makeup_workday", table.workdays[day]
+        if self.source_of(day.year) == "package":
+            if day in chinese_calendar.holidays:
+                name = str(chinese_calendar.holidays[day])
+                return "holiday", (HOLIDAY_ZH.get(name, name), name)
+            if day in chinese_calendar.workdays:
+                name = str(chinese_calendar.workdays[day])
+                return "makeup_workday", (HOLIDAY_ZH.get(name, name), name)
+        return None
+
+    def holidays(self) -> dict:
+        """Every known statutory holiday: date -> (name_zh, name_en), table years overriding the package."""
+        out = {}
+        for day, name in chinese_calendar.holidays.items():
+            if self.source_of(day.year) == "package":
+                out[day] = (HOLIDAY_ZH.get(str(name), str(name)), str(name))
+        for table in self.tables.values():
+            out.update(table.holidays)
+        return out
+
+    def source_notes(self, years) -> list[tuple[str, str]]:
+        """One zh/en note per year saying which holiday data the results used."""
+        notes = []
+        for year in sorted({int(y) for y in years}):
+            source = self.source_of(year)
+            if source == "table":
+                t = self.tables[year]
+                notes.append((f"{year}年法定节假日和调休按用户提供的放假安排表({t.source}; 出自 {t.origin})",
+                              f"{year}: official holidays and make-up workdays from the table given by the user "
+                              f"({t.source}; from {t.origin})"))
+            elif source == "package":
+                notes.append((f"{year}年法定节假日和调休按 chinesecalendar {package_version()} 所载国务院办公厅通知",
+                              f"{year}: official holidays and make-up workdays from the State Council notice as "
+                              f"carried by chinesecalendar {package_version()}"))
+            else:
+                notes.append(coverage_note([year], self))
+        return notes
+
+
+PACKAGE_ONLY = HolidayCalendar()
+
+
+def coverage_note(years, calendar: HolidayCalendar | None = None) -> tuple[str, str] | None:
+    """A zh/en note naming the years no holiday data covers; None if all are covered."""
+    calendar = calendar or PACKAGE_ONLY
+    missing = sorted({int(y) for y in years if calendar.source_of(int(y)) == "none"})
     if not missing:
         return None
     first, last = covered_years()
     listed = "、".join(str(y) for y in missing)
     return (
         f"{listed}年的法定节假日和调休安排不在 chinese_calendar {package_version()} 的数据范围"
-        f"({first}–{last}年)内: 这些年份只按周末判断工作日, 未计法定节假日和调休; "
-        "国务院公布当年放假安排后请升级 chinesecalendar 包",
+        f"({first}–{last}年)内, 方案也未提供: 这些年份只按周末判断工作日, 未计法定节假日和调休; "
+        "国务院公布当年放假安排后, 请在方案 calendar.holidays 或 data.holidays 文件中填入, 或升级 chinesecalendar 包",
         f"the official holidays and make-up workdays of {', '.join(str(y) for y in missing)} are not in "
-        f"chinese_calendar {package_version()} (covers {first}-{last}): only weekends are known for these "
-        "years, not public holidays or make-up workdays; upgrade the chinesecalendar package once the "
-        "State Council publishes that year's notice",
+        f"chinese_calendar {package_version()} (covers {first}-{last}) and the plan gives no table: only weekends "
+        "are known for these years, not public holidays or make-up workdays; once the State Council publishes "
+        "that year's notice, enter it in the plan's calendar.holidays or a data.holidays file, or upgrade the "
+        "chinesecalendar package",
     )
 
 
-def day_status(day) -> DayStatus:
-    """The kind of one day by the official calendar (weekends only where the year is not covered)."""
+def day_status(day, calendar: HolidayCalendar | None = None) -> DayStatus:
+    """The kind of one day by the official calendar (weekends only where no data covers the year)."""
+    calendar = calendar or PACKAGE_ONLY
     day = _date(day)
     weekend = day.weekday() >= 5
-    if not is_covered(day.year):
-        return DayStatus(day, "weekend" if weekend else "workday", covered=False)
-    if day in chinese_calendar.holidays:
-        name = str(chinese_calendar.holidays[day])
-        return DayStatus(day, "holiday", HOLIDAY_ZH.get(name, name), name)
-    if day in chinese_calendar.workdays:
-        name = str(chinese_calendar.workdays[day])
-        return DayStatus(day, "makeup_workday", HOLIDAY_ZH.get(name, name), name)
-    return DayStatus(day, "weekend" if weekend else "workday")
+    found = calendar._lookup(day)
+    covered = calendar.source_of(day.year) != "none"
+    if found:
+        kind, (zh, en) = found
+        return DayStatus(day, kind, zh, en, covered=covered)
+    return DayStatus(day, "weekend" if weekend else "workday", covered=covered)
 
 
-def is_working_day(day, mode: str = "all") -> bool:
+def calendar_from_plan(plan: dict) -> HolidayCalendar:
+    """The plan's calendar: tables from its ``data.holidays`` file (read by the plan loader into
+    ``_holiday_tables``), overridden per year by ``calendar.holidays`` in the plan itself."""
+    tables = dict(plan.get("_holiday_tables") or {})
+    inline = (plan.get("calendar") or {}).get("holidays")
+    tables.update(parse_tables(inline, file=plan.get("_path"), where="calendar.holidays"))
+    return HolidayCalendar(tables) if tables else PACKAGE_ONLY
+
+
+def is_working_day(day, mode: str = "all", calendar: HolidayCalendar | None = None) -> bool:
     """True if an office works on ``day`` under ``mode`` (see the module docstring)."""
-    return day_status(day).is_working(check_mode(mode))
+    return day_status(day, calendar).is_working(check_mode(mode))
 
 
-def previous_working_day(day, mode: str = "all") -> dt.date:
+def previous_working_day(day, mode: str = "all", calendar: HolidayCalendar | None = None) -> dt.date:
     """``day`` itself if it is a working day, else the closest working day before it."""
     check_mode(mode)
     day = _date(day)
     for _ in range(60):
-        if day_status(day).is_working(mode):
+        if day_status(day, calendar).is_working(mode):
             return day
         day -= dt.timedelta(days=1)
     raise ValueError(f"no working day within 60 days before {day}")  # pragma: no cover
 
 
-def shift_deadline(day, mode: str | None = "all") -> Shift:
+def shift_deadline(day, mode: str | None = "all", calendar: HolidayCalendar | None = None) -> Shift:
     """A deadline moved to the previous working day when it falls on a day off.
 
     The note says why it moved (e.g. "2026-10-01 国庆节, 提前到 2026-09-30
@@ -161,11 +239,11 @@ def shift_deadline(day, mode: str | None = "all") -> Shift:
     """
     day = _date(day)
     if mode is None:
-        return Shift(day, day, "", "", is_covered(day.year))
+        return Shift(day, day, "", "", is_covered(day.year, calendar))
     check_mode(mode)
-    status = day_status(day)
-    target = previous_working_day(day, mode)
-    covered = status.covered and is_covered(target.year)
+    status = day_status(day, calendar)
+    target = previous_working_day(day, mode, calendar)
+    covered = status.covered and is_covered(target.year, calendar)
     if target == day:
         zh = en = ""
     else:
@@ -174,7 +252,7 @@ def shift_deadline(day, mode: str | None = "all") -> Shift:
         what_en = f"a {kind_en} ({status.name_en})" if status.name_en else f"a {kind_en}"
         zh = f"{day.isoformat()} 为{what_zh}, 提前到前一个工作日 {target.isoformat()}"
         en = f"{day.isoformat()} is {what_en}; moved to the previous working day {target.isoformat()}"
-        target_status = day_status(target)
+        target_status = day_status(target, calendar)
         if target_status.kind == "makeup_workday":
             zh += "(调休上班日)"
             en += " (a make-up workday)"
@@ -184,11 +262,11 @@ def shift_deadline(day, mode: str | None = "all") -> Shift:
     return Shift(day, target, zh, en, covered)
 
 
-def holidays_between(start, end) -> pd.DataFrame:
+def holidays_between(start, end, calendar: HolidayCalendar | None = None) -> pd.DataFrame:
     """Statutory holidays from ``start`` to ``end`` inclusive: date, name_zh, name_en (covered years only)."""
     start, end = _date(start), _date(end)
-    rows = [{"date": pd.Timestamp(d), "name_zh": HOLIDAY_ZH.get(str(n), str(n)), "name_en": str(n)}
-            for d, n in chinese_calendar.holidays.items() if start <= d <= end]
+    rows = [{"date": pd.Timestamp(d), "name_zh": zh, "name_en": en}
+            for d, (zh, en) in (calendar or PACKAGE_ONLY).holidays().items() if start <= d <= end]
     out = pd.DataFrame(rows, columns=["date", "name_zh", "name_en"])
     return out.sort_values("date", ignore_index=True)
 

@@ -16,15 +16,16 @@ from pathlib import Path
 
 import yaml
 
-from reliefplan.core import paths
+from reliefplan.core import paths, workdays
 from reliefplan.ingest.categories import load_categories
 from reliefplan.core.errors import ConfigError
+from reliefplan.ingest.holidays import load_holiday_file
 
 PER_VALUES = ("household", "person")
 OVERHEAD_BASES = ("per_team_day", "fixed")
 ALLOCATION_MODES = ("priority", "scale")
 DATA_KEYS = ("registry", "areas", "boundaries", "dibao", "categories", "history",
-             "visits", "registry_changes", "case_library")
+             "visits", "registry_changes", "case_library", "holidays")
 
 
 def _fail(path, field, zh, en):
@@ -167,6 +168,10 @@ def load_plan(path=None) -> dict:
 
     plan["_path"] = path.resolve()
     plan["_files"] = files
+    if "holidays" in files:
+        plan["_holiday_tables"] = load_holiday_file(files["holidays"])
+    workdays.calendar_from_plan(plan)  # checks calendar.holidays now, so the error names the plan at load
+    workdays.mode_from_plan(plan)
     return plan
 
 

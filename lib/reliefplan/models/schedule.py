@@ -172,6 +172,7 @@ def visit_slots(plan: dict) -> tuple[pd.DataFrame, pd.DataFrame, list]:
     spec = plan.get("visit_days") or {}
     slots = [str(s) for s in (spec.get("slots") or DEFAULT_SLOTS)]
     mode = workdays.mode_from_plan(plan)
+    calendar = workdays.calendar_from_plan(plan)
     skip_holidays = bool(spec.get("skip_holidays", mode is not None))
     skip_weekends = bool(spec.get("skip_weekends", False))
     explicit = {resolve_field(plan, expr, f"visit_days.skip[{i}]") for i, expr in enumerate(spec.get("skip") or [])}
@@ -179,7 +180,7 @@ def visit_slots(plan: dict) -> tuple[pd.DataFrame, pd.DataFrame, list]:
     days, skipped, notes = [], [], []
     day = start
     while day <= end:
-        status = workdays.day_status(day)
+        status = workdays.day_status(day, calendar)
         reason = None
         if day in explicit:
             reason = ("方案指定不走访", "excluded by the plan (visit_days.skip)")
@@ -193,9 +194,7 @@ def visit_slots(plan: dict) -> tuple[pd.DataFrame, pd.DataFrame, list]:
             days.append(day)
         day += dt.timedelta(days=1)
     if skip_holidays or skip_weekends:
-        note = workdays.coverage_note({d.year for d in (start, end)})
-        if note:
-            notes.append(note)
+        notes.extend(calendar.source_notes({d.year for d in (start, end)}))
     frame = pd.DataFrame([{"date": pd.Timestamp(d), "slot": s, "day_no": i, "slot_no": j}
                           for i, d in enumerate(days) for j, s in enumerate(slots)],
                          columns=["date", "slot", "day_no", "slot_no"])

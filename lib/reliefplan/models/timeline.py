@@ -18,7 +18,8 @@ sequence a planner relies on:
   of the visit phase's own report (e.g. 签收表) are an error; any other phase
   that runs past the last due date of its own deliverables is a warning;
 - visit days outside the visit phase, and teams covering the same area
-  (warnings); years the official holiday calendar does not cover (info).
+  (warnings); which holiday data each year's deadlines used: the user's
+  table, the chinesecalendar package, or none (weekends only) (info).
 
 The visit phase is the phase with ``visits: true``; else the first whose name
 contains 慰问 or 走访 (or "visit" in ``name_en``); else the phase holding the
@@ -129,6 +130,7 @@ def resolve_deliverables(plan: dict, mode: str | None | bool = True) -> pd.DataF
     """
     if mode is True:
         mode = workdays.mode_from_plan(plan)
+    calendar = workdays.calendar_from_plan(plan)
     rows = []
     for i, phase in enumerate(plan.get("phases") or []):
         for j, item in enumerate(phase.get("deliverables") or []):
@@ -137,7 +139,7 @@ def resolve_deliverables(plan: dict, mode: str | None | bool = True) -> pd.DataF
                 raise DateExpressionError("须有 name 和 due", "needs name and due",
                                           file=plan.get("_path"), column=field)
             written = resolve_field(plan, item["due"], f"{field}.due")
-            shift = workdays.shift_deadline(written, mode)
+            shift = workdays.shift_deadline(written, mode, calendar)
             rows.append({
                 "phase": str(phase.get("name")),
                 "phase_en": str(phase.get("name_en") or phase.get("name")),
@@ -150,12 +152,13 @@ def resolve_deliverables(plan: dict, mode: str | None | bool = True) -> pd.DataF
                 "due_lunar": lunar_dates.lunar_label(shift.date),
                 "shifted": shift.moved,
                 "covered": shift.covered,
+                "holiday_source": calendar.source_of(written.year),
                 "shift_note_zh": shift.note_zh,
                 "shift_note_en": shift.note_en,
                 "feeds": str(item.get("feeds") or ""),
             })
     columns = ["phase", "phase_en", "phase_order", "deliverable", "to", "due_expr", "due_written", "due",
-               "due_lunar", "shifted", "covered", "shift_note_zh", "shift_note_en", "feeds"]
+               "due_lunar", "shifted", "covered", "holiday_source", "shift_note_zh", "shift_note_en", "feeds"]
     return _typed(pd.DataFrame(rows, columns=columns), ["due_written", "due"])
 
 
@@ -330,9 +333,9 @@ def check_timeline(plan: dict, phases: pd.DataFrame | None = None,
     for d in deliverables[deliverables["shifted"]].itertuples():
         out.add("info", "deadline_shifted", d.deliverable, d.due, d.shift_note_zh, d.shift_note_en)
     if workdays.mode_from_plan(plan) and not deliverables.empty:
-        note = workdays.coverage_note(deliverables["due_written"].dt.year.unique())
-        if note:
-            out.add("info", "holiday_data", "calendar.working_days", None, *note)
+        calendar = workdays.calendar_from_plan(plan)
+        for zh, en in calendar.source_notes(deliverables["due_written"].dt.year.unique()):
+            out.add("info", "holiday_data", "calendar.working_days", None, zh, en)
     return out.frame()
 
 

@@ -45,8 +45,7 @@ def timeline_section(plan: dict, lang: str = "zh", *, registry: pd.DataFrame | N
         years = set(deliverables["due_written"].dt.year) if not deliverables.empty else set()
         if schedule is not None:
             years |= set(schedule.days["date"].dt.year)
-        note = workdays.coverage_note(years)
-        if note:
+        for note in workdays.calendar_from_plan(plan).source_notes(years):
             notes.append(note[0] if lang == "zh" else note[1])
     counts = {s: int((findings["severity"] == s).sum()) for s in tl.SEVERITIES}
     section = {

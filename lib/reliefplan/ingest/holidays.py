@@ -1,0 +1,41 @@
+"""Read a shared holiday file (``data.holidays`` in a plan): official holidays and make-up workdays by year.
+
+The file holds the State Council notices (国务院办公厅关于XXXX年部分节假日安排的通知)
+a bureau has typed in for years the ``chinesecalendar`` package does not
+cover yet, so every plan of the bureau can name one file. Its shape is a
+``years:`` mapping of :mod:`reliefplan.core.holiday_tables` year tables;
+``data/holidays.yaml`` is the documented template. Errors name the file,
+the YAML line where it can be found, and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from reliefplan.core.errors import ConfigError
+from reliefplan.core.holiday_tables import YearTable, parse_tables
+
+_FILE_KEYS = {"years", "note"}
+
+
+def load_holiday_file(path) -> dict[int, YearTable]:
+    """Year -> table from a holiday file; an empty mapping when the file lists no year."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError("节假日文件不存在", "holiday file not found", file=path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError("YAML 格式错误", f"YAML syntax error: {exc}", file=path,
+                          row=mark.line + 1 if mark else None) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError("节假日文件须为 UTF-8 编码", "the holiday file must be UTF-8", file=path) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or set(data) - _FILE_KEYS:
+        raise ConfigError("节假日文件须为含 years 的映射", "the holiday file must be a mapping with `years`",
+                          file=path, column="years")
+    return parse_tables(data.get("years"), file=path, where="years")
