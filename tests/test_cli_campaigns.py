@@ -31,8 +31,12 @@ def test_reconcile_demo_files_finds_mismatches():
     code, out, _ = run("reconcile")
     assert code == 1
     assert "篇7 S1" in out and "220.00" in out and "180.00" in out
-    assert "stated 3,280.00 yuan, computed from its items 3,320.00 yuan" in out
-    assert "8 mismatches" in out and "不符 8" in out
+    # 篇7 S2 (follows from S1) and 篇8's copies are printed once, as where the slip recurs
+    assert "stated 3,280.00 yuan, computed from its items 3,320.00 yuan" not in out
+    assert "the same slip recurs at: 篇7 S2; 篇8 S1; 篇8 S2" in out
+    assert "8 mismatches" in out and "不符 8" in out and "(3 more repeat one of them)" in out
+    assert "篇9 S4" in out and "different units" in out and "农民工" in out
+    assert "agree only through an approximate figure" in out and "篇3 S1" in out
 
 
 def test_reconcile_case_library_only():
@@ -41,13 +45,13 @@ def test_reconcile_case_library_only():
     code, out, _ = run("reconcile", str(demo_path("case_library.yaml")))
     assert code == 1
     assert "历年慰问记录" not in out
-    assert "25 checks" in out and "4 mismatches" in out
+    assert "26 checks" in out and "4 mismatches" in out and "1 unit mismatches" in out
 
 
 def test_reconcile_clean_history_exits_0(tmp_path):
     code, out, _ = run("reconcile", str(write(tmp_path, CLEAN)))
     assert code == 0
-    assert "2 checks: 2 agree, 0 mismatches" in out
+    assert "2 checks: 2 agree, 0 agree only through an approximate figure, 0 mismatches" in out
 
 
 def test_reconcile_history_mismatch_names_row(tmp_path):
@@ -103,3 +107,17 @@ def test_summary_text_demo():
     code, out, _ = run("summary")
     assert code == 0
     assert "2019" in out and "2026" in out and "合计 total" in out
+
+
+def test_similar_lists_the_near_copy():
+    code, out, _ = run("similar")
+    assert code == 0
+    assert "篇7" in out and "篇8" in out and "职工→员工 ×5" in out and "1 near-duplicate pair(s)" in out
+    code, out, _ = run("similar", "--json")
+    data = json.loads(out)
+    assert [(p["plan_a"], p["plan_b"]) for p in data["pairs"]] == [("篇7", "篇8")]
+    assert "篇8" not in data["representatives"] and "篇7" in data["representatives"]
+    code, out, _ = run("similar", "--all", "--json")
+    assert len(json.loads(out)["pairs"]) == 55          # 11 plans: every pair with its scores
+    code, _, err = run("similar", "--text-threshold", "2")
+    assert code == 2 and "between 0 and 1" in err

@@ -28,7 +28,9 @@ def test_demo_run_matches_library(tmp_path):
     assert rec["households_by_year"] == {str(y): v for y, v in campaigns.year_totals(history, "households").items()}
     checks = reconcile.reconcile(history, lib)
     assert rec["mismatch_count"] == len(reconcile.mismatches(checks))
-    assert rec["mismatch_count_by_source"]["case_library"] == 4
+    # 篇7 S1/S2, 篇8 S1/S2 (one slip), 篇9 6人 vs 6户, 篇9 农民工 without a line
+    assert rec["mismatch_count_by_source"]["case_library"] == 6
+    assert rec["distinct_findings"] == len(reconcile.findings(checks)) == rec["mismatch_count"] - 3
     assert rec["near_duplicate_pairs"] == [["篇7", "篇8"]]
     assert rec["benchmark_medians"]["retired_teacher/school"] == 17500
     fc = forecast.forecast(history, "trend_floor")
@@ -66,7 +68,7 @@ def test_small_history_with_filters(tmp_path):
     assert rec["totals_by_year"] == {"2021": 852000, "2022": 781000, "2023": 923000, "2024": 994000}
     assert rec["totals_by_year"] == {str(y): v for y, v in campaigns.year_totals(history).items()}
     # 2024 states 9,999 against 9,940 computed; plus the four in the case library
-    assert rec["mismatch_count_by_source"] == {"history": 1, "case_library": 4}
+    assert rec["mismatch_count_by_source"] == {"history": 1, "case_library": 6}
     assert rec["forecast_target_year"] == 2025
     assert rec["forecast_total"] == 13          # mean3 of 11, 13, 14 = 38/3 -> 13
     assert rec["forecast_by_county"] == {"350602": 13}

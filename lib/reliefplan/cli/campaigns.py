@@ -6,6 +6,17 @@
     library (.yaml); without FILE both files the plan names are checked (the
     demo plan's by default). Exit 1 when any mismatch is found, 0 when none.
 
+    Each slip is printed once, with where it recurs: a total that is wrong
+    only because of a subtotal under it, and the same slip in a near-copy of
+    another plan (篇8 of 篇7). Figures that agree only through an approximate
+    figure (约, 余, 左右) are listed too, as such (they do not set exit 1).
+
+``reliefplan campaigns similar [--all] [--json] [FILE]``
+    Near-duplicate plans in a case library (default: the plan's): pairs with
+    similar text and the same line items and amounts, with the words that
+    differ (职工→员工 ×5). Copies count once in benchmarks. ``--all`` lists
+    every pair with its scores. Exit 0.
+
 ``reliefplan campaigns summary [--json] [FILE]``
     Totals by year of a campaign history (default: the plan's). The text
     table shows yuan; ``--json`` prints one object per year with every
@@ -31,8 +42,10 @@ from reliefplan.ingest.case_library import load_case_library
 from reliefplan.ingest.categories import load_categories
 from reliefplan.ingest.plan import load_plan
 from reliefplan.ingest.reference import load_history
-from reliefplan.models import campaigns
-from reliefplan.models.reconcile import mismatches, reconcile, status_counts
+from reliefplan.models import campaigns, plan_similarity
+from reliefplan.models.reconcile import approximate_matches, findings, mismatches, reconcile, status_counts
+from reliefplan.models.reconcile_text import status_label
+from reliefplan.models.slip_origins import origin_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -58,6 +71,24 @@ def register(subparsers) -> None:
     rec.add_argument("--plan", default=None, help="方案文件(默认示例方案) / plan file (default: the demo plan)")
     rec.add_argument("--all", action="store_true", help="列出全部核对项 / list every check, not only mismatches")
     rec.set_defaults(handler=run_reconcile)
+
+    sim = sub.add_parser(
+        "similar",
+        help="案例库中近似重复的方案 / near-duplicate plans in a case library",
+        description=("找出案例库中文字相近且明细、金额相同的方案(抄改), 列出差异词。 / "
+                     "Find plans in a case library that are near-copies (similar text, same items and "
+                     "amounts) and list the words that differ."),
+    )
+    sim.add_argument("file", nargs="?", default=None,
+                     help="案例库 .yaml(默认方案所列) / case library YAML (default: the plan's)")
+    sim.add_argument("--plan", default=None, help="方案文件(默认示例方案) / plan file (default: the demo plan)")
+    sim.add_argument("--all", action="store_true", help="列出全部方案对及相似度 / list every pair with its scores")
+    sim.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+    sim.add_argument("--text-threshold", type=float, default=None,
+                     help="文本相似度阈值(默认 0.85) / text similarity threshold (default 0.85)")
+    sim.add_argument("--structure-threshold", type=float, default=None,
+                     help="结构相似度阈值(默认 0.8) / structure similarity threshold (default 0.8)")
+    sim.set_defaults(handler=run_similar)
 
     summ = sub.add_parser(
         "summary",
@@ -105,24 +136,93 @@ def run_reconcile(args) -> int:
     categories = load_categories((plan.get("_files") or {}).get("categories"))
     history = load_history(history_path, categories=categories) if history_path else None
     lib = load_case_library(library_path, categories=categories) if library_path else None
-    checks = reconcile(history, lib)
+    checks = reconcile(history, lib, categories=categories)
     found = mismatches(checks)
+    slips = findings(checks)
 
     for label_zh, label_en, path in (("历年慰问记录", "history", history_path), ("案例库", "case library", library_path)):
         if path:
             print(f"{label_zh} / {label_en}: {path}")
-    shown = checks if args.all else found
-    for row in shown.itertuples():
-        print(f"- {row.zh}")
-        print(f"  {row.en}")
+    if args.all:
+        for row in checks.itertuples():
+            print(f"- [{status_label(row.status, 'zh')} / {status_label(row.status, 'en')}] {row.zh}")
+            print(f"  {row.en}")
+            note_zh, note_en = origin_text(row.origin, row.root, "zh"), origin_text(row.origin, row.root, "en")
+            if note_zh:
+                print(f"  ({note_zh} / {note_en})")
+    else:
+        for row in slips.itertuples():
+            print(f"- {row.zh}")
+            print(f"  {row.en}")
+            if row.repeats:
+                print(f"  同一笔误另见 the same slip recurs at: {row.repeats}")
+        approx = approximate_matches(checks)
+        if len(approx):
+            print("\n依约数相符(不能视为核实一致) / agree only through an approximate figure (not verified):")
+            for row in approx.itertuples():
+                print(f"- {row.zh}")
+                print(f"  {row.en}")
     counts = status_counts(checks)
-    print(f"\n共核对 {len(checks)} 项: 一致 {counts['ok']}, 不符 {counts['mismatch']}, "
-          f"约数不符 {counts['approximate']}, 无法核算 {counts['unverifiable']}, 无法辨认 {counts['illegible']}")
-    print(f"{len(checks)} checks: {counts['ok']} agree, {counts['mismatch']} mismatches, "
+    repeated = len(found) - len(slips)
+    print(f"\n共核对 {len(checks)} 项: 一致 {counts['ok']}, 依约数相符 {counts['approx_match']}, "
+          f"不符 {counts['mismatch']}, 单位不符 {counts['unit_mismatch']}, 无对应明细 {counts['no_line']}, "
+          f"约数不符 {counts['approximate']}, 无法核算 {counts['unverifiable']}, 无法辨认 {counts['illegible']}; "
+          f"问题 {len(slips)} 处(另有 {repeated} 项为同一笔误的延续或沿用)")
+    print(f"{len(checks)} checks: {counts['ok']} agree, {counts['approx_match']} agree only through an "
+          f"approximate figure, {counts['mismatch']} mismatches, {counts['unit_mismatch']} unit mismatches, "
+          f"{counts['no_line']} groups named without a line item, "
           f"{counts['approximate']} approximate, {counts['unverifiable']} cannot be recomputed, "
-          f"{counts['illegible']} illegible")
+          f"{counts['illegible']} illegible; {len(slips)} distinct findings ({repeated} more repeat one of them)")
     sys.stdout.flush()
     return 1 if len(found) else 0
+
+
+def run_similar(args) -> int:
+    _, library_path, plan = _plan_files(args.plan)
+    if args.file:
+        library_path = Path(args.file)
+        if not library_path.exists():
+            raise InputError("文件不存在", "file not found", file=library_path)
+        if not _is_library(library_path):
+            raise InputError("similar 需要案例库文件(.yaml)", "similar needs a case library file (.yaml)",
+                             file=library_path)
+    if library_path is None:
+        raise InputError("方案未指定案例库(data.case_library)", "the plan names no case library (data.case_library)",
+                         file=plan.get("_path"))
+    lib = load_case_library(library_path, categories=load_categories((plan.get("_files") or {}).get("categories")))
+    thresholds = {}
+    for key in ("text_threshold", "structure_threshold"):
+        value = getattr(args, key)
+        if value is not None:
+            if not 0 < value <= 1:
+                raise InputError(f"--{key.replace('_', '-')} 须在 0 和 1 之间",
+                                 f"--{key.replace('_', '-')} must be between 0 and 1")
+            thresholds[key] = value
+    pairs = plan_similarity.compare_plans(lib, **thresholds)
+    shown = pairs if args.all else pairs[pairs["near_duplicate"]]
+    if args.json:
+        records = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+                   for r in shown.to_dict("records")]
+        print(json.dumps({"library": str(library_path), "pairs": records,
+                          "representatives": plan_similarity.representatives(lib, pairs)},
+                         ensure_ascii=False, indent=2))
+        return 0
+    print(f"案例库 / case library: {library_path}")
+
+    def pct(value) -> str:
+        return "" if value != value else f"{value:.0%}"
+
+    rows = [(r.plan_a, r.plan_b, pct(r.text_similarity), pct(r.structure_similarity),
+             "是 yes" if r.near_duplicate else "", r.differences) for r in shown.itertuples()]
+    header = ("方案甲 A", "方案乙 B", "文本相似 text", "结构相似 structure", "近似重复 copy", "差异词 differing words")
+    if rows:
+        print(format_table(header, rows))
+    else:
+        print("没有近似重复的方案 / no near-duplicate plans")
+    n = int(pairs["near_duplicate"].sum())
+    print(f"近似重复 {n} 对; 计入基准时每组只算一篇 / {n} near-duplicate pair(s); each group counts once in "
+          "benchmarks")
+    return 0
 
 
 def _yuan_text(fen) -> str:

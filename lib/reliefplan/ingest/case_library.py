@@ -20,6 +20,7 @@ figure covers ``of``: a list of references, or ``lines`` (all line items),
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -47,6 +48,15 @@ _LINE_KEYS = {
 _OVERHEAD_KEYS = {"ref", "text", "item", "amount", "amount_text", "flags", "note"}
 _STATED_KEYS = {"text", "measure", "of", "value", "value_text", "unit", "flags", "note"}
 _REQUIRED_PLAN_KEYS = ("id", "title", "organizer", "organizer_type", "level")
+
+# A figure written as approximate: 约3000元, 大约/估约/近 before a number; 3000余元, 300多户 after it; 3000元左右.
+APPROXIMATE = re.compile(r"(?:约|近)\s*[\dXx０-９]|[\dXx０-９]\s*(?:余|多)\s*[元人户名个家]"
+                         r"|[\dXx０-９]\s*[元人户名个家]?\s*左右")
+
+
+def written_approximate(*texts) -> bool:
+    """True when the figure as written is approximate (约, 余, 多, 左右 next to a number)."""
+    return any(APPROXIMATE.search(str(t)) for t in texts if t)
 
 
 @dataclass
@@ -283,7 +293,9 @@ def load_case_library(path=None, categories: pd.DataFrame | None = None) -> Case
                 "stated_subtotal_fen": check.fen(where + ("stated_subtotal",), item.get("stated_subtotal")),
                 "stated_subtotal_text": item.get("stated_subtotal_text"),
                 "stated_subtotal_kind": subtotal_kind,
-                "approximate": "approximate" in flags, "illegible": "illegible" in flags,
+                "approximate": "approximate" in flags
+                or written_approximate(item.get("stated_subtotal_text"), item.get("count_text"), item.get("text")),
+                "illegible": "illegible" in flags,
                 "area": item.get("area"), "note": item.get("note"),
             })
         for j, item in enumerate(plan.get("overheads") or []):
@@ -300,7 +312,8 @@ def load_case_library(path=None, categories: pd.DataFrame | None = None) -> Case
             overhead_rows.append({
                 "plan_id": pid, "ref": ref, "position": j + 1, "text": str(item.get("text") or ""),
                 "item": str(item.get("item") or item.get("text") or ""), "amount_fen": amount,
-                "approximate": "approximate" in flags,
+                "approximate": "approximate" in flags
+                or written_approximate(item.get("amount_text"), item.get("text")),
             })
         stated_total = None
         for j, item in enumerate(plan.get("stated") or []):
@@ -339,7 +352,9 @@ def load_case_library(path=None, categories: pd.DataFrame | None = None) -> Case
                 "measure": measure, "of": covered, "of_words": of if isinstance(of, str) else None,
                 "value_fen": value_fen, "value_count": value_count,
                 "value_text": item.get("value_text"), "unit": item.get("unit"),
-                "approximate": "approximate" in flags, "illegible": "illegible" in flags,
+                "approximate": "approximate" in flags or written_approximate(item.get("value_text"),
+                                                                               item.get("text")),
+                "illegible": "illegible" in flags,
                 "note": item.get("note"),
             })
             if measure == "amount" and of == "all" and stated_total is None:

@@ -12,72 +12,52 @@ items it covers and compares it with what was written:
 
 Nothing is corrected. Every check gets a status:
 
-``ok``            computed equals stated;
+``ok``            computed equals stated, every figure used is exact;
+``approx_match``  equal, but only through a figure written as approximate
+                  (约, 余, 左右): 篇3's 合计5000元 equals its cash lines (2,000)
+                  plus a donation "估约需捐款3000余元"; reported as such, not as
+                  agreement, with the exact part shown;
 ``mismatch``      computed differs from an exact stated figure;
 ``approximate``   differs, but the stated figure (or an item) is written as
-                  approximate (余, 约);
+                  approximate;
+``unit_mismatch`` a count compared across units: 篇9's "6人" against line
+                  items counted in households (6户) is a finding, not a match;
+``no_line``       a group the plan names in a stated figure (篇9: 农民工) has
+                  no line item (:mod:`reliefplan.models.named_groups`);
 ``unverifiable``  cannot be recomputed (no per-head amounts written);
 ``illegible``     the stated figure cannot be read (约20XX元).
+
+One slip is reported once (:mod:`reliefplan.models.slip_origins`): a total
+that is wrong only because a subtotal under it is wrong ``follows`` that
+subtotal, and the same slip in a near-copy of another plan (篇8 of 篇7) is
+``inherited``; ``origin`` and ``root`` say so, and :func:`findings` lists
+each slip once with where it recurs.
 
 Money is int fen throughout; counts are kept apart (``*_count`` columns).
 """
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
-from reliefplan.core.labels import LANGS, check_lang, label
 from reliefplan.core.money import format_yuan
+from reliefplan.ingest.categories import load_categories
+from reliefplan.models import named_groups, slip_origins
+from reliefplan.models.reconcile_text import (  # noqa: F401  (re-exported: the labels and table live there)
+    LABELS, STATUS_LABELS, UNIT_EN, count_text, money_text, column_label, display_checks, status_label,
+)
 
-STATUSES = ("ok", "mismatch", "approximate", "unverifiable", "illegible")
-
-STATUS_LABELS = {
-    "ok": ("一致", "agrees"),
-    "mismatch": ("不符", "mismatch"),
-    "approximate": ("约数不符", "differs (approximate figure)"),
-    "unverifiable": ("无法核算", "cannot be recomputed"),
-    "illegible": ("无法辨认", "illegible"),
-}
+STATUSES = ("ok", "approx_match", "mismatch", "approximate", "unit_mismatch", "no_line", "unverifiable",
+            "illegible")
+FINDING_STATUSES = ("mismatch", "unit_mismatch", "no_line")
 
 CHECK_COLUMNS = [
     "source", "record", "row", "line", "check", "measure", "text",
     "stated_fen", "computed_fen", "difference_fen", "stated_parts_fen",
-    "stated_count", "computed_count", "status", "basis", "zh", "en",
+    "stated_count", "computed_count", "status", "basis", "zh", "en", "origin", "root",
 ]
-
-# Column labels of the checks table (local: keys such as 'source' mean other things elsewhere).
-LABELS = {
-    "source": ("来源", "Source"),
-    "record": ("方案/记录", "Plan / record"),
-    "row": ("行号", "Row"),
-    "line": ("项目", "Item"),
-    "check": ("核对项", "Check"),
-    "measure": ("口径", "Measure"),
-    "text": ("原文", "As written"),
-    "stated_fen": ("填报金额(元)", "Stated (yuan)"),
-    "computed_fen": ("核算金额(元)", "Computed (yuan)"),
-    "difference_fen": ("差额(元)", "Difference (yuan)"),
-    "stated_parts_fen": ("各项填报之和(元)", "Sum of stated parts (yuan)"),
-    "stated_count": ("填报数量", "Stated count"),
-    "computed_count": ("核算数量", "Computed count"),
-    "status": ("核对结果", "Result"),
-    "basis": ("核算依据", "Basis"),
-    "zh": ("说明", "Explanation (zh)"),
-    "en": ("说明(英文)", "Explanation"),
-    "explanation": ("说明", "Explanation"),
-}
-
-
-def column_label(key: str, lang: str = "zh") -> str:
-    """This module's label for ``key`` (kept local so generic keys never clash), else the shared one."""
-    pair = LABELS.get(key)
-    return pair[LANGS.index(check_lang(lang))] if pair else label(key, lang)
-
-
-def status_label(status: str, lang: str = "zh") -> str:
-    zh, en = STATUS_LABELS[status]
-    return zh if lang == "zh" else en
-
 
 def _na(value):
     return None if value is None or pd.isna(value) else int(value)
@@ -115,45 +95,57 @@ def _status(stated, computed, approximate: bool, illegible: bool) -> str:
     if computed is None:
         return "unverifiable"
     if stated == computed:
-        return "ok"
+        return "approx_match" if approximate else "ok"
     return "approximate" if approximate else "mismatch"
 
 
-def _money_text(record, line, text, status, stated, computed, parts):
-    """zh and en explanation of one money check."""
-    head_zh = f"{record} {line}「{text}」"
-    head_en = f"{record} {line} '{text}'"
-    if status == "illegible":
-        return (f"{head_zh}: 填报金额无法辨认, 无法核对", f"{head_en}: the stated amount is illegible; not checked")
-    if status == "unverifiable":
-        return (f"{head_zh}: 未写明数量或人均标准, 无法按明细核算(填报 {format_yuan(stated)} 元)",
-                f"{head_en}: counts or per-head amounts not written, cannot be recomputed "
-                f"(stated {format_yuan(stated)})")
-    if status == "ok":
-        return (f"{head_zh}: 填报 {format_yuan(stated)} 元, 与核算一致",
-                f"{head_en}: stated {format_yuan(stated)}, agrees with the items")
-    diff = computed - stated
-    zh = (f"{head_zh}: 填报 {format_yuan(stated)} 元, 按明细核算 {format_yuan(computed)} 元, "
-          f"相差 {format_yuan(diff)} 元")
-    en = (f"{head_en}: stated {format_yuan(stated)} yuan, computed from its items {format_yuan(computed)} yuan, "
-          f"difference {format_yuan(diff)} yuan")
-    if parts is not None and parts == stated and parts != computed:
-        zh += f"(填报数等于各项填报小计之和 {format_yuan(parts)} 元)"
-        en += f" (the stated figure equals the sum of the stated subtotals, {format_yuan(parts)})"
-    if status == "approximate":
-        zh += "; 原文为约数"
-        en += "; the text gives an approximate figure"
-    return zh, en
+def _approx_items(lines: pd.DataFrame, overheads: pd.DataFrame, column: str) -> list:
+    """(ref, text as written, fen counted) of the approximate items a money figure was computed from."""
+    out = []
+    for ref, line in lines[lines["approximate"]].iterrows():
+        text = line["stated_subtotal_text"] if isinstance(line["stated_subtotal_text"], str) else line["text"]
+        out.append((ref, text, _na(line[column]) or 0))
+    if column == "amount_fen":
+        for ref, item in overheads[overheads["approximate"]].iterrows():
+            out.append((ref, item["text"], int(item["amount_fen"])))
+    return out
 
 
-def _count_text(record, line, text, status, stated, computed):
-    head_zh = f"{record} {line}「{text}」"
-    head_en = f"{record} {line} '{text}'"
-    if status == "unverifiable":
-        return (f"{head_zh}: 明细未写明数量, 无法核算", f"{head_en}: counts not written for every item; not checked")
-    if status == "ok":
-        return (f"{head_zh}: 填报 {stated}, 与明细之和一致", f"{head_en}: stated {stated}, agrees with the items")
-    return (f"{head_zh}: 填报 {stated}, 明细之和为 {computed}", f"{head_en}: stated {stated}, the items add up to {computed}")
+def _unit_written(text: str) -> str | None:
+    """The unit written after the last count in ``text`` (共6人 -> 人), if any."""
+    found = re.findall(r"\d\s*([人户名个家])", text or "")
+    return found[-1] if found else None
+
+
+def _count_check(plan_id, s, lines: pd.DataFrame, approx: bool) -> dict:
+    """A stated count against its line items, compared in the same unit (人 with 人, 户 with 户).
+
+    A count in persons over lines counted in households is compared with the
+    lines' ``persons`` when every line gives it; otherwise the units differ
+    and that is the finding (篇9: 6人 against 6户).
+    """
+    stated = _na(s.value_count)
+    unit = s.unit if isinstance(s.unit, str) and s.unit else _unit_written(s.text)
+    line_units = set(lines["unit"].dropna())
+    counts = lines["count"]
+    not_persons = lines["unit"] != "人"
+    if unit == "人" and line_units - {"人"} and lines.loc[not_persons, "persons"].notna().all():
+        counts, line_units = lines["persons"].where(lines["unit"] != "人", lines["count"]), {"人"}
+    computed = None if counts.isna().any() or lines.empty else int(counts.sum())
+    status = _status(stated, computed, approx, bool(s.illegible))
+    head_zh, head_en = f"{plan_id} {s.ref}「{s.text}」", f"{plan_id} {s.ref} '{s.text}'"
+    if unit and line_units and line_units != {unit} and status not in ("illegible", "unverifiable"):
+        status = "unit_mismatch"
+        written = "、".join(sorted(line_units))
+        zh = (f"{head_zh}: 填报 {stated}{unit}, 明细按{written}计共 {computed}: 计量单位不同, "
+              f"不能视为一致(人数与户数不是同一口径)")
+        en = (f"{head_en}: stated {stated} ({UNIT_EN.get(unit, unit)}), the items count {computed} "
+              f"({', '.join(UNIT_EN.get(u, u) for u in sorted(line_units))}): different units, not an agreement")
+    else:
+        zh, en = count_text(plan_id, s.ref, s.text, status, stated, computed)
+    return _check_row(source="case_library", record=plan_id, line=s.ref, check="count", measure="count",
+                      text=s.text, stated_count=stated, computed_count=computed, status=status,
+                      basis="items" if computed is not None else None, zh=zh, en=en)
 
 
 def _check_row(**values) -> dict:
@@ -162,15 +154,20 @@ def _check_row(**values) -> dict:
     return row
 
 
-def reconcile_case_library(lib) -> pd.DataFrame:
+def reconcile_case_library(lib, categories: pd.DataFrame | None = None,
+                            pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every check of every plan in a :class:`~reliefplan.ingest.case_library.CaseLibrary`.
 
-    One row per line with a stated subtotal and per stated figure, in plan
-    order; columns :data:`CHECK_COLUMNS`. ``line`` is the line reference
-    (L1...) or the stated figure's (S1...).
+    One row per line with a stated subtotal, per stated figure and per group
+    named without a line item, in plan order; columns :data:`CHECK_COLUMNS`.
+    ``line`` is the line reference (L1...) or the stated figure's (S1...).
+    ``categories`` (names and aliases, for the named groups) defaults to the
+    demo table; ``pairs`` (:func:`~reliefplan.models.plan_similarity.compare_plans`)
+    is computed when not given.
     """
     lines = line_amounts(lib.lines)
     overheads = lib.overheads
+    named = _named_group_rows(lib, categories)
     rows: list[dict] = []
     for plan_id in lib.plans["id"]:
         plan_lines = lines[lines["plan_id"] == plan_id].set_index("ref")
@@ -183,7 +180,7 @@ def reconcile_case_library(lib) -> pd.DataFrame:
                 continue
             computed = _na(line["computed_fen"])
             status = _status(stated, computed, bool(line["approximate"]), False)
-            zh, en = _money_text(plan_id, ref, line["text"], status, stated, computed, None)
+            zh, en = money_text(plan_id, ref, line["text"], status, stated, computed, None)
             rows.append(_check_row(
                 source="case_library", record=plan_id, line=ref, check="line", measure="amount",
                 text=line["text"], stated_fen=stated, computed_fen=computed,
@@ -200,15 +197,7 @@ def reconcile_case_library(lib) -> pd.DataFrame:
             approx = bool(s.approximate) or bool(plan_lines.loc[covered_lines, "approximate"].any()) \
                 if covered_lines else bool(s.approximate)
             if s.measure == "count":
-                counts = plan_lines.loc[covered_lines, "count"] if covered_lines else pd.Series(dtype="Int64")
-                computed = None if counts.isna().any() or not covered_lines else int(counts.sum())
-                stated = _na(s.value_count)
-                status = _status(stated, computed, approx, bool(s.illegible))
-                zh, en = _count_text(plan_id, s.ref, s.text, status, stated, computed)
-                rows.append(_check_row(
-                    source="case_library", record=plan_id, line=s.ref, check="count", measure="count",
-                    text=s.text, stated_count=stated, computed_count=computed, status=status,
-                    basis="items" if computed is not None else None, zh=zh, en=en))
+                rows.append(_count_check(plan_id, s, plan_lines.loc[covered_lines], approx))
                 continue
 
             column = {"amount": "amount_fen", "cash": "cash_fen", "goods": "goods_fen"}[s.measure]
@@ -232,18 +221,37 @@ def reconcile_case_library(lib) -> pd.DataFrame:
                 elif covered_over:
                     parts += int(plan_over.loc[covered_over, "amount_fen"].sum())
             stated = _na(s.value_fen)
+            approx = approx or bool(covered_over and plan_over.loc[covered_over, "approximate"].any())
             status = _status(stated, computed, approx, bool(s.illegible))
             if status == "illegible":
-                zh, en = _money_text(plan_id, s.ref, s.text, status, None, computed, None)
+                zh, en = money_text(plan_id, s.ref, s.text, status, None, computed, None)
             else:
-                zh, en = _money_text(plan_id, s.ref, s.text, status, stated, computed, parts)
+                zh, en = money_text(plan_id, s.ref, s.text, status, stated, computed, parts,
+                                     _approx_items(plan_lines.loc[covered_lines], plan_over.loc[covered_over],
+                                                   column))
             check = "total" if s.of_words == "all" else "subtotal"
             rows.append(_check_row(
                 source="case_library", record=plan_id, line=s.ref, check=check, measure=s.measure,
                 text=s.text, stated_fen=stated, computed_fen=computed,
                 difference_fen=None if computed is None or stated is None else computed - stated,
                 stated_parts_fen=parts, status=status, basis=basis, zh=zh, en=en))
-    return _frame(rows)
+        rows.extend(named.get(plan_id, []))
+    return slip_origins.mark_origins(_frame(rows), lib, FINDING_STATUSES, pairs)
+
+
+def _named_group_rows(lib, categories) -> dict[str, list[dict]]:
+    """Plan id -> check rows for the groups it names with no line item."""
+    out: dict[str, list[dict]] = {}
+    found = named_groups.groups_without_lines(lib, load_categories() if categories is None else categories)
+    for g in found:
+        plan_id = g["plan_id"]
+        out.setdefault(plan_id, []).append(_check_row(
+            source="case_library", record=plan_id, line=g["ref"], check="named_group", measure="count",
+            text=g["text"], status="no_line",
+            zh=f"{plan_id} {g['ref']}「{g['text']}」: 列出了“{g['name']}”, 但慰问明细中没有对应项目(户数、标准均未写明)",
+            en=f"{plan_id} {g['ref']} '{g['text']}': names {g['name']} ({g['code']}), but no line item covers "
+               "them (no count or standard is given)"))
+    return out
 
 
 def history_record_label(row) -> str:
@@ -298,47 +306,45 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return df
 
 
-def reconcile(history: pd.DataFrame | None = None, lib=None) -> pd.DataFrame:
+def reconcile(history: pd.DataFrame | None = None, lib=None, *, categories: pd.DataFrame | None = None) -> pd.DataFrame:
     """All checks of a history table and/or a case library, history first."""
     parts = []
     if history is not None:
         parts.append(reconcile_history(history))
     if lib is not None:
-        parts.append(reconcile_case_library(lib))
+        parts.append(reconcile_case_library(lib, categories))
     if not parts:
         return _frame([])
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def mismatches(checks: pd.DataFrame) -> pd.DataFrame:
-    """Only the checks whose stated figure disagrees with the computed one."""
-    return checks[checks["status"] == "mismatch"].reset_index(drop=True)
+    """The findings: stated figures that disagree with the computed ones, counts in different units,
+    and groups named without a line item (repeats of one slip included; see :func:`findings`)."""
+    return checks[checks["status"].isin(FINDING_STATUSES)].reset_index(drop=True)
+
+
+def findings(checks: pd.DataFrame) -> pd.DataFrame:
+    """Each slip once: the findings without an origin, with ``repeats``: the checks that repeat it
+    (a total that follows from it, a near-copy that inherited it), e.g. '篇7 S2; 篇8 S1; 篇8 S2'."""
+    found = mismatches(checks)
+    has_origin = found["origin"].map(lambda o: isinstance(o, str) and o != "").astype(bool)
+    roots = found[~has_origin].copy()
+    keys = roots["record"] + " " + roots["line"].astype(str)
+    repeats = {k: [] for k in keys}
+    for row in found[has_origin].itertuples():
+        if row.root in repeats:
+            repeats[row.root].append(f"{row.record} {row.line}")
+    roots["repeats"] = ["; ".join(repeats[k]) for k in keys]
+    return roots.reset_index(drop=True)
+
+
+def approximate_matches(checks: pd.DataFrame) -> pd.DataFrame:
+    """Checks that agree only through an approximate figure (reported, but not as agreement)."""
+    return checks[checks["status"] == "approx_match"].reset_index(drop=True)
 
 
 def status_counts(checks: pd.DataFrame) -> dict[str, int]:
     """Number of checks per status (every status present, zeros included)."""
     counts = checks["status"].value_counts()
     return {s: int(counts.get(s, 0)) for s in STATUSES}
-
-
-def display_checks(checks: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Checks as a table for people: yuan with separators, status words, labelled columns."""
-    cols = ["record", "line", "text", "stated_fen", "computed_fen", "difference_fen", "status",
-            "zh" if lang == "zh" else "en"]
-    checks = checks.reset_index(drop=True)
-    out = checks[cols].copy()
-    for col in ("stated_fen", "computed_fen", "difference_fen"):
-        values = checks[col]
-        counts = checks["stated_count"] if col == "stated_fen" else checks["computed_count"]
-        shown = []
-        for i in range(len(checks)):
-            if pd.notna(values.iat[i]):
-                shown.append(format_yuan(int(values.iat[i])))
-            elif col != "difference_fen" and pd.notna(counts.iat[i]):
-                shown.append(str(int(counts.iat[i])))
-            else:
-                shown.append("")
-        out[col] = shown
-    out["status"] = [status_label(s, lang) for s in checks["status"]]
-    out = out.rename(columns={"zh": "explanation", "en": "explanation"})
-    return out.rename(columns={c: column_label(c, lang) for c in out.columns})
