@@ -21,6 +21,7 @@ import argparse
 
 from reliefplan.core import lunar_dates, workdays
 from reliefplan.core.errors import ReliefplanError
+from reliefplan.ingest.plan import load_plan
 
 MIN_YEAR, MAX_YEAR = 1901, 2199
 
@@ -67,7 +68,6 @@ def run(args) -> int:
     if args.deadline:
         calendar = workdays.PACKAGE_ONLY
         if args.plan:
-            from reliefplan.ingest.plan import load_plan
             calendar = workdays.calendar_from_plan(load_plan(args.plan))
         shift = workdays.shift_deadline(day, "all", calendar)
         if shift.moved:
