@@ -162,7 +162,7 @@ def test_charts_from_the_hand_built_funnel():
     st = coverage.with_names(st, areas)
     fig = cc.funnel_chart(coverage.totals(st))
     assert list(fig.data[0].x) == [11, 6, 6, 5, 4]
-    assert list(fig.data[0].y)[-1] == "已到位(已签收)"
+    assert list(fig.data[0].y)[-1] == "已到位"
     assert "已走访未签收: 1" in fig.layout.annotations[0].text
     en = cc.funnel_chart(coverage.totals(st), lang="en")
     assert en.data[0].y[0] == "Registered" and en.layout.title.text.startswith("Funnel")

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from reliefplan.core import paths
 
 from reliefplan.models import schedule
+from reliefplan.views import schedule_tables
 from reliefplan.core.ids import check_char
 
 T = pd.Timestamp
@@ -168,7 +169,7 @@ def test_excel_workbook(tmp_path):
     reg.loc[0, "name"] = "张三丰"
     s = schedule.build_schedule(p, reg)
     areas = pd.DataFrame({"code": ["350602001"], "name": ["东铺头街道"]})
-    out = schedule.write_schedule_excel(s, tmp_path / "s.xlsx", areas=areas, demo=True)
+    out = schedule_tables.write_schedule_excel(s, tmp_path / "s.xlsx", areas=areas, demo=True)
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["汇总", "第一慰问组", "第二_慰问组", "未安排"]
     ws = wb["第一慰问组"]
@@ -191,8 +192,9 @@ def _id(i: int) -> str:
     return first17 + check_char(first17)
 
 
-def _cli_plan(tmp_path, visits_per_slot):
+def _cli_plan(tmp_path, visits_per_slot, dibao_delivery="visit"):
     demo = yaml.safe_load(paths.demo_plan_path().read_text(encoding="utf-8"))
+    demo["categories"]["dibao"]["delivery"] = dibao_delivery
     demo["data"] = {"registry": "registry.csv", "areas": str(paths.demo_path("areas.csv")),
                     "categories": str(paths.demo_path("categories.csv"))}
     demo["teams"] = [{"name": "一组", "leader": "甲", "members": ["民政局"], "areas": ["350602"],
@@ -221,6 +223,11 @@ def test_cli_schedule_exit_codes(tmp_path):
     assert "未安排 not scheduled 2" in short.stdout and "名额已满" in short.stdout
     wb = openpyxl.load_workbook(out)
     assert wb["未安排"].max_row == 4          # title, header, two people
+    # 低保 paid by transfer as in the demo plan: only the representative households are visited
+    paid = _run("schedule", "--plan", str(_cli_plan(tmp_path, 2, "transfer")), "--out", str(out))
+    assert paid.returncode == 0, paid.stderr
+    assert "bank transfer: 6 人 people, 安排走访 to visit 2" in paid.stdout and "已安排 scheduled 2" in paid.stdout
+    assert "发放方式" in openpyxl.load_workbook(out).sheetnames
     missing = _run("schedule", "--plan", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 2 and "nope.yaml" in missing.stderr
 

@@ -2,8 +2,12 @@
 
 ``reliefplan coverage [--plan FILE] [--unit CODE] [--year Y] [--by LEVEL] [--json]``
     The funnel registered -> eligible -> planned -> visited -> reached
-    (signed receipt) by area, with coverage, exclusion and inclusion. By
-    county for the whole plan area, by township when ``--unit`` is a county.
+    by area, with coverage, exclusion and inclusion. By county for the whole
+    plan area, by township when ``--unit`` is a county. "Reached" follows each
+    person's delivery mode: a transfer (转账/社会化发放) when paid, a
+    collective distribution (集中发放) or a home visit (上门走访) when the
+    receipt is signed; when the plan uses transfers or distributions, the
+    reached are also shown by mode.
 
 ``reliefplan coverage duplicates [--plan FILE] [--unit CODE] [--year Y] [--cap YUAN] [--json]``
     People listed or visited by more than one organizer, masked (张*三,
@@ -109,6 +113,15 @@ def _problems(plan, inputs, result) -> dict:
     return {"rejected_rows": rejected, "unmatched_codes": unmatched}
 
 
+def _columns(result) -> tuple:
+    """The funnel columns, with "reached" by delivery mode when some people are not visited."""
+    modes = set(result.status["delivery"]) if "delivery" in result.status else {"visit"}
+    if modes <= {"visit"}:
+        return COLUMNS
+    at = COLUMNS.index("reached") + 1
+    return COLUMNS[:at] + ("reached_paid", "reached_signed", "reached_visited") + COLUMNS[at:]
+
+
 def run_funnel(args) -> int:
 
     plan, inputs, result = _analyse(args)
@@ -131,13 +144,14 @@ def run_funnel(args) -> int:
         print(json.dumps({"plan": str(plan.get("_path")), "year": result.year, "unit": result.unit, "by": by,
                           "totals": result.totals, "areas": rows, **problems}, ensure_ascii=False, indent=2))
     else:
-        header = [labels.label(name_col, lang)] + [labels.label(c, lang) for c in COLUMNS]
+        columns = _columns(result)
+        header = [labels.label(name_col, lang)] + [labels.label(c, lang) for c in columns]
         body = []
         for r in frame.to_dict("records"):
-            body.append([r.get(name_col, r[code_col])] + [f"{int(r[c]):,}" for c in COLUMNS[:-1]]
+            body.append([r.get(name_col, r[code_col])] + [f"{int(r[c]):,}" for c in columns[:-1]]
                         + [_rate(r["coverage_rate"])])
         t = result.totals
-        body.append([labels.label("total", lang)] + [f"{int(t[c]):,}" for c in COLUMNS[:-1]]
+        body.append([labels.label("total", lang)] + [f"{int(t[c]):,}" for c in columns[:-1]]
                     + [_rate(t["coverage_rate"])])
         title = "慰问覆盖漏斗" if lang == "zh" else "Coverage funnel"
         print(f"{title} {result.year} ({'全部' if result.unit == 'all' else result.unit})")

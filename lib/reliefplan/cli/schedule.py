@@ -1,12 +1,18 @@
 """``reliefplan schedule``: assign the registry's people to visit teams, days and half-days.
 
 Reads the plan (default: the demo plan) and its registry, schedules every
-person whose category the plan covers (one visit per person) to the team
-covering their area, within each team's visits per slot, priority first and
-township by township, and writes an Excel workbook: a summary sheet, one
-sheet per team (日期, 时段, 乡镇(街道), 姓名, 身份证号, 类别, 地址; names and
-ID numbers masked) and the people not scheduled with the reason. Default
+person to be visited (one visit per person) to the team covering their area,
+within each team's visits per slot, priority first and township by township,
+and writes an Excel workbook: a summary sheet, the delivery modes, one sheet
+per team (日期, 时段, 乡镇(街道), 姓名, 身份证号, 类别, 地址; names and ID
+numbers masked) and the people not scheduled with the reason. Default
 output: reports/schedule_<year>.xlsx.
+
+Only visits are scheduled: people whose category (or registry 发放方式) is
+paid by transfer (转账/社会化发放) or at a collective distribution (集中发放)
+are counted, not visited, except the representative households the plan's
+``delivery.representative_visits`` picks (e.g. 2 per township, highest
+priority first).
 
 Exit codes: 0 everyone in scope is scheduled; 1 the workbook was written but
 some people could not be scheduled (no team covers their area, or the
@@ -28,7 +34,8 @@ from reliefplan.ingest import reference as loaders
 from reliefplan.ingest.categories import load_categories
 from reliefplan.ingest.plan import load_plan, plan_file
 from reliefplan.ingest.registry import read_registry
-from reliefplan.models import schedule
+from reliefplan.models import delivery, schedule
+from reliefplan.views import schedule_tables
 
 
 def register(subparsers) -> None:
@@ -55,9 +62,6 @@ def _areas(plan):
 
 
 def run(args) -> int:
-
-
-
     plan = load_plan(args.plan)
     areas = _areas(plan)
     categories = load_categories((plan.get("_files") or {}).get("categories"))
@@ -69,12 +73,18 @@ def run(args) -> int:
 
     result = schedule.build_schedule(plan, ingest.accepted, categories=categories)
     out = Path(args.out) if args.out else paths.reports_dir() / f"schedule_{plan['year']}.xlsx"
-    sheets = len(result.teams) + 2
+    sheets = len(result.teams) + 2 + int(schedule_tables.needs_delivery_table(result))
     with tqdm(total=sheets, desc="写入工作簿 writing", unit="sheet", disable=None, file=sys.stderr) as bar:
-        schedule.write_schedule_excel(result, out, areas=areas, categories=categories,
+        schedule_tables.write_schedule_excel(result, out, areas=areas, categories=categories,
                                       demo=bool(plan.get("demo")), lang=args.lang,
                                       progress=lambda _name: bar.update(1))
 
+    for row in result.by_delivery.itertuples():
+        zh, en = delivery.mode_label(row.delivery, "zh"), delivery.mode_label(row.delivery, "en")
+        print(f"发放方式 delivery: {zh} / {en}: {row.people} 人 people, 安排走访 to visit {row.to_visit}")
+    reps = int(result.assigned["representative"].sum() + result.unassigned["representative"].sum())
+    if reps:
+        print(f"其中代表性走访(转账或集中发放对象) representative visits to people paid otherwise: {reps}")
     days = result.days["date"]
     if len(days):
         print(f"走访日期 visit days: {days.min():%Y-%m-%d} – {days.max():%Y-%m-%d}, "

@@ -87,6 +87,7 @@ REGISTRY = TableSchema(
         Column("seriously_ill", "bool", "是否重病", "Seriously ill", False, ("重病", "大病", "is_seriously_ill")),
         Column("diagnosis", "str", "病情", "Diagnosis", False, ("疾病名称", "病种", "诊断")),
         Column("note", "str", "备注", "Note", False, ("说明", "remarks", "remark")),
+        Column("delivery", "str", "发放方式", "Delivery mode", False, ("慰问方式", "发放形式", "delivery_mode")),
     ),
 )
 

@@ -35,7 +35,7 @@ import chinese_calendar
 import pandas as pd
 
 from reliefplan.core.errors import ConfigError
-from reliefplan.core.holiday_tables import HOLIDAY_ZH, YearTable, parse_tables
+from reliefplan.core.holiday_tables import HOLIDAY_ZH, parse_tables
 from reliefplan.core.lunar_dates import to_date as _date
 
 MODES = ("all", "holidays")

@@ -69,7 +69,7 @@ __all__ = [
 ACCEPTED_COLUMNS = (
     "name", "id_number", "person_key", "gender", "birth_date", "area_code", "county_code", "category",
     "household_size", "income_fen", "phone", "organizer", "address", "disabled", "seriously_ill",
-    "diagnosis", "note", "source_file", "source_row",
+    "diagnosis", "note", "delivery", "source_file", "source_row",
 )
 
 
@@ -280,10 +280,11 @@ def _accepted_frame(out: dict, pos: np.ndarray, row_numbers: np.ndarray, source_
         "seriously_ill": pd.Series(pick("seriously_ill", False), dtype=bool),
         "diagnosis": pd.Series(pick("diagnosis"), dtype="str"),
         "note": pd.Series(pick("note"), dtype="str"),
+        "delivery": pd.Series(pick("delivery"), dtype="str"),
         "source_file": pd.Series(np.full(len(pos), source_file, dtype=object), dtype="str"),
         "source_row": pd.Series(row_numbers[pos], dtype=np.int64),
     })
-    for col in ("organizer", "phone", "address", "diagnosis", "note"):
+    for col in ("organizer", "phone", "address", "diagnosis", "note", "delivery"):
         frame[col] = frame[col].replace("", np.nan)
     return frame[list(ACCEPTED_COLUMNS)]
 

@@ -8,9 +8,14 @@ The funnel follows the shape humanitarian dashboards use:
 - **planned** (计划慰问): the eligible people in the plan's categories, or the
   people a plan or budget allocation names when one is given;
 - **visited** (已走访): has a visit record in the campaign year;
-- **reached** (已到位): visited with a signed receipt. Visits without a
-  signature count as visited-not-confirmed (``visited_unsigned``) and are
-  shown, not counted as reached.
+- **reached** (已到位), by the person's delivery mode (:mod:`reliefplan.models.delivery`):
+  a transfer (转账/社会化发放) is reached when it is paid (a record with money),
+  ``reached_paid``; a collective distribution (集中发放) when its receipt is
+  signed, ``reached_signed``; a home visit (上门走访) when the visit's receipt
+  is signed, ``reached_visited``. Visits or distributions without a signature
+  count as visited-not-confirmed (``visited_unsigned``) and are shown, not
+  counted as reached. A plan that sets no delivery mode treats everyone as
+  visited, as before.
 
 Derived per group: coverage rate (eligible people reached / eligible),
 exclusion (eligible, not reached) and inclusion (reached, not eligible -
@@ -33,12 +38,11 @@ import pandas as pd
 
 from reliefplan.core import labels
 from reliefplan.core.areas import NO_TOWNSHIP, in_unit, township_of, unit_prefix  # noqa: F401  (re-exported)
+from reliefplan.models import delivery
+from reliefplan.models.coverage_inputs import CoverageInputs, load_inputs  # noqa: F401  (re-exported)
 from reliefplan.core.lunar_dates import spring_festival
 from reliefplan.core.money import to_fen
 from reliefplan.core.privacy import person_key
-from reliefplan.ingest.categories import load_categories
-from reliefplan.ingest.inputs import load_plan_inputs
-from reliefplan.ingest.plan import load_plan
 from reliefplan.models import continuity as cont
 from reliefplan.models import follow_up as gaplist
 from reliefplan.models import multi_listed as dup
@@ -46,7 +50,9 @@ from reliefplan.models.eligibility import assess
 from reliefplan.models.multi_listed import joined_unique
 
 FUNNEL_COUNTS = ("registered", "eligible", "planned", "visited", "reached", "visited_unsigned",
-                 "eligible_reached", "exclusion", "inclusion", "reached_unregistered")
+                 "eligible_reached", "exclusion", "inclusion", "reached_unregistered",
+                 "reached_paid", "reached_signed", "reached_visited")
+REACHED_BY_MODE = {"transfer": "reached_paid", "collective": "reached_signed", "visit": "reached_visited"}
 FUNNEL_RATES = ("coverage_rate", "exclusion_rate", "inclusion_rate")
 
 labels.register({
@@ -54,7 +60,7 @@ labels.register({
     "eligible": ("符合条件", "Eligible"),
     "planned": ("计划慰问", "Planned"),
     "visited": ("已走访", "Visited"),
-    "reached": ("已到位(已签收)", "Reached (signed)"),
+    "reached": ("已到位", "Reached"),
     "visited_unsigned": ("已走访未签收", "Visited, receipt not signed"),
     "eligible_reached": ("符合条件且到位", "Eligible and reached"),
     "exclusion": ("应慰未慰", "Exclusion (eligible, not reached)"),
@@ -144,7 +150,7 @@ def person_status(registry: pd.DataFrame, eligibility: pd.DataFrame, visits: pd.
         .drop_duplicates("id_number", keep="first").set_index("id_number")
     keep = [c for c in ("person_key", "name", "area_code", "county_code", "category", "income_fen",
                         "income_ratio", "dibao_fen", "age", "phone", "reason_zh", "reason_en",
-                        "priority", "household_size") if c in best]
+                        "priority", "household_size", "delivery") if c in best]
     people = best[keep].copy()
     people["registered"] = True
     people["listings"] = listings.reindex(people.index).astype(int)
@@ -206,8 +212,28 @@ def _rates(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def apply_delivery(status: pd.DataFrame, plan: dict) -> pd.DataFrame:
+    """``status`` with each person's ``delivery`` mode and "reached" counted by mode (module docstring).
+
+    ``reached`` from :func:`person_status` is a signed receipt; a transfer
+    needs no signature, only a payment (cash or goods recorded).
+    """
+    s = status.copy()
+    s["delivery"] = delivery.person_modes(s, plan).to_numpy()
+    signed = s["reached"].astype(bool)
+    paid = s["received_fen"] > 0
+    s["reached_paid"] = (s["delivery"] == "transfer") & paid
+    s["reached_signed"] = (s["delivery"] == "collective") & signed
+    s["reached_visited"] = (s["delivery"] == "visit") & signed
+    s["reached"] = s["reached_paid"] | s["reached_signed"] | s["reached_visited"]
+    s["visited_unsigned"] = s["visited"] & ~s["reached"] & (s["delivery"] != "transfer")
+    return s
+
+
 def _flags(status: pd.DataFrame) -> pd.DataFrame:
     s = status
+    by_mode = {k: s[k] if k in s else (s["reached"] if k == "reached_visited" else False)
+               for k in REACHED_BY_MODE.values()}
     return pd.DataFrame({
         "registered": s["registered"],
         "eligible": s["eligible"],
@@ -219,6 +245,7 @@ def _flags(status: pd.DataFrame) -> pd.DataFrame:
         "exclusion": s["eligible"] & ~s["reached"],
         "inclusion": s["reached"] & ~s["eligible"],
         "reached_unregistered": s["reached"] & ~s["registered"],
+        **by_mode,
     }, index=s.index).astype(int)
 
 
@@ -286,61 +313,6 @@ def with_names(df: pd.DataFrame, areas: pd.DataFrame | None = None, categories: 
 # ---------------------------------------------------------------------------
 
 @dataclass
-class CoverageInputs:
-    """Everything the coverage analysis reads, loaded once from a plan."""
-
-    plan: dict
-    registry: pd.DataFrame
-    areas: pd.DataFrame
-    dibao: pd.DataFrame
-    visits: pd.DataFrame
-    changes: pd.DataFrame
-    categories: pd.DataFrame
-    boundaries: dict | None = None
-    rejected: pd.DataFrame | None = None
-
-
-def load_inputs(plan: dict | None = None, *, boundaries: bool = True) -> CoverageInputs:
-    """Read what the plan names (registry, areas, 低保, visits, changes, categories, boundaries).
-
-    This is the module's only file-reading function; every read goes
-    through :func:`reliefplan.ingest.inputs.load_plan_inputs`. ``plan`` is a
-    loaded plan, a path, or None for the demo plan. Registry rows the reader
-    rejects are kept in ``rejected`` (nothing lost) and left out of the
-    analysis. A plan without visits or registry changes gets empty tables.
-    """
-
-    if not isinstance(plan, dict):
-        plan = load_plan(plan)
-    include = ["registry", "areas", "dibao", "visits", "registry_changes", "categories"]
-    if boundaries:
-        include.append("boundaries")
-    data = load_plan_inputs(plan, include=include)
-    result = data.get("registry_result")
-    return CoverageInputs(
-        plan=plan,
-        registry=data["registry"],
-        areas=data["areas"],
-        dibao=data["dibao"],
-        visits=data.get("visits", _empty_visits()),
-        changes=data.get("registry_changes", pd.DataFrame(columns=["id_number", "year", "reason", "note"])),
-        categories=data.get("categories", load_categories()),
-        boundaries=data.get("boundaries"),
-        rejected=getattr(result, "rejected", None),
-    )
-
-
-def _empty_visits() -> pd.DataFrame:
-    return pd.DataFrame({
-        "campaign_year": pd.Series(dtype="int64"), "id_number": pd.Series(dtype=str),
-        "name": pd.Series(dtype=str), "area_code": pd.Series(dtype=str), "organizer": pd.Series(dtype=str),
-        "category": pd.Series(dtype=str), "visit_date": pd.Series(dtype="datetime64[ns]"),
-        "team": pd.Series(dtype=str), "cash_fen": pd.Series(dtype="int64"),
-        "goods_fen": pd.Series(dtype="int64"), "signed": pd.Series(dtype=bool),
-    })
-
-
-@dataclass
 class CoverageResult:
     """The coverage analysis of one unit and campaign year (all DataFrames unmasked inside)."""
 
@@ -390,6 +362,7 @@ def analyse(inputs: CoverageInputs, *, year: int | None = None, unit="all", thre
     prio = category_priority(plan, inputs.categories)
     elig = assess(registry, plan, dibao, areas, threshold_multiple=threshold_multiple, on_date=when)
     status = person_status(registry, elig, visits, year=year, planned=planned, priority=prio)
+    status = apply_delivery(status, plan)
     status = with_names(status, areas, inputs.categories, lang=lang)
 
     county_codes = areas.loc[(areas["level"] == "county") & in_unit(areas["code"], unit), "code"].astype(str)

@@ -5,28 +5,29 @@ Rules, in the order they are applied:
 1. **One visit per person.** Registry rows with the same ``person_key``
    (listed by two organizers) are visited once; the count of duplicates is
    kept in :attr:`Schedule.duplicates`.
-2. **Team by area.** A team covers the codes in its ``areas``: 6-digit county
+2. **Only visits.** Each person has a delivery mode (:mod:`reliefplan.models.delivery`):
+   people paid by transfer (转账/社会化发放) or at a collective distribution
+   (集中发放) are not visited, except the representatives the plan's
+   ``delivery.representative_visits`` picks (e.g. 2 per township, highest
+   priority first). The others are kept in :attr:`Schedule.not_visited`,
+   not among the unscheduled. A plan that says nothing about delivery visits
+   everyone, as before.
+3. **Team by area.** A team covers the codes in its ``areas``: 6-digit county
    codes or 9-digit township codes (a township code wins over its county).
    When two teams list the same area the first team in the plan takes it (the
    timeline checks warn about this). A person whose area no team covers is
    unassigned with reason ``no_team``; a person without an area code,
    ``no_area``.
-3. **Visit days.** Every day from ``visit_days.start`` to ``visit_days.end``,
-   weekends included: leaders' visits are often on weekends, and the weeks
-   before 春节 hold no public holiday except 元旦. When the plan's
-   ``calendar.working_days`` is on, statutory public holidays (official
-   calendar, where the year is covered) are skipped. Options in
-   ``visit_days``: ``skip_holidays`` (true/false, overrides that default),
-   ``skip_weekends`` (default false), ``skip`` (a list of date expressions,
-   e.g. [小年]), ``slots`` (default [上午, 下午]), ``visits_per_slot`` (default
-   for teams that do not set it), ``order`` (``area``, the default, or
-   ``priority``).
-4. **Capacity and priority.** A team makes at most ``visits_per_slot`` visits
+4. **Visit days.** The half-day slots of :func:`reliefplan.models.visit_days.visit_slots`
+   (holidays skipped when the plan asks; ``visit_days.visits_per_slot`` is
+   the default for teams that do not set it; ``order``: ``area``, the
+   default, or ``priority``).
+5. **Capacity and priority.** A team makes at most ``visits_per_slot`` visits
    in each slot. When its people outnumber its slots, priority decides who is
    visited (category priority from the plan, else from categories.csv; 1 is
    first); within a priority, townships in code order. The rest are
    unassigned with reason ``capacity``.
-5. **Route: nearest area first.** The visited are grouped by township and
+6. **Route: nearest area first.** The visited are grouped by township and
    townships taken in code order (codes of neighbouring townships are close;
    no centroids are needed), so a team finishes one township before it moves
    on; within a township, higher priority first. With ``order: priority``,
@@ -34,27 +35,23 @@ Rules, in the order they are applied:
    priority 2, and so on.
 
 Everything is vectorised (sort + cumcount), so 100 000 people schedule in
-well under a second. :func:`write_schedule_excel` is the only function here
-that writes a file.
+well under a second. The tables for people and the workbook are in
+:mod:`reliefplan.views.schedule_tables`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
-from reliefplan.core import labels, lunar_dates, privacy, workdays
-from reliefplan.ingest.categories import category_labels, load_categories
+from reliefplan.core import labels, privacy
 from reliefplan.core.errors import ConfigError, InputError
-from reliefplan.core.text import display_width
-from reliefplan.models.timeline import resolve_field, visit_window
+from reliefplan.ingest.categories import load_categories
+from reliefplan.models import delivery
+from reliefplan.models.visit_days import DEFAULT_SLOTS, SLOT_EN, visit_slots  # noqa: F401  (re-exported)
 
-DEFAULT_SLOTS = ("上午", "下午")
-SLOT_EN = {"上午": "morning", "下午": "afternoon", "晚上": "evening", "全天": "all day"}
 LOWEST_PRIORITY = 99
 REASONS = {
     "no_area": ("缺少区划代码, 无法分组", "no area code, cannot be given to a team"),
@@ -99,7 +96,9 @@ class Schedule:
     unassigned: pd.DataFrame   # person_key, area_code, category, priority, team, reason, reason_zh, reason_en, ...
     duplicates: int = 0
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)  # categories the plan does not cover
-    notes: list = field(default_factory=list)   # (zh, en) pairs, e.g. holiday data not covered
+    notes: list = field(default_factory=list)   # (zh, en) pairs, e.g. which holiday data was used
+    not_visited: pd.DataFrame = field(default_factory=pd.DataFrame)  # paid by transfer / collective, no visit
+    by_delivery: pd.DataFrame = field(default_factory=pd.DataFrame)  # delivery, people, to_visit (in scope)
 
     @property
     def load(self) -> pd.DataFrame:
@@ -158,51 +157,6 @@ def _team_frame(plan: dict, default_vps) -> pd.DataFrame:
                                        "visits_per_slot"])
 
 
-def visit_slots(plan: dict) -> tuple[pd.DataFrame, pd.DataFrame, list]:
-    """The usable visit slots (date, slot, day_no, slot_no), the skipped days, and notes.
-
-    See the module docstring for which days are skipped.
-    """
-    window = visit_window(plan)
-    empty_days = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "slot": pd.Series(dtype=str),
-                               "day_no": pd.Series(dtype="int64"), "slot_no": pd.Series(dtype="int64")})
-    empty_skipped = pd.DataFrame(columns=["date", "reason_zh", "reason_en"])
-    if window is None:
-        return empty_days, empty_skipped, []
-    spec = plan.get("visit_days") or {}
-    slots = [str(s) for s in (spec.get("slots") or DEFAULT_SLOTS)]
-    mode = workdays.mode_from_plan(plan)
-    calendar = workdays.calendar_from_plan(plan)
-    skip_holidays = bool(spec.get("skip_holidays", mode is not None))
-    skip_weekends = bool(spec.get("skip_weekends", False))
-    explicit = {resolve_field(plan, expr, f"visit_days.skip[{i}]") for i, expr in enumerate(spec.get("skip") or [])}
-    start, end = window
-    days, skipped, notes = [], [], []
-    day = start
-    while day <= end:
-        status = workdays.day_status(day, calendar)
-        reason = None
-        if day in explicit:
-            reason = ("方案指定不走访", "excluded by the plan (visit_days.skip)")
-        elif skip_holidays and status.kind == "holiday":
-            reason = (f"法定节假日({status.name_zh})", f"public holiday ({status.name_en})")
-        elif skip_weekends and status.kind == "weekend":
-            reason = ("周末", "weekend")
-        if reason:
-            skipped.append({"date": pd.Timestamp(day), "reason_zh": reason[0], "reason_en": reason[1]})
-        else:
-            days.append(day)
-        day += dt.timedelta(days=1)
-    if skip_holidays or skip_weekends:
-        notes.extend(calendar.source_notes({d.year for d in (start, end)}))
-    frame = pd.DataFrame([{"date": pd.Timestamp(d), "slot": s, "day_no": i, "slot_no": j}
-                          for i, d in enumerate(days) for j, s in enumerate(slots)],
-                         columns=["date", "slot", "day_no", "slot_no"])
-    if frame.empty:
-        frame = empty_days
-    return frame, pd.DataFrame(skipped, columns=["date", "reason_zh", "reason_en"]), notes
-
-
 def category_priorities(plan: dict, categories: pd.DataFrame | None = None) -> dict[str, int]:
     """Category code -> priority: the plan's ``categories.<code>.priority`` over categories.csv."""
     if categories is None:
@@ -247,7 +201,7 @@ def build_schedule(plan: dict, registry: pd.DataFrame, *, categories: pd.DataFra
     ``registry`` needs ``person_key`` (or ``id_number``), ``area_code`` and
     ``category``; ``county_code`` and ``priority`` are derived when absent.
     Other columns (name, id_number, address, ...) are carried through
-    unmasked; mask them before showing (:func:`team_sheet`, :func:`unassigned_table`).
+    unmasked; mask them before showing (:mod:`reliefplan.views.schedule_tables`).
     With ``in_scope_only`` (default), people whose category is not among the
     plan's ``categories`` are not scheduled; they are counted in
     :attr:`Schedule.excluded`, not in the unassigned.
@@ -265,6 +219,7 @@ def build_schedule(plan: dict, registry: pd.DataFrame, *, categories: pd.DataFra
         people = people[~outside]
     else:
         excluded = people.iloc[0:0][["person_key", "area_code", "category"]]
+    people, not_visited, by_delivery = _split_by_delivery(people, plan)
 
     township_team, county_team = {}, {}
     for t in teams.itertuples():
@@ -301,10 +256,10 @@ def build_schedule(plan: dict, registry: pd.DataFrame, *, categories: pd.DataFra
     chosen["team"] = chosen["team_order"].map(teams.set_index("team_order")["team"])
 
     own = {"team", "team_order", "date", "slot", "slot_no", "seq", "township_code", "area_code", "county_code",
-           "person_key", "category", "priority", "reason", "reason_zh", "reason_en"}
+           "person_key", "category", "priority", "reason", "reason_zh", "reason_en", "delivery", "representative"}
     extra = [c for c in registry.columns if c not in own]
     assigned = chosen[["team", "team_order", "date", "slot", "slot_no", "seq", "township_code", "area_code",
-                       "county_code", "person_key", "category", "priority", *extra]]
+                       "county_code", "person_key", "category", "priority", "delivery", "representative", *extra]]
     assigned = assigned.sort_values(["team_order", "date", "slot_no", "seq"]).reset_index(drop=True)
 
     team_names = teams.set_index("team_order")["team"]
@@ -318,7 +273,7 @@ def build_schedule(plan: dict, registry: pd.DataFrame, *, categories: pd.DataFra
         part["reason_zh"], part["reason_en"] = REASONS[reason]
         parts.append(part)
     cols = ["person_key", "area_code", "township_code", "county_code", "category", "priority", "team", "reason",
-            "reason_zh", "reason_en", *extra]
+            "reason_zh", "reason_en", "delivery", "representative", *extra]
     if parts:
         unassigned = pd.concat(parts, ignore_index=True)[cols]
         reason_rank = unassigned["reason"].map({r: i for i, r in enumerate(REASONS)})
@@ -329,7 +284,20 @@ def build_schedule(plan: dict, registry: pd.DataFrame, *, categories: pd.DataFra
 
     return Schedule(year=int(plan["year"]), teams=teams.drop(columns="area_list"), days=days, skipped=skipped,
                     assigned=assigned, unassigned=unassigned, duplicates=duplicates, excluded=excluded,
-                    notes=notes)
+                    notes=notes, not_visited=not_visited[["person_key", "area_code", "township_code", "county_code",
+                                                          "category", "priority", "delivery", *extra]],
+                    by_delivery=by_delivery)
+
+
+def _split_by_delivery(people: pd.DataFrame, plan: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(people to visit, people not visited, counts by mode): visit-mode people and the representatives."""
+    people = people.assign(delivery=delivery.person_modes(people, plan), representative=False)
+    others = people[people["delivery"] != "visit"]
+    chosen = delivery.representatives(others, delivery.plan_spec(plan)["representative_visits"])
+    people.loc[chosen.index[chosen], "representative"] = True
+    visit = (people["delivery"] == "visit") | people["representative"]
+    return (people[visit], people[~visit].reset_index(drop=True),
+            delivery.counts_by_mode(people, visit))
 
 
 def restrict(schedule: Schedule, codes) -> Schedule:
@@ -353,136 +321,11 @@ def restrict(schedule: Schedule, codes) -> Schedule:
     covers = schedule.teams["areas"].map(
         lambda a: any(x.startswith(codes) or any(c.startswith(x) for c in codes) for x in a.split("、") if x))
     teams = schedule.teams[covers | schedule.teams["team"].isin(used)].reset_index(drop=True)
+    not_visited = mine(schedule.not_visited)
+    in_unit = pd.concat([assigned[["delivery"]].assign(to_visit=True),
+                         unassigned[["delivery"]].assign(to_visit=True),
+                         not_visited[["delivery"]].assign(to_visit=False)], ignore_index=True)
     return Schedule(year=schedule.year, teams=teams, days=schedule.days, skipped=schedule.skipped,
                     assigned=assigned, unassigned=unassigned, duplicates=0, excluded=mine(schedule.excluded),
-                    notes=schedule.notes)
-
-
-# --- display tables (masked) ---------------------------------------------------------------------
-
-# Headers of a team's sheet, as the issue and the seeds' 登记表 write them.
-SHEET_LABELS = {
-    "seq": ("序号", "No."), "date": ("日期", "Date"), "weekday": ("星期", "Weekday"), "slot": ("时段", "Slot"),
-    "township_name": ("乡镇(街道)", "Township"), "name": ("姓名", "Name"), "id_number": ("身份证号", "ID number"),
-    "category": ("类别", "Category"), "address": ("地址", "Address"),
-}
-
-
-def _names(areas: pd.DataFrame | None) -> dict:
-    if areas is None or areas.empty:
-        return {}
-    return dict(zip(areas["code"].astype(str), areas["name"].astype(str)))
-
-
-def _category_names(categories: pd.DataFrame | None, lang: str) -> dict:
-    if categories is None:
-        categories = load_categories()
-    return category_labels(categories, lang)
-
-
-def team_sheet(schedule: Schedule, team: str, *, areas: pd.DataFrame | None = None,
-               categories: pd.DataFrame | None = None, lang: str = "zh") -> pd.DataFrame:
-    """One team's visits for printing, masked: 序号, 日期, 星期, 时段, 乡镇(街道), 姓名, 身份证号, 类别, 地址."""
-    labels.check_lang(lang)
-    rows = schedule.assigned[schedule.assigned["team"] == team]
-    names = _names(areas)
-    cats = _category_names(categories, lang)
-    out = pd.DataFrame({
-        "seq": range(1, len(rows) + 1),
-        "date": rows["date"].dt.date.to_numpy(),
-        "weekday": rows["date"].dt.day_of_week.map(
-            lambda i: (lunar_dates.WEEKDAYS_ZH if lang == "zh" else lunar_dates.WEEKDAYS_EN)[i]).to_numpy(),
-        "slot": rows["slot"].map(lambda s: s if lang == "zh" else SLOT_EN.get(s, s)).to_numpy(),
-        "township_name": rows["township_code"].map(lambda c: names.get(c, c)).to_numpy(),
-        "name": rows["name"].map(privacy.mask_name).to_numpy() if "name" in rows else "",
-        "id_number": rows["id_number"].map(privacy.mask_id).to_numpy() if "id_number" in rows else "",
-        "category": rows["category"].map(lambda c: cats.get(c, c)).to_numpy(),
-        "address": rows["address"].fillna("").to_numpy() if "address" in rows else "",
-    })
-    i = labels.LANGS.index(lang)
-    return out.rename(columns={c: SHEET_LABELS[c][i] for c in out.columns})
-
-
-def summary_table(schedule: Schedule, lang: str = "zh") -> pd.DataFrame:
-    """Per-team summary with zh/en headers (dates as dates, utilisation as a percentage string)."""
-    labels.check_lang(lang)
-    s = schedule.summary
-    s = s.assign(first_day=s["first_day"].dt.date, last_day=s["last_day"].dt.date,
-                 utilisation=(s["utilisation"] * 100).round(1).astype(str) + "%")
-    return labels.relabel(s, lang)
-
-
-def unassigned_table(schedule: Schedule, lang: str = "zh", *, areas: pd.DataFrame | None = None,
-                     categories: pd.DataFrame | None = None) -> pd.DataFrame:
-    """People not scheduled, masked, with the reason in ``lang``."""
-    labels.check_lang(lang)
-    u = schedule.unassigned
-    names = _names(areas)
-    cats = _category_names(categories, lang)
-    out = pd.DataFrame({
-        "name": u["name"].map(privacy.mask_name) if "name" in u else pd.Series("", index=u.index),
-        "id_number": u["id_number"].map(privacy.mask_id) if "id_number" in u else pd.Series("", index=u.index),
-        "area_code": u["area_code"],
-        "township_name": u["township_code"].map(lambda c: names.get(c, c)),
-        "category": u["category"].map(lambda c: cats.get(c, c)),
-        "priority": u["priority"],
-        "team": u["team"],
-        "reason": u[f"reason_{lang}"],
-    })
-    return labels.relabel(out, lang)
-
-
-def _sheet_name(name: str, used: set) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "sheet"
-    candidate, i = base, 2
-    while candidate in used:
-        suffix = f"_{i}"
-        candidate, i = base[:31 - len(suffix)] + suffix, i + 1
-    used.add(candidate)
-    return candidate
-
-
-def write_schedule_excel(schedule: Schedule, path, *, areas: pd.DataFrame | None = None,
-                         categories: pd.DataFrame | None = None, demo: bool = False, lang: str = "zh",
-                         progress=None) -> Path:
-    """Write the schedule workbook: a summary sheet, one sheet per team, and the unscheduled.
-
-    Row 1 of each sheet is a title (with 示例数据，人员均为虚构 for demo plans),
-    row 2 the headers. Names and ID numbers are masked. ``progress`` is an
-    optional callable taking each team name (e.g. a tqdm ``update``).
-    """
-    labels.check_lang(lang)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    banner = f" — {labels.label('demo_notice', lang)}" if demo else ""
-    title = labels.label("schedule_title", lang)
-    tmp = path.with_name(path.name + ".part")
-    used: set = set()
-    with pd.ExcelWriter(tmp, engine="xlsxwriter", date_format="YYYY-MM-DD", datetime_format="YYYY-MM-DD") as writer:
-        book = writer.book
-        head = book.add_format({"bold": True, "font_size": 13})
-        sheets = [("汇总" if lang == "zh" else "Summary", summary_table(schedule, lang),
-                   f"{schedule.year} {title}{banner}")]
-        for team in schedule.teams["team"]:
-            sheets.append((team, team_sheet(schedule, team, areas=areas, categories=categories, lang=lang),
-                           f"{team} {title}{banner}"))
-        sheets.append(("未安排" if lang == "zh" else "Not scheduled",
-                       unassigned_table(schedule, lang, areas=areas, categories=categories),
-                       f"{labels.label('unassigned', lang)}{banner}"))
-        for name, frame, heading in sheets:
-            sheet_name = _sheet_name(name, used)
-            frame.to_excel(writer, sheet_name=sheet_name, index=False, startrow=1)
-            ws = writer.sheets[sheet_name]
-            ws.write(0, 0, heading, head)
-            for i, col in enumerate(frame.columns):
-                values = frame[col].astype(str)
-                longest = max([display_width(col), *values.head(2000).map(display_width).tolist()]) if len(frame) \
-                    else display_width(col)
-                ws.set_column(i, i, min(max(longest + 2, 6), 60))
-            ws.freeze_panes(2, 0)
-            if progress is not None:
-                progress(name)
-    tmp.replace(path)
-    return path
-
-
+                    notes=schedule.notes, not_visited=not_visited,
+                    by_delivery=delivery.counts_by_mode(in_unit, in_unit["to_visit"]))

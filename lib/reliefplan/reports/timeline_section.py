@@ -7,7 +7,7 @@ import pandas as pd
 from reliefplan.core import labels, workdays
 from reliefplan.models import schedule as schedule_mod
 from reliefplan.models import timeline as tl
-from reliefplan.views import timeline_charts
+from reliefplan.views import schedule_tables, timeline_charts
 
 
 def timeline_section(plan: dict, lang: str = "zh", *, registry: pd.DataFrame | None = None,
@@ -62,8 +62,10 @@ def timeline_section(plan: dict, lang: str = "zh", *, registry: pd.DataFrame | N
         "raw": {"phases": phases, "deliverables": deliverables, "festivals": festivals, "findings": findings},
     }
     if schedule is not None:
-        section["schedule_summary"] = schedule_mod.summary_table(schedule, lang)
-        section["unassigned"] = schedule_mod.unassigned_table(schedule, lang, areas=areas)
+        section["schedule_summary"] = schedule_tables.summary_table(schedule, lang)
+        section["unassigned"] = schedule_tables.unassigned_table(schedule, lang, areas=areas)
+        if schedule_tables.needs_delivery_table(schedule):
+            section["delivery"] = schedule_tables.delivery_table(schedule, lang)
         section["load"] = timeline_charts.load_figure(schedule.load, lang)
         section["load_heatmap"] = timeline_charts.load_heatmap(schedule.load, lang)
         section["raw"]["schedule"] = schedule
