@@ -79,7 +79,9 @@ def test_totals_hand_counted():
     t = coverage.totals(st)
     assert {k: t[k] for k in coverage.FUNNEL_COUNTS} == {
         "registered": 11, "eligible": 6, "planned": 6, "visited": 5, "reached": 4, "visited_unsigned": 1,
-        "eligible_reached": 2, "exclusion": 4, "inclusion": 2, "reached_unregistered": 1}
+        "eligible_reached": 2, "exclusion": 4, "inclusion": 2, "reached_unregistered": 1,
+        # no delivery modes given: everyone is visited, so every reached person is reached by a visit
+        "reached_paid": 0, "reached_signed": 0, "reached_visited": 4}
     assert t["coverage_rate"] == pytest.approx(2 / 6)
     assert t["exclusion_rate"] == pytest.approx(4 / 6)
     assert t["inclusion_rate"] == pytest.approx(2 / 4)
