@@ -43,14 +43,15 @@ def installed(tmp_path_factory):
     python = venv / "bin" / "python"
     site_dir = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                    capture_output=True, text=True, check=True).stdout.strip())
-    # The test venv's dependencies, without its editable reliefplan (a path file's folders are not site dirs,
-    # so the editable install's own .pth there is not read).
-    (site_dir / "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     # nbconvert's templates are data files of that venv's nbconvert; a real install puts them in the same prefix.
     (venv / "share" / "jupyter").mkdir(parents=True)
     (venv / "share" / "jupyter" / "nbconvert").symlink_to(Path(sys.prefix) / "share" / "jupyter" / "nbconvert")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q",
+    # --ignore-installed: pip must not uninstall the running venv's editable reliefplan (other tests use it).
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--ignore-installed", "-q",
                     "--prefix", str(venv), str(wheel)], check=True)
+    # The test venv's dependencies, without its editable reliefplan (a path file's folders are not site dirs,
+    # so the editable install's own .pth there is not read).
+    (site_dir / "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     work = tmp / "work"
     work.mkdir()
     return python, work, wheel
@@ -83,6 +84,13 @@ def test_installed_package_resolves_its_files_outside_the_checkout(installed):
     assert str(ROOT) not in module and str(ROOT) not in notebooks
     assert Path(notebooks, "10_unit_report.ipynb").is_file()
     assert Path(plan).is_file() and installed_flag == "True"
+
+
+def test_installing_the_wheel_left_the_test_venv_alone(installed):
+    assert Path(sys.executable).with_name("reliefplan").exists()
+    proc = subprocess.run([sys.executable, "-c", "import reliefplan; print(reliefplan.__file__)"],
+                          capture_output=True, text=True, check=True)
+    assert "share/reliefplan" not in proc.stdout and "wheel" not in proc.stdout
 
 
 def test_installed_package_runs_verbs_and_a_report(installed):
