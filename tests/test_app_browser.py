@@ -191,8 +191,10 @@ def test_sliders_moved_with_the_keyboard_update_total_and_gap(page, library):
     assert page.locator(CASH_BOX).input_value() == str(after_cash["amounts"]["dibao"]["cash"])
 
     page.locator(CAP_SLIDER).focus()
-    page.keyboard.press("ArrowRight")  # the cap slider steps by 10,000 yuan
-    after_cap = with_changes(after_cash, cap=after_cash["cap_yuan"] + 10_000)
+    # the cap slider steps by 10,000 yuan; down, so that it bites whether it started below the cost (a plan's
+    # budget_cap) or at it (a plan whose funding pools are its limits)
+    page.keyboard.press("ArrowLeft")
+    after_cap = with_changes(after_cash, cap=after_cash["cap_yuan"] - 10_000)
     want = expected(library, after_cap)
     assert want["total"] != expected(library, after_cash)["total"]
     shows(page, want)

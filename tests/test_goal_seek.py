@@ -1,5 +1,6 @@
 """Goal seek: the uniform amount and the multiplier a budget affords; the budget a coverage needs."""
 
+from pathlib import Path
 from fractions import Fraction
 
 import pandas as pd
@@ -8,13 +9,15 @@ import yaml
 
 from reliefplan.models import budget as bm
 from reliefplan.models import goal_seek
-from reliefplan.core import paths
 from reliefplan.core.errors import InputError
 from reliefplan.ingest.plan import load_plan
 
+# A fixed one-pot plan: these tests' figures are worked by hand from its standards.
+ONE_POT_PLAN = Path(__file__).parent / "plans" / "one_pot.yaml"
+
 
 def make_plan(tmp_path, **changes):
-    doc = yaml.safe_load(paths.demo_plan_path().read_text(encoding="utf-8"))
+    doc = yaml.safe_load(ONE_POT_PLAN.read_text(encoding="utf-8"))
     doc.pop("data", None)
     doc.update({"overheads": [], "contingency_pct": 0, "scenarios": []})
     doc.update(changes)

@@ -1,21 +1,24 @@
 """Standards from the plan: fixed amounts, 低保 multiples, scenarios (multiplier, round_to, overrides)."""
 
+from pathlib import Path
 from fractions import Fraction
 
 import numpy as np
 import pytest
 import yaml
 
-from reliefplan.core import paths
 
 from reliefplan.models import standards
 from reliefplan.core.errors import ConfigError, InputError
 from reliefplan.ingest.plan import load_plan
 
+# A fixed one-pot plan: these tests' figures are worked by hand from its standards.
+ONE_POT_PLAN = Path(__file__).parent / "plans" / "one_pot.yaml"
+
 
 def plan_copy(tmp_path, **changes):
     """The demo plan without its data files (standards only), with top-level keys changed."""
-    doc = yaml.safe_load(paths.demo_plan_path().read_text(encoding="utf-8"))
+    doc = yaml.safe_load(ONE_POT_PLAN.read_text(encoding="utf-8"))
     doc.pop("data", None)
     doc.update(changes)
     path = tmp_path / "plan.yaml"

@@ -7,6 +7,14 @@
     (county_code, category, households, persons) or ``--forecast`` (from the
     campaign history) count them instead.
 
+With funding pools the totals are followed by each pool's need, payment,
+balance and shortfall, and what is short because of which pool; the
+per-person rule's saving against paying every listing is printed too.
+``--with-plan FILE`` (repeatable) costs further plans for the same city (e.g.
+the 总工会's beside the 民政局's) side by side and combines them, paying a
+person several plans list once unless every plan says
+``cross_plan_rule: pay_all``.
+
 ``reliefplan budget goal-seek [--plan FILE] --budget YUAN [--step 50] [--coverage 0.95] [--json]``
     The highest uniform amount per recipient and the highest multiplier on
     all standards (rounded down to the step) within the budget, and the
@@ -34,7 +42,7 @@ from reliefplan.ingest.inputs import load_plan_inputs
 from reliefplan.ingest.plan import load_plan
 from reliefplan.models import allocation as al
 from reliefplan.models import budget as bm
-from reliefplan.models import goal_seek
+from reliefplan.models import combined, goal_seek
 from reliefplan.models.forecast import forecast
 from reliefplan.views.app import load_inputs
 from reliefplan.views.budget_charts import goal_table
@@ -67,6 +75,9 @@ def register(subparsers) -> None:
     p.add_argument("--cap", default=None, help="预算上限(元, 默认方案的 budget_cap) / budget cap in yuan (default: plan)")
     p.add_argument("--mode", choices=("priority", "scale"), default=None,
                    help="超限时按优先级或同比例下调(默认方案设置) / over the cap: by priority or scale down")
+    p.add_argument("--with-plan", action="append", default=[], metavar="FILE",
+                   help="同一城市的其他方案(可重复), 并列测算并合并, 同一人不重复慰问 / "
+                        "further plans for the same city, costed side by side and combined without paying anyone twice")
     sub = p.add_subparsers(dest="action", metavar="ACTION")
     gs = sub.add_parser("goal-seek", help="预算内可承受的标准 / the standards a budget affords",
                         description="求预算内每户(人)统一标准、各标准统一倍数, 以及达到覆盖率所需预算。 / "
@@ -149,6 +160,8 @@ def run_budget(args) -> int:
                          "recipients": int(r["recipients"]), **money(r)} for _, r in result.units.iterrows()],
             "funding": [{"source": r["source"], "source_en": r["source_en"], "amount": _yuan(r["amount_fen"]),
                          "used": _yuan(r["used_fen"])} for _, r in result.funding.iterrows()],
+            "pools": _pool_rows(alloc), "short": _short_rows(alloc),
+            "per_person": {k: (_yuan(v) if k.endswith("_fen") else v) for k, v in result.per_person.items()},
             "cap": {"cap": _yuan(alloc.cap_fen), "mode": alloc.mode, "fits": alloc.fits,
                     "allocated_total": _yuan(alloc.budget.total_fen),
                     "covered_recipients": int(alloc.coverage["covered_recipients"].sum()),
@@ -156,6 +169,8 @@ def run_budget(args) -> int:
                     "factor": None if alloc.factor is None else str(alloc.factor),
                     "message": alloc.message(lang)},
         }
+        if args.with_plan:
+            doc["combined"] = _combined_rows(_combined(args, plan, ben))
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 1 if short else 0
 
@@ -180,7 +195,90 @@ def run_budget(args) -> int:
         print(f"Funding {format_yuan(t['funding_fen'])}; "
               + (f"gap {format_yuan(gap)}" if gap > 0 else f"surplus {format_yuan(-gap)}"))
     print(alloc.message(lang))
+    _print_pools(alloc, lang, cat_names)
+    _print_per_person(result.per_person, lang)
+    if args.with_plan:
+        _print_combined(_combined(args, plan, ben), lang)
     return 1 if short else 0
+
+
+def _pool_rows(alloc) -> list:
+    table = alloc.extra.get("pools")
+    if table is None:
+        return []
+    return [{"source": r["source"], "source_en": r["source_en"], "goods_only": bool(r["goods_only"]),
+             "pays_overheads": bool(r["pays_overheads"]), "categories": r["categories"], "organizers": r["organizers"],
+             **{k[:-4]: _yuan(r[k]) for k in ("amount_fen", "need_in_pool_fen", "gifts_paid_fen", "overheads_paid_fen",
+                                               "contingency_fen", "used_fen", "left_fen", "short_fen")}}
+            for _, r in table.iterrows()]
+
+
+def _short_rows(alloc) -> list:
+    short = alloc.extra.get("short")
+    if short is None:
+        return []
+    return [{"pool": r["pool"], "county_code": r["county_code"], "category": r["category"], "part": r["part"],
+             "recipients": int(r["recipients"]), "short": _yuan(r["short_fen"])} for _, r in short.iterrows()]
+
+
+def _print_pools(alloc, lang: str, cat_names: dict) -> None:
+    table = alloc.extra.get("pools")
+    if table is None:
+        return
+    zh = lang == "zh"
+    head = (["资金池", "金额", "需支付", "已支付", "结余", "缺口(元)"] if zh else
+            ["Pool", "Amount", "Asked", "Paid", "Left", "Short (yuan)"])
+    rows = [[r["source"] if zh else r["source_en"],
+             *[format_yuan(int(r[k])) for k in ("amount_fen", "need_in_pool_fen", "used_fen", "left_fen", "short_fen")]]
+            for _, r in table.iterrows()]
+    print(format_table(head, rows))
+    short = alloc.extra["short"]
+    if len(short):
+        by = short.groupby(["pool" if zh else "pool_en", "category", "part"], sort=False)[["recipients", "short_fen"]].sum()
+        print("缺口明细:" if zh else "Short by pool and category:")
+        for (pool, cat, part), r in by.iterrows():
+            what = ("慰问金" if part == "cash" else "慰问品") if zh else part
+            print(f"  {pool} · {cat_names.get(cat, cat)} · {what}: {int(r['recipients']):,} "
+                  + (f"户(人)次 {format_yuan(int(r['short_fen']))} 元" if zh else
+                     f"recipients, {format_yuan(int(r['short_fen']))}"))
+
+
+def _print_per_person(saved: dict, lang: str) -> None:
+    if not saved or not saved.get("multi_listed_people"):
+        return
+    if lang == "zh":
+        print(f"同一对象多单位登记 {saved['multi_listed_people']:,} 人 ({saved['multi_listings']:,} 条登记); "
+              f"按每人规则 {saved['rule']} 发放, 较逐条发放节约 {format_yuan(saved['saving_fen'])} 元")
+    else:
+        print(f"{saved['multi_listed_people']:,} people listed by several organizers ({saved['multi_listings']:,} "
+              f"listings); paid by the rule {saved['rule']}: {format_yuan(saved['saving_fen'])} less than paying "
+              "every listing")
+
+
+def _combined(args, plan, ben):
+    plans, bens = [plan], [ben]
+    for file in args.with_plan:
+        other = load_plan(file)
+        plans.append(other)
+        bens.append(load_inputs(other, threshold_multiple=args.threshold_multiple, lang=args.lang,
+                                prepare=False).beneficiaries)
+    return combined.combine(plans, bens)
+
+
+def _combined_rows(comb) -> list:
+    return [{"plan": r["plan"], "total": _yuan(r["total_fen"]), "shared_people": int(r["shared_people"]),
+             "not_paid_twice": _yuan(r["dropped_fen"]), "combined_total": _yuan(r["combined_total_fen"])}
+            for _, r in comb.table.iterrows()]
+
+
+def _print_combined(comb, lang: str) -> None:
+    zh = lang == "zh"
+    head = (["方案", "合计", "与其他方案重复人数", "不重复慰问减少", "合并后(元)"] if zh else
+            ["Plan", "Total", "People in other plans", "Not paid twice", "Combined (yuan)"])
+    rows = [[r["plan"] if zh or r["plan"] != "合计" else "Total", format_yuan(int(r["total_fen"])),
+             f"{int(r['shared_people']):,}", format_yuan(int(r["dropped_fen"])),
+             format_yuan(int(r["combined_total_fen"]))] for _, r in comb.table.iterrows()]
+    print(format_table(head, rows))
 
 
 def run_goal_seek(args) -> int:
@@ -199,10 +297,21 @@ def run_goal_seek(args) -> int:
                            "total": _yuan(m["total_fen"]), "fits": m["fits"]},
             "coverage": {"target": str(c["coverage"]), "budget": _yuan(c["budget_fen"]), "covered": c["covered"],
                          "eligible": c["eligible"]},
+            "pools": [{"source": r["source"], "amount": _yuan(r["amount_fen"]), "needed": _yuan(r["needed_fen"]),
+                       "headroom": _yuan(r["headroom_fen"]), "covered_pct": r["covered_pct"],
+                       "factor": f"{r['factor']:.6f}"} for _, r in seek["pools"].iterrows()] if "pools" in seek else [],
         }, ensure_ascii=False, indent=2))
         return 1 if nothing else 0
 
     table = goal_table(seek, args.lang)
     for q, a in zip(table.iloc[:, 0], table.iloc[:, 1]):
         print(f"{q}: {a}")
+    if "pools" in seek:
+        zh = args.lang == "zh"
+        head = (["资金池", "金额", "全额所需", "余量", "优先级覆盖率(%)", "同比例可发(倍)"] if zh else
+                ["Pool", "Amount", "Needed in full", "Headroom", "Covered by priority (%)", "Uniform share"])
+        rows = [[r["source"] if zh else r["source_en"], format_yuan(int(r["amount_fen"])),
+                 format_yuan(int(r["needed_fen"])), format_yuan(int(r["headroom_fen"])), f"{r['covered_pct']:.1f}",
+                 f"{r['factor']:.3f}"] for _, r in seek["pools"].iterrows()]
+        print(format_table(head, rows))
     return 1 if nothing else 0

@@ -86,7 +86,7 @@ CHANGES_COLUMNS = ("id_number", "year", "reason", "note")
 #   disabled / ill: share with the flag (1.0 = always)
 #   female: share of women
 # ---------------------------------------------------------------------------
-UNIT_KINDS = ("民政局", "总工会", "残联", "教育局", "社区居委会")
+UNIT_KINDS = ("民政局", "总工会", "残联", "教育局", "社区居委会", "人社局", "退役军人事务局")
 
 PROFILES = {
     "dibao":            dict(weight=30, units={"民政局": .9, "社区居委会": .1}, age=(25, 85), income=(.1, .95),
@@ -108,7 +108,7 @@ PROFILES = {
                              female=.45),
     "hardship_worker":  dict(weight=8, units={"总工会": 1}, age=(25, 59), income=(.4, .95), above=.15,
                              hh=(0, .2, .35, .3, .15), disabled=.05, ill=.1, female=.45),
-    "unemployed":       dict(weight=3, units={"总工会": .6, "民政局": .4}, age=(30, 59), income=(.2, .95),
+    "unemployed":       dict(weight=3, units={"人社局": .7, "总工会": .3}, age=(30, 59), income=(.2, .95),
                              above=.12, hh=(.15, .25, .3, .2, .1), disabled=.03, ill=.05, female=.45),
     "liushou_child":    dict(weight=4, units={"教育局": .5, "社区居委会": .5}, age=(3, 15), age_out=.06,
                              age_out_range=(16, 17), income=(.6, 2.5), hh=(0, 0, .3, .4, .2, .1),
@@ -127,6 +127,18 @@ PROFILES = {
                              hh=(.4, .2, .2, .2), disabled=.02, ill=.03, female=.4),
     "union_cadre":      dict(weight=.5, units={"总工会": 1}, age=(35, 60), income=(.8, 2.0),
                              hh=(.1, .3, .4, .2), disabled=.02, ill=.1, female=.4),
+    # The rest of a 民政局 campaign (issue 13): in institutions, temporary assistance, monitored households,
+    # children without de facto carers, and 优抚对象 listed by the veterans-affairs bureau.
+    "tekun_institution": dict(weight=3, units={"民政局": 1}, age=(60, 95), income=(0, .5), above=.02,
+                              hh=(1,), disabled=.3, ill=.25, female=.45),
+    "temp_relief":      dict(weight=4, units={"民政局": .7, "社区居委会": .3}, age=(25, 80), income=(.3, 1.9),
+                             above=.10, hh=(.2, .25, .25, .2, .1), disabled=.05, ill=.25, female=.5),
+    "poverty_monitoring": dict(weight=4, units={"民政局": 1}, age=(25, 80), income=(.8, 1.45), above=.10,
+                               hh=(.1, .2, .3, .25, .1, .05), disabled=.06, ill=.1, female=.5),
+    "de_facto_orphan":  dict(weight=1, units={"民政局": 1}, age=(1, 17), age_out=.05, age_out_range=(18, 19),
+                             income=(0, .8), hh=(1,), disabled=.04, ill=.03, female=.48),
+    "youfu":            dict(weight=1.5, units={"退役军人事务局": 1}, age=(55, 95), income=(.5, 2.5),
+                             hh=(.3, .5, .2), disabled=.1, ill=.15, female=.1),
 }
 
 # Who is eligible while shaping the data; mirrors `categories:` of plan_2027.yaml.
@@ -186,8 +198,12 @@ HISTORY_STANDARDS = {
     "serious_illness": (500, 800, 50, 100), "hardship_worker": (600, 1000, 100, 200),
     "unemployed": (300, 500, 50, 100), "model_worker": (800, 1000, 100, 200), "liushou_child": (100, 200, 50, 100),
     "kongchao_elder": (100, 200, 50, 100), "old_party_member": (300, 500, 50, 100),
+    "tekun_institution": (100, 200, 50, 100), "temp_relief": (200, 300, 50, 100),
+    "poverty_monitoring": (200, 300, 50, 100), "de_facto_orphan": (300, 500, 50, 100), "youfu": (300, 500, 50, 100),
 }
 UNION_CATEGORIES = ("hardship_worker", "unemployed", "model_worker", "union_cadre", "migrant_worker")
+# Categories counted per household (unit "household" in categories.csv).
+HOUSEHOLD_CATEGORIES = ("dibao", "dibao_edge", "hardship_worker", "temp_relief", "poverty_monitoring")
 FUNDING_SPLIT = {"民政局": (("财政", .75), ("社会募捐", .25)),
                  "总工会": (("工会经费", .70), ("单位自筹", .15), ("财政", .15))}
 HISTORY_GROWTH = 1.03
@@ -426,12 +442,14 @@ def _people(rng: np.random.Generator, n: int, inputs: Inputs, taken: set | None 
 
 # Second organizer for a person listed twice: row = first organizer kind.
 _SECOND_UNIT = np.array([
-    # 民政局 总工会 残联 教育局 社区
-    [0, .3, 0, .1, .6],   # 民政局
-    [.8, 0, 0, 0, .2],    # 总工会
-    [.7, 0, 0, 0, .3],    # 残联
-    [.5, 0, 0, 0, .5],    # 教育局
-    [.9, .1, 0, 0, 0],    # 社区居委会
+    # 民政局 总工会 残联 教育局 社区 人社局 退役军人
+    [0, .3, 0, .1, .6, 0, 0],    # 民政局
+    [.8, 0, 0, 0, .2, 0, 0],     # 总工会
+    [.7, 0, 0, 0, .3, 0, 0],     # 残联
+    [.5, 0, 0, 0, .5, 0, 0],     # 教育局
+    [.9, .1, 0, 0, 0, 0, 0],     # 社区居委会
+    [.5, .5, 0, 0, 0, 0, 0],     # 人社局
+    [.8, 0, 0, 0, .2, 0, 0],     # 退役军人事务局
 ])
 
 
@@ -639,7 +657,7 @@ def generate_history(rng: np.random.Generator, listings: pd.DataFrame) -> pd.Dat
     """
     elig = listings[shaped_eligible(listings)]
     elig = elig[elig["category"].isin(list(HISTORY_STANDARDS))]
-    household_unit = np.isin(elig["category"], ["dibao", "dibao_edge", "hardship_worker"])
+    household_unit = np.isin(elig["category"], list(HOUSEHOLD_CATEGORIES))
     base = (elig.assign(persons=np.where(household_unit, elig["household_size"], 1))
             .groupby(["county_code", "category"], sort=True)
             .agg(households=("id_number", "size"), persons=("persons", "sum")).reset_index())

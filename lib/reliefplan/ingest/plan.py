@@ -24,6 +24,9 @@ from reliefplan.ingest.holidays import load_holiday_file
 PER_VALUES = ("household", "person")
 OVERHEAD_BASES = ("per_team_day", "fixed")
 ALLOCATION_MODES = ("priority", "scale")
+# One payment per person (reliefplan.models.per_person): once at the highest standard, each organizer's
+# standard up to per_person_cap, or every listing.
+PER_PERSON_RULES = ("highest_once", "each_up_to_cap", "pay_all")
 DATA_KEYS = ("registry", "areas", "boundaries", "dibao", "categories", "history",
              "visits", "registry_changes", "case_library", "holidays")
 
@@ -73,6 +76,20 @@ def _check_standard(path, field, std: dict, known_codes) -> None:
         _number(path, f"{field}.cash_dibao_multiple", std["cash_dibao_multiple"])
     if "priority" in std:
         _number(path, f"{field}.priority", std["priority"], minimum=1)
+
+
+def _check_pool(path, field, item: dict, cats: dict) -> None:
+    """A funding source as a pool (reliefplan.models.pools): lists of plan categories / organizers, flags."""
+    for key in ("categories", "organizers"):
+        value = item.get(key)
+        if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) and v for v in value)):
+            _fail(path, f"{field}.{key}", "须为名称列表, 如 [dibao, tekun]", "must be a list of names, e.g. [dibao, tekun]")
+    bad = [c for c in item.get("categories") or [] if c not in cats]
+    if bad:
+        _fail(path, f"{field}.categories", f"类别不在本方案中: {', '.join(bad)}", f"categories not in this plan: {', '.join(bad)}")
+    for key in ("goods_only", "overheads"):
+        if key in item and not isinstance(item[key], bool):
+            _fail(path, f"{field}.{key}", "须为 true 或 false", "must be true or false")
 
 
 def load_plan(path=None) -> dict:
@@ -130,14 +147,23 @@ def load_plan(path=None) -> dict:
     if "contingency_pct" in plan:
         _number(path, "contingency_pct", plan["contingency_pct"])
 
+    sources = set()
     for i, item in enumerate(plan.get("funding") or []):
         field = f"funding[{i}]"
         if not isinstance(item, dict) or not item.get("source"):
             _fail(path, f"{field}.source", "缺少资金来源名称", "funding source name is missing")
+        if item["source"] in sources:
+            _fail(path, f"{field}.source", f"资金来源重复: {item['source']}", f"duplicate funding source: {item['source']}")
+        sources.add(item["source"])
         _amount(path, f"{field}.amount", item.get("amount"), required=True)
+        _check_pool(path, field, item, cats)
     for key in ("budget_cap", "per_person_cap"):
         if plan.get(key) is not None:
             _amount(path, key, plan[key])
+    if plan.get("cross_plan_rule", "highest_once") not in ("highest_once", "pay_all"):
+        _fail(path, "cross_plan_rule", "须为 highest_once / pay_all", "must be one of highest_once, pay_all")
+    if plan.get("per_person_rule", "pay_all") not in PER_PERSON_RULES:
+        _fail(path, "per_person_rule", f"须为 {' / '.join(PER_PERSON_RULES)}", f"must be one of {', '.join(PER_PERSON_RULES)}")
     if plan.get("allocation_mode", "priority") not in ALLOCATION_MODES:
         _fail(path, "allocation_mode", f"须为 {' / '.join(ALLOCATION_MODES)}", f"must be one of {', '.join(ALLOCATION_MODES)}")
 

@@ -28,6 +28,10 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.models import budget as bm
+from reliefplan.models import per_person, pool_allocation, pools
+# Re-exported: the cap arithmetic used to live here and callers still reach it as allocation.*.
+from reliefplan.models.cap_rules import (  # noqa: F401
+    _components, cover_prefix, gifts_at, gifts_room, max_factor, priority_order, row_costs)
 from reliefplan.core import labels
 from reliefplan.models import standards as stds
 from reliefplan.core.errors import InputError
@@ -52,66 +56,6 @@ labels.register({
 })
 
 
-def gifts_room(cap: int, overhead_fen: int, pct) -> int:
-    """The largest gifts total that keeps gifts + overheads + contingency within ``cap`` (may be < 0)."""
-    p = stds.exact(pct or 0)
-    cap = int(cap)
-
-    def total(s):
-        return s + bm.contingency_fen(s, p)
-
-    # total(s) is non-decreasing; start from the exact real solution and step to the integer one.
-    s = int(Fraction(cap) * 100 / (100 + p)) if p > -100 else cap
-    while s > -10**18 and total(s) > cap:
-        s -= 1
-    while total(s + 1) <= cap:
-        s += 1
-    return s - int(overhead_fen)
-
-
-def priority_order(beneficiaries: pd.DataFrame, standards: pd.DataFrame) -> np.ndarray:
-    """Row positions in serving order: category priority, lowest income, largest household, then as listed."""
-    n = len(beneficiaries)
-    pos = stds.category_positions(standards, beneficiaries["category"])
-    prio = standards["priority"].to_numpy(dtype=np.int64)[np.maximum(pos, 0)]
-    income = beneficiaries["income_fen"].astype("Int64")
-    inc = income.fillna(np.iinfo(np.int64).max).to_numpy(dtype=np.int64)
-    size = beneficiaries["household_size"].astype("Int64").fillna(1).to_numpy(dtype=np.int64)
-    # lexsort: last key is primary
-    return np.lexsort((np.arange(n), -size, inc, prio))
-
-
-def row_costs(beneficiaries: pd.DataFrame, standards: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(units, cost per unit) per row: a registry row is 1 unit costing count x amount; a group is count units."""
-    count, cash, goods = bm.group_amounts(beneficiaries, standards)
-    amount = cash + goods
-    divisible = beneficiaries["divisible"].to_numpy(dtype=bool)
-    units = np.where(divisible, count, 1).astype(np.int64)
-    unit_cost = np.where(divisible, amount, count * amount).astype(np.int64)
-    return units, unit_cost
-
-
-def cover_prefix(units: np.ndarray, unit_cost: np.ndarray, order: np.ndarray, room: int,
-                 divisible: np.ndarray | None = None) -> np.ndarray:
-    """Units covered per row when rows are served in ``order`` until ``room`` fen run out (strict prefix).
-
-    Rows are covered whole while they fit; the first that does not fit ends
-    the queue, except that a divisible group gets as many whole units as the
-    money left pays for.
-    """
-    covered = np.zeros(len(units), dtype=np.int64)
-    if room < 0 or not len(units):
-        return covered
-    cum = np.cumsum((units * unit_cost)[order])
-    k = int(np.searchsorted(cum, room, side="right"))  # rows fully covered
-    covered[order[:k]] = units[order[:k]]
-    if k < len(order) and divisible is not None and divisible[order[k]]:
-        r = order[k]
-        left = room - (int(cum[k - 1]) if k else 0)
-        covered[r] = min(int(units[r]), left // int(unit_cost[r]))  # unit_cost > 0, else it would fit
-    return covered
-
-
 @dataclass
 class Allocation:
     """The outcome of a cap: the budget actually spent, who is covered, and at what standards."""
@@ -128,6 +72,14 @@ class Allocation:
     message_zh: str = ""
     message_en: str = ""
     extra: dict = field(default_factory=dict)
+
+    def paid_fen(self) -> pd.Series:
+        """Per listing (indexed like the beneficiaries given): the gifts it is paid, in fen (0: not paid).
+
+        After the per-person rule and the cap rule (or the pools): the money
+        the 登记表 and the roll-up show per row.
+        """
+        return self.extra["paid_fen"]
 
     def covered_mask(self) -> pd.Series:
         """True per beneficiary row that is covered in full."""
@@ -200,9 +152,12 @@ def allocate_priority(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, ca
                       scenario: str = "", order: np.ndarray | None = None) -> Allocation:
     """Cover beneficiaries in priority order until the cap (see the module docstring)."""
     cap = _check_cap(cap)
+    listed = ben
+    ben, saved = bm.paid_beneficiaries(plan, ben, standards)
     oh = bm.overhead_items(plan)
     need = bm.gift_lines(ben, standards)
     full = bm.build_budget(plan, need, standards=standards, scenario=scenario, overheads=oh, cap=cap)
+    full.per_person = saved
     units, unit_cost = row_costs(ben, standards) if len(ben) else (np.zeros(0, np.int64),) * 2
     if cap is None or full.total_fen <= cap:
         covered_units = units
@@ -215,9 +170,24 @@ def allocate_priority(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, ca
     got = need if fits else bm.gift_lines(_covered_beneficiaries(ben, standards, covered_units), standards)
     spent = full if fits else bm.build_budget(plan, got, standards=standards, scenario=scenario, overheads=oh, cap=cap)
     zh, en = _messages("priority", fits, full, spent, cap, room)
-    return Allocation("priority", cap, fits, spent, full, coverage_table(need, got),
-                      pd.Series(covered_units, index=ben.index, name="covered_units"), standards,
-                      None, zh, en, {"room_fen": room})
+    covered = pd.Series(covered_units, index=ben.index, name="covered_units").reindex(listed.index, fill_value=0)
+    paid = _paid_series(covered_units * unit_cost, ben, listed)
+    return Allocation("priority", cap, fits, spent, full, coverage_table(need, got), covered, standards,
+                      None, zh, en, {"room_fen": room, "paid_fen": paid})
+
+
+def _paid_series(values, ben: pd.DataFrame, listed: pd.DataFrame) -> pd.Series:
+    return pd.Series(np.asarray(values, dtype=np.int64), index=ben.index, name="paid_fen").reindex(
+        listed.index, fill_value=0).astype("int64")
+
+
+def _row_amounts(ben: pd.DataFrame, standards: pd.DataFrame) -> np.ndarray:
+    """What each (rule-applied) row costs at ``standards``, less the rule's cuts."""
+    if not len(ben):
+        return np.zeros(0, dtype=np.int64)
+    cash, goods = per_person.full_amounts(ben, standards)
+    cut_c, cut_g = per_person.cuts(ben)
+    return cash - cut_c + goods - cut_g
 
 
 def _messages(mode, fits, full, spent, cap, room):
@@ -241,82 +211,18 @@ def _messages(mode, fits, full, spent, cap, room):
             f"scaled down uniformly to {format_yuan(spent.total_fen)}")
 
 
-# ---------------------------------------------------------------- scale mode
-
-def _components(groups: pd.DataFrame, standards: pd.DataFrame) -> list[tuple[Fraction, int]]:
-    """(amount per unit in fen, units paid it) for every distinct cash/goods amount, exact."""
-    if not len(groups):
-        return []
-    pos = stds.category_positions(standards, groups["category"])
-    count, _, _ = bm.group_amounts(groups, standards)
-    uses, num, den = stds.multiple_arrays(standards)
-    cash_fixed = standards["cash_fen"].to_numpy(dtype=np.int64)
-    goods = standards["goods_fen"].to_numpy(dtype=np.int64)
-    acc: dict[Fraction, int] = {}
-    for p, c, d in zip(pos, count, groups["dibao_fen"].to_numpy(dtype=np.int64)):
-        if c == 0:
-            continue
-        cash = Fraction(int(d) * int(num[p]), int(den[p])) if uses[p] else Fraction(int(cash_fixed[p]))
-        for a in (cash, Fraction(int(goods[p]))):
-            if a > 0:
-                acc[a] = acc.get(a, 0) + int(c)
-    return sorted(acc.items())
-
-
-def gifts_at(components, factor: Fraction, step: int) -> int:
-    """Gifts total when every component amount is ``factor`` x amount rounded down to ``step`` fen."""
-    total = 0
-    for a, c in components:
-        x = a * factor / step
-        total += (x.numerator // x.denominator) * step * c
-    return total
-
-
-def max_factor(components, room: int, step: int, *, lo: Fraction = Fraction(0), hi: Fraction | None = None) -> Fraction:
-    """The largest factor f (>= lo, <= hi when given) with gifts_at(f) <= room.
-
-    gifts_at only changes at breakpoints f = m x step / a, so the answer is
-    a breakpoint (or ``hi``). Every breakpoint between the simple bound
-    room / gifts (which always fits, as rounding down only lowers amounts)
-    and (room + step x units) / gifts (beyond which nothing fits) is a
-    candidate; a binary search over them finds the last that fits.
-    """
-    if room < 0:
-        return Fraction(0)
-    plain = sum((a * c for a, c in components), Fraction(0))
-    if plain == 0:
-        return hi if hi is not None else Fraction(1)
-    units = sum(c for _, c in components)
-    start = max(lo, Fraction(room) / plain)
-    stop = Fraction(room + step * units) / plain
-    if hi is not None:
-        start, stop = min(start, hi), min(stop, hi)
-    candidates = {start, stop}
-    for a, _ in components:
-        for m in range(math.ceil(start * a / step), math.floor(stop * a / step) + 1):
-            candidates.add(Fraction(m * step) / a)
-    ordered = sorted(f for f in candidates if start <= f <= stop)
-    best = Fraction(0)
-    lo_i, hi_i = 0, len(ordered) - 1
-    while lo_i <= hi_i:  # gifts_at is non-decreasing in f
-        mid = (lo_i + hi_i) // 2
-        if gifts_at(components, ordered[mid], step) <= room:
-            best = ordered[mid]
-            lo_i = mid + 1
-        else:
-            hi_i = mid - 1
-    return best
-
-
 def allocate_scale(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, cap: int | None, *,
                    step_yuan=None, scenario: str = "") -> Allocation:
     """Scale every standard down by one factor, rounded down to ``step_yuan``, so the total fits the cap."""
     cap = _check_cap(cap)
     step_yuan = step_yuan if step_yuan is not None else plan.get("rounding_step", 1)
     step = max(to_fen(str(step_yuan)), 1)
+    listed = ben
+    ben, saved = bm.paid_beneficiaries(plan, listed, standards)
     oh = bm.overhead_items(plan)
     need = bm.gift_lines(ben, standards)
     full = bm.build_budget(plan, need, standards=standards, scenario=scenario, overheads=oh, cap=cap)
+    full.per_person = saved
     if cap is None or full.total_fen <= cap:
         used, factor, fits, room = standards, Fraction(1), True, None
     else:
@@ -325,16 +231,22 @@ def allocate_scale(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, cap: 
         factor = max_factor(_components(groups, standards), room, step, hi=Fraction(1))
         used = stds.scale_standards(standards, factor, step_yuan=step_yuan, down=True)
         fits = False
-    spent = full if fits else bm.build_budget(plan, bm.gift_lines(ben, used), standards=used, scenario=scenario,
-                                              overheads=oh, cap=cap)
+    # The factor is searched on the listings the rule pays, before its cuts; the cuts are then redone on
+    # those listings at the scaled standards (a cut only lowers the total, so it stays within the cap).
+    uncut = ben.drop(columns=[c for c in per_person.CUT_COLUMNS if c in ben])
+    paid_rows = ben if fits else bm.paid_beneficiaries(plan, uncut, used)[0]
+    spent = full if fits else bm.build_budget(plan, bm.gift_lines(paid_rows, used),
+                                              standards=used, scenario=scenario, overheads=oh, cap=cap)
     units, _ = row_costs(ben, standards) if len(ben) else (np.zeros(0, np.int64), None)
     everyone = room is None or room >= 0
     covered = units if everyone else np.zeros_like(units)
     got = need if everyone else bm.gift_lines(_covered_beneficiaries(ben, standards, covered), standards)
     zh, en = _messages("scale", fits, full, spent, cap, room)
     return Allocation("scale", cap, fits, spent, full, coverage_table(need, got),
-                      pd.Series(covered, index=ben.index, name="covered_units"), used, factor, zh, en,
-                      {"room_fen": room, "step_fen": step})
+                      pd.Series(covered, index=ben.index, name="covered_units").reindex(listed.index, fill_value=0),
+                      used, factor, zh, en,
+                      {"room_fen": room, "step_fen": step,
+                       "paid_fen": _paid_series(_row_amounts(paid_rows, used), paid_rows, listed)})
 
 
 def allocate(plan: dict, beneficiaries: pd.DataFrame, *, scenario: str | None = None,
@@ -348,6 +260,102 @@ def allocate(plan: dict, beneficiaries: pd.DataFrame, *, scenario: str | None = 
     sc = stds.scenario(plan, scenario)
     std = standards if standards is not None else stds.scenario_standards(plan, sc["name"])
     cap = bm.cap_fen(plan, cap_yuan)
+    if pools.declared(plan):
+        return allocate_pools(plan, beneficiaries, std, mode=mode, step_yuan=step_yuan, scenario=sc["name"], cap=cap)
     if mode == "priority":
         return allocate_priority(plan, beneficiaries, std, cap, scenario=sc["name"])
     return allocate_scale(plan, beneficiaries, std, cap, step_yuan=step_yuan, scenario=sc["name"])
+
+
+# ---------------------------------------------------------------- funding pools
+
+def allocate_pools(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, *, mode: str = "priority",
+                   step_yuan=None, scenario: str = "", cap: int | None = None,
+                   amounts: dict | None = None) -> Allocation:
+    """The cap rule inside each funding pool (:mod:`reliefplan.models.pools`); ``amounts`` overrides pool amounts.
+
+    ``budget`` is what the pools pay (overheads from the pool that pays
+    them, each pool's own contingency); ``full`` the cost of paying everyone.
+    Both carry the pool table as their funding. ``extra`` holds ``pools``
+    (the table), ``short`` (what is short because of which pool, or of the
+    cap) and ``pool_units`` (each pool's money by unit; the roll-up sums it).
+    A budget cap, if any, limits what the pools pay together (the cap rule on
+    what they pay, see :func:`reliefplan.models.pools.apply_cap`).
+    """
+    step_yuan = step_yuan if step_yuan is not None else plan.get("rounding_step", 1)
+    step = max(to_fen(str(step_yuan)), 1)
+    listed = ben
+    ben, saved = bm.paid_beneficiaries(plan, listed, standards)
+    oh = bm.overhead_items(plan)
+    res = pool_allocation.allocate_in_pools(plan, ben, standards, mode=mode, step_fen=step, amounts=amounts, overheads=oh,
+                                            cap=cap)
+    need = bm.gift_lines(ben, standards)
+    full = bm.build_budget(plan, need, standards=standards, scenario=scenario, overheads=oh, cap=cap,
+                           funding=res.table)
+    paid = res.paid_lines
+    overhead_line = bm.spread_overheads(plan, oh, paid["county_code"].to_numpy(dtype=object),
+                                        paid["recipients"].to_numpy(dtype=np.int64))
+    cont_lines, units = pool_allocation.by_unit(res, paid, overhead_line)
+    spent = bm.build_budget(plan, paid, standards=standards, scenario=scenario, overheads=oh, cap=cap,
+                            funding=res.table, contingency=res.contingency_fen, contingency_lines=cont_lines)
+    full.per_person = spent.per_person = saved
+    fits = int(res.table["short_fen"].sum()) == 0
+    covered = _covered_beneficiaries(ben, standards, res.run.full_units) if len(ben) else ben
+    cov = coverage_table(need, bm.gift_lines(covered, standards))
+    cov = cov.merge(res.paid_lines[["county_code", "category", "gifts_fen"]].rename(columns={"gifts_fen": "paid_fen"}),
+                    on=["county_code", "category"], how="left")
+    cov["covered_fen"] = cov.pop("paid_fen").fillna(0).astype("int64")
+    zh, en = pool_messages(res, spent, cap, standards)
+    factor = min(res.run.factors) if res.run.factors else None
+    covered_units = pd.Series(res.run.full_units, index=ben.index, name="covered_units")
+    return Allocation(mode, cap, fits, spent, full, cov, covered_units.reindex(listed.index, fill_value=0), standards,
+                      factor, zh, en, {"pools": res.table, "short": res.short, "step_fen": step, "pool_units": units,
+                                       "reached_units": res.reached_units,
+                                       "paid_fen": _paid_series(res.run.cash_paid + res.run.goods_paid, ben, listed)})
+
+
+def pool_messages(res, spent: bm.Budget, cap: int | None, standards: pd.DataFrame) -> tuple[str, str]:
+    """One sentence per short pool (which pool, how much, which categories), or that every pool suffices."""
+    table, short = res.table, res.short
+    zh_of = dict(zip(standards["category"], standards["zh"]))
+    en_of = dict(zip(standards["category"], standards["en"]))
+    parts_zh, parts_en = [], []
+    for _, row in table.loc[table["short_fen"] > 0].iterrows():
+        cats = short.loc[short["pool"] == row["source"], "category"].unique().tolist()
+        parts_zh.append(f"{row['source']}缺口 {format_yuan(row['short_fen'])} 元"
+                        + (f"({'、'.join(zh_of.get(c, c) for c in cats)})" if cats else ""))
+        parts_en.append(f"{row['source_en']} short by {format_yuan(row['short_fen'])}"
+                        + (f" ({', '.join(en_of.get(c, c) for c in cats)})" if cats else ""))
+    zh = "; ".join(parts_zh) if parts_zh else "各资金池均足额"
+    en = "; ".join(parts_en) if parts_en else "every funding pool covers what it pays for"
+    if cap is not None and spent.total_fen > cap:
+        zh += f"; 工作经费已超过预算上限 {format_yuan(cap)} 元"
+        en += f"; the overheads alone exceed the budget cap {format_yuan(cap)}"
+    return zh, en
+
+
+def pools_by_unit(alloc: Allocation, unit_names: dict | None = None) -> tuple[pd.DataFrame, bool]:
+    """Each pool's money (fen) by unit with a 合计 row and a total column, and whether it reconciles.
+
+    Reconciles means, to the fen: each pool's column adds up to what the pool
+    table says it pays, and each unit's row to the unit's budget total.
+    Empty (and True) for a plan without pools.
+    """
+    units = alloc.extra.get("pool_units")
+    if units is None:
+        return pd.DataFrame(), True
+    wide = units.pivot_table(index="county_code", columns="source", values="used_fen", aggfunc="sum", fill_value=0,
+                             sort=False)
+    order = [s for s in alloc.extra["pools"]["source"] if s in wide.columns] + \
+        [s for s in wide.columns if s not in set(alloc.extra["pools"]["source"])]
+    wide = wide[order].astype("int64")
+    wide["total_fen"] = wide.sum(axis=1).astype("int64")
+    unit_totals = alloc.budget.units.set_index("county_code")["total_fen"]
+    pool_used = alloc.extra["pools"].set_index("source")["used_fen"]
+    ok = all(int(wide[s].sum()) == int(pool_used.get(s, 0)) for s in order if s in pool_used.index) and \
+        all(int(wide.at[c, "total_fen"]) == int(unit_totals.get(c, 0)) for c in wide.index) and \
+        int(wide["total_fen"].sum()) == int(alloc.budget.total_fen)
+    out = wide.reset_index()
+    out.insert(1, "unit_name", out["county_code"].map(unit_names or {}).fillna(out["county_code"]))
+    total = {"county_code": "合计", "unit_name": "合计", **{c: int(wide[c].sum()) for c in wide.columns}}
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True), ok

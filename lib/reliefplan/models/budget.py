@@ -1,27 +1,15 @@
 """The cost model (预算测算): what a plan costs, by unit, category and kind of cost.
 
-Inputs are the plan, the beneficiaries and a standards table
-(:mod:`reliefplan.models.standards`). Beneficiaries come either from the registry's
-eligible people (:func:`beneficiaries_from_registry`) or from counts such
-as the campaign-history forecast (:func:`beneficiaries_from_counts`); both
-give the same frame, one row per registry household/person or per counted
-group:
-
-    county_code, category, dibao_fen, households, persons,
-    income_fen, household_size, divisible
-
-A household category's registry row is one household of ``household_size``
-persons; any other row is one person. A standard per household counts
-households, per person counts persons (a 低保 household of 3 under a
-per-person standard is paid 3 times). ``divisible`` marks counted groups
-that a budget cap may cover in part; registry rows are covered whole.
-
-Costs are integer fen throughout. Gifts are count x amount per line
-(unit x category); overheads (``per_team_day`` = amount x teams x visit
-days, ``fixed``) and the contingency (percent of gifts + overheads,
-half-up to the fen) are computed once for the campaign and spread over the
-lines by the largest-remainder method, so unit and category totals add up
-to the grand total exactly, to the fen.
+Inputs are the plan, the beneficiaries (:mod:`reliefplan.models.beneficiaries`)
+and a standards table (:mod:`reliefplan.models.standards`). Costs are integer
+fen throughout. Gifts are count x amount per line (unit x category), less
+what the plan's per-person rule (:mod:`reliefplan.models.per_person`) does not
+pay for people listed by several organizers; overheads
+(:mod:`reliefplan.models.overheads`) and the contingency (percent of gifts +
+overheads, half-up to the fen) are computed once for the campaign and spread
+over the lines by the largest-remainder method, so unit and category totals
+add up to the grand total exactly, to the fen. Funding pools and who pays
+what are :mod:`reliefplan.models.pools`.
 """
 
 from __future__ import annotations
@@ -33,15 +21,18 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.core import labels
-from reliefplan.core.errors import ConfigError, InputError
-from reliefplan.core.lunar_dates import spring_festival
+from reliefplan.core.errors import InputError
 from reliefplan.core.money import to_fen
+from reliefplan.models import per_person, pool_allocation, pools
 from reliefplan.models import standards as stds
-from reliefplan.models.eligibility import assess, dibao_in_force
-from reliefplan.models.timeline import visit_window
+# Re-exported: callers reach the whole cost model through ``budget``.
+from reliefplan.models.beneficiaries import (  # noqa: F401
+    BENEFICIARY_COLUMNS, aggregate, beneficiaries_for_plan, beneficiaries_from_counts, beneficiaries_from_registry,
+    dibao_by_county, forecast_counts, person_keys)
+from reliefplan.models.lines import gift_lines, group_amounts  # noqa: F401
+from reliefplan.models.overheads import (  # noqa: F401
+    allocate_exact, contingency_fen, overhead_items, spread_overheads, visit_day_count)
 
-BENEFICIARY_COLUMNS = ("county_code", "category", "dibao_fen", "households", "persons",
-                       "income_fen", "household_size", "divisible")
 LINE_COLUMNS = ("county_code", "category", "households", "persons", "recipients",
                 "cash_fen", "goods_fen", "gifts_fen", "overhead_fen", "contingency_fen", "total_fen")
 MONEY_PARTS = ("cash_fen", "goods_fen", "gifts_fen", "overhead_fen", "contingency_fen", "total_fen")
@@ -80,304 +71,6 @@ KIND_LABELS = {
 }
 
 
-# ---------------------------------------------------------------- beneficiaries
-
-def _empty_beneficiaries() -> pd.DataFrame:
-    return pd.DataFrame({
-        "county_code": pd.Series([], dtype=object), "category": pd.Series([], dtype=object),
-        "dibao_fen": pd.Series([], dtype="int64"), "households": pd.Series([], dtype="int64"),
-        "persons": pd.Series([], dtype="int64"), "income_fen": pd.Series([], dtype="Int64"),
-        "household_size": pd.Series([], dtype="Int64"), "divisible": pd.Series([], dtype=bool),
-    })
-
-
-def _unit_of(plan: dict, categories: pd.DataFrame | None) -> dict[str, str]:
-    cats = categories if categories is not None else stds.plan_categories(plan)
-    return dict(zip(cats["code"], cats["unit"]))
-
-
-def beneficiaries_from_registry(registry: pd.DataFrame, eligibility: pd.DataFrame | None = None, *,
-                                plan: dict, categories: pd.DataFrame | None = None,
-                                only_eligible: bool = True) -> pd.DataFrame:
-    """The registry's beneficiaries in the plan's categories, indexed like ``registry``.
-
-    ``eligibility`` is :func:`reliefplan.models.eligibility.assess` output (``eligible``,
-    ``dibao_fen``); without it every row in a plan category counts and the
-    低保 standard is taken from a ``dibao_fen`` column of the registry if any.
-    """
-    in_plan = registry["category"].astype(object).isin(list(plan.get("categories") or {}))
-    keep = in_plan.to_numpy(dtype=bool).copy()
-    if eligibility is not None and only_eligible:
-        keep &= eligibility["eligible"].reindex(registry.index).fillna(False).to_numpy(dtype=bool)
-    rows = registry.loc[keep]
-    if not len(rows):
-        return _empty_beneficiaries()
-    if "county_code" in rows:
-        county = rows["county_code"].astype(str)
-    else:
-        county = rows["area_code"].astype(str).str[:6]
-    if eligibility is not None:
-        dibao = eligibility["dibao_fen"].reindex(rows.index)
-    elif "dibao_fen" in rows:
-        dibao = rows["dibao_fen"]
-    else:
-        dibao = pd.Series(pd.NA, index=rows.index)
-    dibao = pd.to_numeric(dibao, errors="coerce").fillna(-1).astype("int64")
-    size = (rows["household_size"].astype("Int64") if "household_size" in rows
-            else pd.Series(pd.array([pd.NA] * len(rows), dtype="Int64"), index=rows.index))
-    unit = rows["category"].astype(object).map(_unit_of(plan, categories))
-    persons = np.where(unit.to_numpy() == "household", size.fillna(1).clip(lower=1).to_numpy(dtype=np.int64), 1)
-    income = (rows["income_fen"].astype("Int64") if "income_fen" in rows
-              else pd.Series(pd.array([pd.NA] * len(rows), dtype="Int64"), index=rows.index))
-    return pd.DataFrame({
-        "county_code": county.to_numpy(dtype=object),
-        "category": rows["category"].to_numpy(dtype=object),
-        "dibao_fen": dibao.to_numpy(),
-        "households": np.ones(len(rows), dtype=np.int64),
-        "persons": persons.astype(np.int64),
-        "income_fen": income.array,
-        "household_size": size.array,
-        "divisible": np.zeros(len(rows), dtype=bool),
-    }, index=rows.index)
-
-
-def beneficiaries_for_plan(plan: dict, registry: pd.DataFrame, dibao: pd.DataFrame, areas: pd.DataFrame, *,
-                           threshold_multiple=None, on_date=None,
-                           categories: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The plan's eligible beneficiaries from a loaded registry (eligibility.assess, then the rows it admits).
-
-    Use the whole plan area's registry even for one unit's report: a unit's
-    budget is its share of the city-wide budget (``Budget.unit(code)``), so
-    the unit reports add up to the roll-up to the fen.
-    """
-
-    elig = assess(registry, plan, dibao, areas, threshold_multiple=threshold_multiple, on_date=on_date)
-    return beneficiaries_from_registry(registry, elig, plan=plan, categories=categories)
-
-
-def dibao_by_county(dibao: pd.DataFrame, on_date) -> pd.DataFrame:
-    """The monthly 低保 standard in force on ``on_date`` per county and urban/rural (monthly_fen)."""
-
-    return dibao_in_force(dibao, on_date)
-
-
-def beneficiaries_from_counts(counts: pd.DataFrame, *, plan: dict, dibao: pd.DataFrame | None = None,
-                              on_date=None) -> pd.DataFrame:
-    """Beneficiaries given as counts (county_code, category, households, persons), e.g. a forecast.
-
-    Categories outside the plan are left out. The 低保 standard of a group
-    comes from its ``dibao_fen`` column if present, else from the ``dibao``
-    table in force on ``on_date`` (春节 of the plan year by default),
-    matched on ``urban_rural`` when the counts have it; without that the
-    county's higher standard is used, so the budget is not understated.
-    """
-    missing = [c for c in ("county_code", "category", "households", "persons") if c not in counts]
-    if missing:
-        raise InputError(f"人数表缺少列: {', '.join(missing)}", f"counts lack columns: {', '.join(missing)}",
-                         column=missing[0])
-    df = counts.loc[counts["category"].astype(object).isin(list(plan.get("categories") or {}))].copy()
-    for col in ("households", "persons"):
-        values = pd.to_numeric(df[col], errors="coerce")
-        bad = values.isna() | (values < 0) | (values != values.round())
-        if bad.any():
-            i = bad.to_numpy().nonzero()[0][0]
-            raise InputError(f"{labels.label(col)}须为非负整数, 实为 {df[col].iloc[i]!r}",
-                             f"{col} must be a whole number >= 0, got {df[col].iloc[i]!r}", row=int(i) + 1, column=col)
-        df[col] = values.astype("int64")
-    df["county_code"] = df["county_code"].astype(str)
-    if "dibao_fen" in df:
-        dib = pd.to_numeric(df["dibao_fen"], errors="coerce").fillna(-1).astype("int64")
-    elif dibao is not None:
-
-        when = on_date if on_date is not None else spring_festival(int(plan["year"]))
-        current = dibao_by_county(dibao, when)
-        current = current.assign(county_code=current["county_code"].astype(str))
-        if "urban_rural" in df:
-            table = current.set_index(["county_code", "urban_rural"])["monthly_fen"]
-            keys = pd.MultiIndex.from_arrays([df["county_code"], df["urban_rural"].astype(str)])
-            dib = pd.Series(table.reindex(keys).to_numpy(), index=df.index)
-        else:
-            table = current.groupby("county_code")["monthly_fen"].max()
-            dib = df["county_code"].map(table)
-        dib = pd.to_numeric(dib, errors="coerce").fillna(-1).astype("int64")
-    else:
-        dib = pd.Series(-1, index=df.index, dtype="int64")
-    n = len(df)
-    return pd.DataFrame({
-        "county_code": df["county_code"].to_numpy(dtype=object),
-        "category": df["category"].to_numpy(dtype=object),
-        "dibao_fen": dib.to_numpy(dtype=np.int64),
-        "households": df["households"].to_numpy(dtype=np.int64),
-        "persons": df["persons"].to_numpy(dtype=np.int64),
-        "income_fen": pd.array([pd.NA] * n, dtype="Int64"),
-        "household_size": pd.array([pd.NA] * n, dtype="Int64"),
-        "divisible": np.ones(n, dtype=bool),
-    }, index=df.index)
-
-
-def forecast_counts(forecast: pd.DataFrame, history: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Counts (county_code, category, households, persons) from :func:`reliefplan.models.forecast.forecast`.
-
-    The forecast gives households; persons are households x the persons per
-    household of the series' latest year in ``history`` (half-up), or equal
-    to households where the history has none.
-    """
-    out = forecast[["county_code", "category"]].copy()
-    out["county_code"] = out["county_code"].astype(str)
-    out["households"] = forecast["forecast"].astype("int64").to_numpy()
-    ratio = {}
-    if history is not None and len(history):
-        h = history.copy()
-        if "county_code" not in h:
-            h["county_code"] = h["area_code"].astype(str).str[:6]
-        h["county_code"] = h["county_code"].astype(str)
-        per_year = h.groupby(["county_code", "category", "year"])[["households", "persons"]].sum().reset_index()
-        last = per_year.sort_values("year").drop_duplicates(["county_code", "category"], keep="last")
-        ratio = {(c, k): (int(p), int(hh)) for c, k, p, hh in
-                 zip(last["county_code"], last["category"], last["persons"], last["households"]) if hh > 0}
-    persons = []
-    for c, k, hh in zip(out["county_code"], out["category"], out["households"]):
-        p, base = ratio.get((c, k), (1, 1))
-        persons.append(stds.round_fraction(Fraction(int(hh) * p, base)))
-    out["persons"] = np.array(persons, dtype=np.int64)
-    return out.reset_index(drop=True)
-
-
-def aggregate(beneficiaries: pd.DataFrame) -> pd.DataFrame:
-    """Beneficiaries summed by (county_code, category, dibao_fen): the groups the cost model needs."""
-    if not len(beneficiaries):
-        return _empty_beneficiaries()
-    g = (beneficiaries.groupby(["county_code", "category", "dibao_fen"], sort=True, observed=True)
-         [["households", "persons"]].sum().reset_index())
-    n = len(g)
-    g["households"] = g["households"].astype("int64")
-    g["persons"] = g["persons"].astype("int64")
-    g["income_fen"] = pd.array([pd.NA] * n, dtype="Int64")
-    g["household_size"] = pd.array([pd.NA] * n, dtype="Int64")
-    g["divisible"] = True
-    return g[list(BENEFICIARY_COLUMNS)]
-
-
-# ---------------------------------------------------------------- exact arithmetic
-
-def allocate_exact(total: int, weights) -> list[int]:
-    """Split integer ``total`` in proportion to ``weights`` so the parts sum to ``total`` exactly.
-
-    Largest-remainder (Hamilton) method: everyone gets the floor of their
-    exact share; the fen left over go one each to the largest remainders
-    (ties to the earlier position). All-zero weights split evenly.
-    """
-    w = [int(x) for x in weights]
-    if not w:
-        return []
-    if any(x < 0 for x in w):
-        raise ValueError("weights must be >= 0")
-    total = int(total)
-    wsum = sum(w)
-    if wsum == 0:
-        w, wsum = [1] * len(w), len(w)
-    base = [total * x // wsum for x in w]
-    rema = [total * x - b * wsum for x, b in zip(w, base)]
-    left = total - sum(base)
-    for i in sorted(range(len(w)), key=lambda j: (-rema[j], j))[:left]:
-        base[i] += 1
-    return base
-
-
-def contingency_fen(subtotal_fen: int, pct) -> int:
-    """``pct`` percent of ``subtotal_fen``, rounded half-up to the fen."""
-    p = stds.exact(pct or 0)
-    return stds.round_fraction(Fraction(int(subtotal_fen)) * p / 100)
-
-
-# ---------------------------------------------------------------- overheads
-
-def visit_day_count(plan: dict) -> int:
-    """Calendar days of visits, ``visit_days.start`` to ``visit_days.end`` inclusive (lunar dates allowed)."""
-    vd = plan.get("visit_days") or {}
-    if not vd.get("start") or not vd.get("end"):
-        raise ConfigError("按组天计算的经费需要 visit_days.start 和 visit_days.end",
-                          "per_team_day overheads need visit_days.start and visit_days.end",
-                          file=plan.get("_path"), column="visit_days")
-    start, end = visit_window(plan)
-    if end < start:
-        raise ConfigError(f"visit_days 结束日期 {end} 早于开始日期 {start}",
-                          f"visit_days end {end} is before start {start}", file=plan.get("_path"), column="visit_days")
-    return (end - start).days + 1
-
-
-def overhead_items(plan: dict) -> pd.DataFrame:
-    """The plan's overheads with their totals: per_team_day = amount x teams x days; fixed = amount.
-
-    An item may set its own ``teams`` and ``days``; otherwise teams are the
-    plan's ``teams`` and days the visit days.
-    """
-    rows = []
-    n_teams = days = None
-    for i, item in enumerate(plan.get("overheads") or []):
-        amount = to_fen(str(item.get("amount", 0)))
-        if item.get("basis") == "per_team_day":
-            if item.get("teams") is not None:
-                teams = int(item["teams"])
-            else:
-                if n_teams is None:
-                    n_teams = len(plan.get("teams") or [])
-                    if not n_teams:
-                        raise ConfigError("按组天计算的经费需要 teams (慰问组)", "per_team_day overheads need teams",
-                                          file=plan.get("_path"), column=f"overheads[{i}]")
-                teams = n_teams
-            if item.get("days") is not None:
-                d = int(item["days"])
-            else:
-                if days is None:
-                    days = visit_day_count(plan)
-                d = days
-            total = amount * teams * d
-        else:
-            teams, d, total = 0, 0, amount
-        rows.append({"item": item.get("item", ""), "item_en": item.get("item_en", item.get("item", "")),
-                     "basis": item.get("basis", "fixed"), "amount_fen": amount, "teams": teams, "days": d,
-                     "total_fen": total})
-    df = pd.DataFrame(rows, columns=["item", "item_en", "basis", "amount_fen", "teams", "days", "total_fen"])
-    for col in ("amount_fen", "teams", "days", "total_fen"):
-        df[col] = df[col].astype("int64")
-    return df
-
-
-# ---------------------------------------------------------------- the model
-
-def group_amounts(groups: pd.DataFrame, standards: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(count, cash per unit, goods per unit) per group row, int64: count is households or persons by ``per``."""
-    pos = stds.category_positions(standards, groups["category"])
-    if (pos < 0).any():
-        bad = groups["category"].to_numpy()[pos < 0][0]
-        raise InputError(f"类别 {bad} 不在标准中", f"category {bad} has no standard", column="category")
-    per_person = (standards["per"].to_numpy() == "person")[pos]
-    count = np.where(per_person, groups["persons"].to_numpy(dtype=np.int64), groups["households"].to_numpy(dtype=np.int64))
-    cash, goods = stds.unit_amounts(standards, pos, groups["dibao_fen"].to_numpy(dtype=np.int64))
-    return count.astype(np.int64), cash, goods
-
-
-def gift_lines(beneficiaries: pd.DataFrame, standards: pd.DataFrame) -> pd.DataFrame:
-    """Gifts per unit x category: households, persons, recipients, cash_fen, goods_fen, gifts_fen."""
-    groups = aggregate(beneficiaries)
-    count, cash, goods = group_amounts(groups, standards)
-    g = pd.DataFrame({
-        "county_code": groups["county_code"].to_numpy(dtype=object),
-        "category": groups["category"].to_numpy(dtype=object),
-        "households": groups["households"].to_numpy(dtype=np.int64),
-        "persons": groups["persons"].to_numpy(dtype=np.int64),
-        "recipients": count,
-        "cash_fen": count * cash,
-        "goods_fen": count * goods,
-    })
-    lines = g.groupby(["county_code", "category"], sort=True).sum().reset_index()
-    lines["gifts_fen"] = lines["cash_fen"] + lines["goods_fen"]
-    for col in lines.columns[2:]:
-        lines[col] = lines[col].astype("int64")
-    return lines
-
-
 @dataclass
 class Budget:
     """A costed plan: lines (unit x category), units, categories, overheads, funding and totals."""
@@ -388,6 +81,7 @@ class Budget:
     overheads: pd.DataFrame
     funding: pd.DataFrame
     totals: dict = field(default_factory=dict)
+    per_person: dict = field(default_factory=dict)   # per_person.saving() of the plan's rule, when people are known
 
     @property
     def total_fen(self) -> int:
@@ -447,48 +141,20 @@ def funding_table(plan: dict, total_fen: int) -> pd.DataFrame:
     })
 
 
-def spread_overheads(plan: dict, overheads: pd.DataFrame, county: np.ndarray, recipients: np.ndarray) -> np.ndarray:
-    """Each line's share of the overheads (int64 fen, summing exactly to the overheads' total).
-
-    A per-team-day item costs each of the plan's teams amount x days; that
-    team's cost goes to the lines of the counties it visits (its ``areas``),
-    in proportion to recipients. Fixed items, items with their own ``teams``
-    count, and teams whose areas have no line are spread over all lines in
-    proportion to recipients. Every split is largest-remainder, so nothing
-    is lost or invented.
-    """
-    n = len(county)
-    out = np.zeros(n, dtype=np.int64)
-    weights = [int(x) for x in recipients]
-    pooled = 0
-    teams = plan.get("teams") or []
-    items = (plan.get("overheads") or [])
-    for i, row in enumerate(overheads.itertuples(index=False)):
-        item = items[i] if i < len(items) else {}
-        if row.basis != "per_team_day" or item.get("teams") is not None or not teams:
-            pooled += int(row.total_fen)
-            continue
-        per_team = int(row.amount_fen) * int(row.days)
-        for team in teams:
-            codes = {str(a)[:6] for a in (team.get("areas") or [])}
-            sel = [j for j in range(n) if str(county[j]) in codes]
-            if not sel:
-                pooled += per_team
-                continue
-            for j, part in zip(sel, allocate_exact(per_team, [weights[j] for j in sel])):
-                out[j] += part
-    out += np.array(allocate_exact(pooled, weights), dtype=np.int64)
-    return out
-
-
 def build_budget(plan: dict, lines: pd.DataFrame, *, standards: pd.DataFrame, scenario: str = "",
-                 overheads: pd.DataFrame | None = None, cap: int | None = None) -> Budget:
+                 overheads: pd.DataFrame | None = None, cap: int | None = None,
+                 funding: pd.DataFrame | None = None, contingency: int | None = None,
+                 contingency_lines: np.ndarray | None = None) -> Budget:
     """Add overheads, contingency, funding and totals to gift lines (see :func:`gift_lines`).
 
     Overheads are spread over the lines by :func:`spread_overheads` (each
     team's meals and fuel to the counties it visits), the contingency in
-    proportion to each line's gifts + overheads by :func:`allocate_exact`. Without any line, one line for the plan's area
-    carries the overheads.
+    proportion to each line's gifts + overheads by :func:`allocate_exact`.
+    Without any line, one line for the plan's area carries the overheads.
+    ``funding`` (a pool table, :mod:`reliefplan.models.pools`) replaces the
+    one-pot :func:`funding_table`; ``contingency`` (fen) replaces the
+    percentage of the total, for pools that each keep back their own, and
+    ``contingency_lines`` says how it falls on the lines (summing to it).
     """
     oh = overheads if overheads is not None else overhead_items(plan)
     if len(lines):
@@ -503,13 +169,18 @@ def build_budget(plan: dict, lines: pd.DataFrame, *, standards: pd.DataFrame, sc
     overhead = spread_overheads(plan, oh, county, cols["recipients"])
     gifts = int(cols["gifts_fen"].sum())
     subtotal = gifts + overhead_total
-    cont = contingency_fen(subtotal, plan.get("contingency_pct", 0))
-    contingency = np.array(allocate_exact(cont, (cols["gifts_fen"] + overhead).tolist()), dtype=np.int64)
+    cont = contingency_fen(subtotal, plan.get("contingency_pct", 0)) if contingency is None else int(contingency)
+    if contingency_lines is not None and len(contingency_lines) == len(county):
+        spread = np.asarray(contingency_lines, dtype=np.int64)
+        if int(spread.sum()) != cont:
+            raise AssertionError(f"contingency lines sum to {int(spread.sum())}, not {cont}")
+    else:
+        spread = np.array(allocate_exact(cont, (cols["gifts_fen"] + overhead).tolist()), dtype=np.int64)
     out = pd.DataFrame({"county_code": county, "category": category, **cols, "overhead_fen": overhead,
-                        "contingency_fen": contingency,
-                        "total_fen": cols["gifts_fen"] + overhead + contingency})
+                        "contingency_fen": spread,
+                        "total_fen": cols["gifts_fen"] + overhead + spread})
     total = subtotal + cont
-    funding = funding_table(plan, total)
+    funding = funding_table(plan, total) if funding is None else funding
     totals = summarize(out, funding, cap)
     assert totals["total_fen"] == total
     return Budget(scenario=scenario, standards=standards, lines=out, overheads=oh, funding=funding, totals=totals)
@@ -524,6 +195,10 @@ def summarize(lines: pd.DataFrame, funding: pd.DataFrame, cap: int | None) -> di
     t = {c: int(lines[c].to_numpy().sum()) for c in ("households", "persons", "recipients", *MONEY_PARTS)}
     t["funding_fen"] = int(funding["amount_fen"].to_numpy().sum())
     t["gap_fen"] = t["total_fen"] - t["funding_fen"]  # > 0: shortfall; < 0: surplus
+    if "short_fen" in funding:
+        # Pools: money left in one pool cannot fill another's gap, so the gap is the sum of the pools' shortfalls.
+        short, left = int(funding["short_fen"].sum()), int(funding["left_fen"].sum())
+        t["gap_fen"] = short if short > 0 else -left
     t["cap_fen"] = cap
     t["cap_margin_fen"] = None if cap is None else cap - t["total_fen"]
     t["per_person_fen"] = _per(t["total_fen"], t["persons"])
@@ -538,20 +213,55 @@ def cost_model(plan: dict, beneficiaries: pd.DataFrame, *, scenario: str | None 
     ``standards`` replaces the scenario's standards (e.g. amounts typed in
     the what-if controls). The budget cap is only reported here (margin);
     :mod:`reliefplan.models.allocation` decides who is covered when it bites.
+    With funding pools the funding table is per pool (need, paid, left,
+    short) and the gap is the sum of the pools' shortfalls.
     """
     sc = stds.scenario(plan, scenario)
     std = standards if standards is not None else stds.scenario_standards(plan, sc["name"])
-    return build_budget(plan, gift_lines(beneficiaries, std), standards=std, scenario=sc["name"],
-                        cap=cap_fen(plan, cap_yuan))
+    ben, saved = paid_beneficiaries(plan, beneficiaries, std)
+    funding = None
+    if pools.declared(plan):
+        step = max(to_fen(str(plan.get("rounding_step") or 1)), 1)
+        funding = pool_allocation.allocate_in_pools(plan, ben, std, mode=plan.get("allocation_mode", "priority"),
+                                          step_fen=step).table
+    result = build_budget(plan, gift_lines(ben, std), standards=std, scenario=sc["name"], cap=cap_fen(plan, cap_yuan),
+                          funding=funding)
+    result.per_person = saved
+    return result
+
+
+def paid_beneficiaries(plan: dict, beneficiaries: pd.DataFrame, standards: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """(the beneficiaries the plan's per-person rule pays, its saving summary or {} when people are unknown)."""
+    if "person_key" not in beneficiaries or not len(beneficiaries):
+        per_person.plan_rule(plan)  # a bad rule is an error even without people
+        return beneficiaries, {}
+    pay = listing_payments(plan, beneficiaries, standards)
+    return per_person.apply_payments(beneficiaries, pay), {"rule": per_person.plan_rule(plan)[0], **per_person.saving(pay)}
+
+
+def listing_payments(plan: dict, beneficiaries: pd.DataFrame, standards: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per listing: paid or not under the plan's per-person rule, and how much (fen); the one answer for all.
+
+    The budget, the 登记表 (one row per person per 填报单位) and the roll-up
+    all count this money. ``standards`` default to the plan's baseline. With
+    funding pools, a listing no pool may pay is the last one chosen.
+    See :func:`reliefplan.models.per_person.listing_payments` for the columns.
+    """
+    std = standards if standards is not None else stds.scenario_standards(plan)
+    fundable = pools.fundable(plan, beneficiaries) if pools.declared(plan) else None
+    return per_person.plan_payments(plan, beneficiaries, std, fundable=fundable)
 
 
 # ---------------------------------------------------------------- scenarios
 
 def compare_scenarios(plan: dict, beneficiaries: pd.DataFrame, names=None, *, cap_yuan=None) -> dict[str, Budget]:
     """Each scenario's budget (all of the plan's by default), baseline first."""
-    groups = aggregate(beneficiaries)
     wanted = [s["name"] for s in stds.scenarios(plan)] if names is None else list(names)
-    return {n: cost_model(plan, groups, scenario=n, cap_yuan=cap_yuan) for n in wanted}
+    # Registry rows stay rows: the per-person rule needs to know who each is under each scenario's standards.
+    # Pools need each row's organizer and serving order too.
+    keep_rows = "person_key" in beneficiaries or pools.declared(plan)
+    ben = beneficiaries if keep_rows else aggregate(beneficiaries)
+    return {n: cost_model(plan, ben, scenario=n, cap_yuan=cap_yuan) for n in wanted}
 
 
 def scenario_summary(budgets: dict[str, Budget], baseline: str | None = None, unit: str | None = None) -> pd.DataFrame:

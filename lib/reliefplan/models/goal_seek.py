@@ -8,6 +8,10 @@
   when the budget exceeds the cost).
 - :func:`budget_for_coverage`: the budget needed to cover a share of the
   eligible (e.g. 95%) served in priority order at the current standards.
+- :func:`per_pool`: with funding pools, the same questions per pool: the
+  amount each pool needs to pay all it is asked, the share of what it is
+  asked its amount covers in priority order, and the uniform share of the
+  standards it affords (scale).
 
 All three account for the overheads and the contingency like the cost
 model, and answer exactly (integer fen, rational factors).
@@ -24,6 +28,7 @@ import pandas as pd
 
 from reliefplan.models import allocation as al
 from reliefplan.models import budget as bm
+from reliefplan.models import pool_allocation, pools
 from reliefplan.models import standards as stds
 from reliefplan.core.errors import InputError
 from reliefplan.core.money import to_fen
@@ -168,11 +173,50 @@ def seek_all(plan: dict, beneficiaries: pd.DataFrame, budget_yuan=None, *, step_
             if isinstance(budget_yuan, Fraction) else budget_yuan
     step = step_yuan if step_yuan is not None else (plan.get("rounding_step") or 50)
     std = _std(plan, scenario, standards)
+    extra = {"pools": per_pool(plan, beneficiaries, standards=std, step_yuan=step)} if pools.declared(plan) else {}
+    # People several organizers list count once (the plan's per-person rule at these standards).
+    beneficiaries = bm.paid_beneficiaries(plan, beneficiaries, std)[0]
     groups = bm.aggregate(beneficiaries)
-    return {
+    return {**extra,
         "budget_fen": _budget_fen(budget_yuan),
         "step_fen": _step_fen(step),
         "uniform": max_uniform_amount(plan, groups, budget_yuan, step_yuan=step, standards=std),
         "multiplier": max_multiplier(plan, groups, budget_yuan, step_yuan=step, standards=std),
         "coverage": budget_for_coverage(plan, beneficiaries, coverage, standards=std),
     }
+
+
+def per_pool(plan: dict, beneficiaries: pd.DataFrame, *, scenario: str | None = None,
+             standards: pd.DataFrame | None = None, step_yuan=None) -> pd.DataFrame:
+    """Goal seek per funding pool (plans with pools): one row per pool.
+
+    Columns: source, source_en, amount_fen; needed_fen (what the pool must
+    hold to pay everything asked of it when its turn comes, overheads and its
+    contingency included - earlier pools as they are); headroom_fen (amount -
+    needed, negative when short); covered_pct (recipients asked of the pool
+    that its amount pays in full, served by priority); factor (the share of
+    what it is asked that it pays when every standard it pays is scaled
+    uniformly, rounded down to the step; 1 when it pays in full).
+    """
+    if not pools.declared(plan):
+        raise InputError("方案未设资金池", "the plan has no funding pools", column="funding")
+    std = _std(plan, scenario, standards)
+    step = _step_fen(step_yuan if step_yuan is not None else (plan.get("rounding_step") or 50))
+    ben, _ = bm.paid_beneficiaries(plan, beneficiaries, std)
+    prio = pool_allocation.allocate_in_pools(plan, ben, std, mode="priority", step_fen=step)
+    scale = pool_allocation.allocate_in_pools(plan, ben, std, mode="scale", step_fen=step)
+    rows = []
+    for i, pool in enumerate(prio.pools):
+        row = prio.table.iloc[i]
+        asked = np.asarray(prio.run.row_paid[i]) > 0
+        short_here = (prio.run.short_cash_pool == i) | (prio.run.short_goods_pool == i)
+        n_asked = int(asked.sum() + (short_here & ~asked).sum())
+        rows.append({"source": pool.name, "source_en": pool.name_en, "amount_fen": pool.amount_fen,
+                     "needed_fen": int(row["need_in_pool_fen"]),
+                     "headroom_fen": pool.amount_fen - int(row["need_in_pool_fen"]),
+                     "covered_pct": round(100 * int((asked & ~short_here).sum()) / n_asked, 1) if n_asked else 100.0,
+                     "factor": float(scale.run.factors[i]) if i < len(scale.run.factors) else 1.0})
+    out = pd.DataFrame(rows)
+    for col in ("amount_fen", "needed_fen", "headroom_fen"):
+        out[col] = out[col].astype("int64")
+    return out

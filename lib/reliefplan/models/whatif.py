@@ -26,7 +26,15 @@ Controls are a plain dict::
      "mode": "priority",                # or "scale"
      "step_yuan": 50,                   # scale mode rounding
      "threshold": 1.2,                  # multiple of 低保 for every income rule; None: the plan's
-     "unit": "all"}                     # or a county code: what the summary shows
+     "unit": "all",                     # or a county code: what the summary shows
+     "pools": {"工会经费": 800000}}     # yuan; replaces funding pools' amounts (plans with pools)
+
+With funding pools (:mod:`reliefplan.models.pools`) or a per-person rule
+that merges listings (:mod:`reliefplan.models.per_person`), an update runs
+the library's allocation on the eligible rows (exactly the plain path, one
+pass over the rows per pool): the cap rule runs inside each pool, and the
+result carries the pool table (``pools``) and what is short because of which
+pool (``short``). A ``cap_yuan`` is then only compared with the total.
 
 Bad input never raises from :func:`update`: the result carries ``ok=False``
 and a bilingual message for the widgets to show.
@@ -44,6 +52,7 @@ from reliefplan.core.errors import ReliefplanError
 from reliefplan.core.money import format_yuan, to_fen
 from reliefplan.models import allocation as al
 from reliefplan.models import budget as bm
+from reliefplan.models import per_person, pools
 from reliefplan.models import standards as stds
 from reliefplan.models.eligibility import assess
 
@@ -83,7 +92,20 @@ def whatif_rows(registry: pd.DataFrame, plan: dict, eligibility: pd.DataFrame,
         "eligible": elig.to_numpy(),
         "loose": (lo | elig).to_numpy(),
         "income_tested": registry["category"].astype(object).isin(tested).to_numpy(),
+        **_identity(registry),
     }, index=registry.index)
+
+
+def _identity(registry: pd.DataFrame) -> dict:
+    """person_key and organizer of each row when the registry has them (for the per-person rule and pools)."""
+    out = {}
+    key = bm.person_keys(registry)
+    if key is not None:
+        out["person_key"] = key.to_numpy(dtype=object)
+    if "organizer" in registry:
+        out["organizer"] = registry["organizer"].astype(object).where(registry["organizer"].notna(), "").to_numpy(
+            dtype=object)
+    return out
 
 
 def rows_from_assess(registry: pd.DataFrame, plan: dict, dibao: pd.DataFrame, areas: pd.DataFrame,
@@ -163,6 +185,12 @@ class WhatIfState:
     thr_off: np.ndarray             # first key of each group
     thresholds_supported: bool = True
     cache: dict = field(default_factory=dict)
+    # for the library path (pools, per-person rule): per row, in serving order
+    size: np.ndarray | None = None
+    position: np.ndarray | None = None   # each row's place in the input rows (the library path keeps input order)
+    person_key: np.ndarray | None = None
+    organizer: np.ndarray | None = None
+    library_path: bool = False      # pools declared or a per-person rule with someone listed twice
 
     @property
     def n_rows(self) -> int:
@@ -246,6 +274,11 @@ def prepare(plan: dict, rows: pd.DataFrame, *, categories: pd.DataFrame | None =
         thr_keys=thr_keys, thr_h=thr_h, thr_p=thr_p,
         thr_off=np.searchsorted(thr_keys, np.arange(g, dtype=np.int64) * _KEY, side="left"),
         thresholds_supported=bool((~divisible).all()) and "income_fen" in rows,
+        size=size_key[order], position=np.arange(n, dtype=np.int64)[order],
+        person_key=r["person_key"].to_numpy(dtype=object)[order] if "person_key" in r else None,
+        organizer=r["organizer"].to_numpy(dtype=object)[order] if "organizer" in r else None,
+        library_path=pools.declared(plan) or (per_person.plan_rule(plan)[0] != "pay_all" and "person_key" in r
+                                              and bool(r["person_key"].duplicated().any())),
     )
 
 
@@ -348,7 +381,23 @@ def parse_controls(state: WhatIfState, controls: dict) -> dict:
     if unit != "all" and unit not in state.counties:
         raise ControlError(f"没有单位 {unit}", f"no unit {unit}", column="unit")
     return {"standards": std, "cap": cap, "mode": mode, "step": step, "threshold": threshold, "unit": unit,
-            "scenario": controls.get("scenario") or state.scenario_names[0]}
+            "scenario": controls.get("scenario") or state.scenario_names[0], "pools": _pool_amounts(plan, controls)}
+
+
+def _pool_amounts(plan: dict, controls: dict) -> dict:
+    """The ``pools`` control checked: source name -> amount in fen."""
+    wanted = controls.get("pools") or {}
+    if not wanted:
+        return {}
+    if not pools.declared(plan):
+        raise ControlError("方案未设资金池", "the plan has no funding pools", column="pools")
+    names = {p.name for p in pools.plan_pools(plan)}
+    out = {}
+    for name, value in wanted.items():
+        if name not in names:
+            raise ControlError(f"没有资金来源 {name}", f"no funding source {name}", column="pools")
+        out[name] = _yuan(value, f"{name}金额", f"amount of {name}", allow_none=False)
+    return out
 
 
 # ---------------------------------------------------------------- the update
@@ -445,6 +494,8 @@ class WhatIfResult:
     factor: Fraction | None = None
     standards: pd.DataFrame | None = None
     unit: str = "all"
+    pools: pd.DataFrame | None = None    # per funding pool: amount, need, paid, left, short (plans with pools)
+    short: pd.DataFrame | None = None    # what is short because of which pool, by unit x category x part
 
     def message(self, lang: str = "zh") -> str:
         return self.message_zh if lang == "zh" else self.message_en
@@ -477,6 +528,11 @@ class WhatIfResult:
             "uncovered_recipients": eligible - covered,
             "coverage_pct": round(100 * covered / eligible, 1) if eligible else 100.0,
             "fits": self.fits, "factor": None if self.factor is None else float(self.factor),
+            "per_person_saving_fen": int((self.full.per_person or {}).get("saving_fen", 0)),
+            "pools": [] if self.pools is None else [
+                {k: (int(v) if k.endswith("_fen") else v) for k, v in row.items()}
+                for row in self.pools[["source", "source_en", "amount_fen", "need_in_pool_fen", "used_fen",
+                                       "left_fen", "short_fen"]].to_dict("records")],
         }
 
 
@@ -490,6 +546,8 @@ def update(state: WhatIfState, controls: dict) -> WhatIfResult:
 
 
 def _update(state: WhatIfState, c: dict, controls: dict) -> WhatIfResult:
+    if state.library_path or c["pools"]:
+        return _update_rows(state, c, controls)
     plan, std, cap = state.plan, c["standards"], c["cap"]
     counts = _group_counts(state, c["threshold"])
     rows, h, p = counts
@@ -519,6 +577,44 @@ def _update(state: WhatIfState, c: dict, controls: dict) -> WhatIfResult:
     zh, en = al._messages(c["mode"], fits, full, spent, cap, room)
     return WhatIfResult(True, zh, en, controls=dict(controls), full=full, budget=spent, coverage=coverage,
                         fits=fits, factor=factor, standards=used, unit=c["unit"])
+
+
+def eligible_beneficiaries(state: WhatIfState, threshold) -> pd.DataFrame:
+    """The rows eligible at ``threshold`` as a beneficiaries frame (in serving order), for the library path."""
+    mask = _row_mask(state, slice(None), threshold)
+    # back to input order, so ties in the serving order break as the plain path breaks them
+    mask = np.flatnonzero(mask)[np.argsort(state.position[mask], kind="stable")]
+    g = state.grp[mask]
+    n = len(mask)
+    ben = pd.DataFrame({
+        "county_code": state.g_county[g], "category": state.g_category[g], "dibao_fen": state.dibao[mask],
+        "households": state.households[mask], "persons": state.persons[mask],
+        "income_fen": pd.array(np.where(state.income[mask] < 0, None, state.income[mask]).tolist(), dtype="Int64")
+        if n else pd.array([], dtype="Int64"),
+        "household_size": pd.array(state.size[mask], dtype="Int64"), "divisible": state.divisible[mask],
+    }, index=state.index[mask])
+    if state.person_key is not None:
+        ben["person_key"] = state.person_key[mask]
+    if state.organizer is not None:
+        ben["organizer"] = state.organizer[mask]
+    return ben
+
+
+def _update_rows(state: WhatIfState, c: dict, controls: dict) -> WhatIfResult:
+    """Pools / per-person rule: the library's allocation on the eligible rows (see the module docstring)."""
+    plan, std = state.plan, c["standards"]
+    ben = eligible_beneficiaries(state, c["threshold"])
+    step_yuan = f"{c['step'] // 100}.{c['step'] % 100:02d}"
+    if pools.declared(plan):
+        a = al.allocate_pools(plan, ben, std, mode=c["mode"], step_yuan=step_yuan, scenario=c["scenario"],
+                              cap=c["cap"], amounts=c["pools"])
+    else:
+        cap_yuan = None if c["cap"] is None else f"{c['cap'] // 100}.{c['cap'] % 100:02d}"
+        a = al.allocate(plan, ben, scenario=c["scenario"], standards=std, cap_yuan=cap_yuan, mode=c["mode"],
+                        step_yuan=step_yuan)
+    return WhatIfResult(True, a.message_zh, a.message_en, controls=dict(controls), full=a.full, budget=a.budget,
+                        coverage=a.coverage, fits=a.fits, factor=a.factor, standards=a.standards, unit=c["unit"],
+                        pools=a.extra.get("pools"), short=a.extra.get("short"))
 
 
 def _cover_priority(state: WhatIfState, std: pd.DataFrame, threshold, room: int, counts):
@@ -619,8 +715,13 @@ def update_naive(plan: dict, rows: pd.DataFrame, controls: dict, *, categories: 
     ben = bm.beneficiaries_from_registry(registry, pd.DataFrame({"eligible": elig, "dibao_fen": registry["dibao_fen"]}),
                                          plan=plan, categories=cats)
     cap_yuan = None if c["cap"] is None else f"{c['cap'] // 100}.{c['cap'] % 100:02d}"
-    result = al.allocate(plan, ben, scenario=c["scenario"], standards=c["standards"], cap_yuan=cap_yuan,
-                         mode=c["mode"], step_yuan=f"{c['step'] // 100}.{c['step'] % 100:02d}")
+    step_yuan = f"{c['step'] // 100}.{c['step'] % 100:02d}"
+    if c["pools"]:
+        result = al.allocate_pools(plan, ben, c["standards"], mode=c["mode"], step_yuan=step_yuan,
+                                   scenario=c["scenario"], cap=c["cap"], amounts=c["pools"])
+    else:
+        result = al.allocate(plan, ben, scenario=c["scenario"], standards=c["standards"], cap_yuan=cap_yuan,
+                             mode=c["mode"], step_yuan=step_yuan)
     return result.budget, result.full, result.coverage
 
 

@@ -10,7 +10,7 @@ from reliefplan.core import labels
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import format_yuan
 from reliefplan.core.record import record
-from reliefplan.models import budget
+from reliefplan.models import allocation, budget, pools
 from reliefplan.models.coverage import in_unit
 from reliefplan.reports.context import ReportContext
 from reliefplan.reports.display import RECONCILE_FIGURES, Heading, Section, t
@@ -141,13 +141,41 @@ def city_budget_section(ctx: ReportContext) -> Section:
         overheads["item"] = overheads["item_en"]
     cols = [c for c in ("scenario", "recipients", "persons", "cash_fen", "goods_fen", "overhead_fen",
                         "contingency_fen", "total_fen", "gap_fen", "diff_fen", "diff_pct") if c in summary]
+    shown = ("source", "amount_fen", "need_in_pool_fen", "used_fen", "left_fen", "short_fen")
     return Section("budget", t("r_budget", lang), [
         summary[cols], budget_charts.scenario_chart(summary, lang), line,
-        Heading(t("funding", lang)), funding[[c for c in ("source", "amount_fen", "used_fen") if c in funding]],
+        Heading(t("funding", lang)), funding[[c for c in shown if c in funding]],
         budget_charts.funding_chart(ctx.baseline, lang),
         Heading(t("overheads", lang)), overheads[[c for c in ("item", "basis", "amount_fen", "teams", "days",
                                                               "total_fen") if c in overheads]],
+        *pool_blocks(ctx),
     ])
+
+
+labels.register({
+    "pools_by_unit": ("各资金池按单位支付(元)", "Each funding pool's payments by unit (yuan)"),
+    "pools_reconciled": ("核对: 各资金池按单位合计等于各池支付额, 各单位合计等于单位预算合计, 精确到分。",
+                         "Check: each pool's units add up to what the pool pays, and each unit's pools to the "
+                         "unit's budget total, to the fen."),
+    "pools_not_reconciled": ("核对: 资金池按单位合计与预算不一致!", "Check: the pools by unit do NOT add up to the budget!"),
+})
+
+
+def pool_blocks(ctx: ReportContext) -> list:
+    """With funding pools: each pool's money by unit (baseline), summed across units and reconciled to the fen."""
+    if not pools.declared(ctx.plan):
+        return []
+    lang = ctx.lang
+    alloc = allocation.allocate(ctx.plan, ctx.beneficiaries)
+    names = dict(zip(ctx.units["code"], ctx.units["name" if lang == "zh" else "name_en"]))
+    table, ok = allocation.pools_by_unit(alloc, names)
+    if lang == "en":
+        en = dict(zip(alloc.extra["pools"]["source"], alloc.extra["pools"]["source_en"]))
+        table = table.rename(columns=en).replace({"合计": "Total"})
+    money = [c for c in table.columns if c not in ("county_code", "unit_name", "total_fen")]
+    table[money] = table[money].map(lambda v: format_yuan(int(v)))
+    return [Heading(labels.label("pools_by_unit", lang)), table.drop(columns=["county_code"]),
+            labels.label("pools_reconciled" if ok else "pools_not_reconciled", lang)]
 
 
 def city_coverage_section(ctx: ReportContext) -> Section:

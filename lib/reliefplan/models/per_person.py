@@ -1,0 +1,228 @@
+"""One payment per person (同一对象不重复慰问): what each listing of a person is paid.
+
+民政, 工会, 残联, 学校 and 社区 keep their own lists, so one person may be
+listed by several organizers (填报单位). The plan says how such a person is
+paid (``per_person_rule``):
+
+- ``highest_once`` (就高不重复): one payment, the listing with the highest
+  standard; the person's other listings are not paid;
+- ``each_up_to_cap`` (分别慰问, 累计不超过上限): each organizer pays its own
+  standard, highest first, until the person's total reaches
+  ``per_person_cap``; the listing that crosses the cap is paid the rest
+  (goods kept whole where the cap allows, cash cut first), later ones nothing;
+- ``pay_all`` (各自慰问): every listing is paid in full.
+
+:func:`listing_payments` is the one answer every consumer uses - the budget
+(through :func:`apply_rule`), the 登记表 and the roll-up - so they all count
+the same money. Rows without a person (counted groups, e.g. a forecast) are
+paid in full. Amounts are integer fen.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from reliefplan.core import labels
+from reliefplan.core.errors import ConfigError
+from reliefplan.core.money import format_yuan, to_fen
+from reliefplan.models import standards as stds
+
+RULES = ("highest_once", "each_up_to_cap", "pay_all")
+RULE_LABELS = {
+    "highest_once": ("就高慰问一次", "Once, at the highest standard"),
+    "each_up_to_cap": ("各单位分别慰问, 每人累计不超过上限", "Each organizer's standard, up to a per-person cap"),
+    "pay_all": ("各单位各自慰问(不合并)", "Every listing paid"),
+}
+CUT_COLUMNS = ("cash_cut_fen", "goods_cut_fen")
+
+labels.register({
+    "full_cash_fen": ("按登记应发慰问金(元)", "Cash if every listing is paid (yuan)"),
+    "full_goods_fen": ("按登记应发慰问品(元)", "Goods if every listing is paid (yuan)"),
+    "paid": ("是否发放", "Paid"),
+    "rank": ("发放顺序", "Order paid"),
+    "rule_note": ("发放说明", "Payment note"),
+    "saving_fen": ("合并节约(元)", "Saved by the per-person rule (yuan)"),
+})
+
+
+def plan_rule(plan: dict) -> tuple[str, int]:
+    """(rule, cap in fen) from the plan; ``pay_all`` when the plan names no rule.
+
+    ``each_up_to_cap`` needs a ``per_person_cap`` above 0; an unknown rule is
+    an error naming the field.
+    """
+    rule = plan.get("per_person_rule") or "pay_all"
+    if rule not in RULES:
+        raise ConfigError(f"字段 per_person_rule 须为 {' / '.join(RULES)}, 实为 {rule!r}",
+                          f"field per_person_rule must be one of {', '.join(RULES)}, got {rule!r}",
+                          file=plan.get("_path"), column="per_person_rule")
+    cap = plan.get("per_person_cap")
+    cap_fen = to_fen(str(cap)) if cap not in (None, "") else 0
+    if rule == "each_up_to_cap" and cap_fen <= 0:
+        raise ConfigError("per_person_rule 为 each_up_to_cap 时须设 per_person_cap (大于 0)",
+                          "per_person_rule each_up_to_cap needs a per_person_cap above 0",
+                          file=plan.get("_path"), column="per_person_cap")
+    return rule, cap_fen
+
+
+def full_amounts(beneficiaries: pd.DataFrame, standards: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(cash, goods) in fen each row costs when paid in full: count (households or persons) x the standard."""
+    pos = stds.category_positions(standards, beneficiaries["category"])
+    per_person = (standards["per"].to_numpy() == "person")[pos]
+    count = np.where(per_person, beneficiaries["persons"].to_numpy(dtype=np.int64),
+                     beneficiaries["households"].to_numpy(dtype=np.int64))
+    cash, goods = stds.unit_amounts(standards, pos, beneficiaries["dibao_fen"].to_numpy(dtype=np.int64))
+    return count * cash, count * goods
+
+
+def listing_payments(beneficiaries: pd.DataFrame, standards: pd.DataFrame, *, rule: str = "pay_all",
+                     cap_fen: int = 0, fundable: np.ndarray | None = None) -> pd.DataFrame:
+    """Per listing (indexed like ``beneficiaries``): what paying it in full costs and what the rule pays.
+
+    Columns: person_key, organizer, category, listings (how many of the
+    beneficiaries' rows are this person), rank (1 = paid first), paid (any
+    money goes to this listing), full_cash_fen, full_goods_fen, cash_fen,
+    goods_fen, rule_note (zh) and rule_note_en (why a listing is cut).
+
+    A person's listings are taken highest full amount first, then category
+    priority, then organizer name, then registry order, so the result does
+    not depend on row order. With ``fundable`` (per row: some funding pool
+    may pay it), listings no pool may pay come last: a person is not left
+    unpaid for choosing the listing nobody can fund.
+    """
+    if rule not in RULES:
+        raise ValueError(f"rule must be one of {RULES}, not {rule!r}")
+    n = len(beneficiaries)
+    cash, goods = full_amounts(beneficiaries, standards) if n else (np.zeros(0, np.int64),) * 2
+    amount = cash + goods
+    if "person_key" in beneficiaries:
+        key = beneficiaries["person_key"].astype(object)
+        key = key.where(key.notna() & (key.astype(str) != ""), None)
+    else:
+        key = pd.Series([None] * n, index=beneficiaries.index, dtype=object)
+    organizer = (beneficiaries["organizer"].astype(object).fillna("") if "organizer" in beneficiaries
+                 else pd.Series([""] * n, index=beneficiaries.index, dtype=object))
+    pos = stds.category_positions(standards, beneficiaries["category"]) if n else np.zeros(0, np.int64)
+    prio = standards["priority"].to_numpy(dtype=np.int64)[np.maximum(pos, 0)] if n else np.zeros(0, np.int64)
+    # Rows without a person are their own key (never merged with anyone).
+    known = key.notna().to_numpy()
+    gkey = np.where(known, key.astype(str).to_numpy(dtype=object), [f"\x00row{i}" for i in range(n)])
+    unfunded = np.zeros(n, dtype=bool) if fundable is None else ~np.asarray(fundable, dtype=bool)
+    frame = pd.DataFrame({"k": gkey, "unfunded": unfunded, "amount": -amount, "prio": prio,
+                          "org": organizer.astype(str).to_numpy(), "pos": np.arange(n)})
+    order = frame.sort_values(["k", "unfunded", "amount", "prio", "org", "pos"], kind="stable").index.to_numpy()
+    sk = gkey[order]
+    first = np.ones(n, dtype=bool)
+    if n > 1:
+        first[1:] = sk[1:] != sk[:-1]
+    group = np.cumsum(first) - 1
+    rank = np.arange(n) - np.flatnonzero(first)[group] + 1 if n else np.zeros(0, np.int64)
+    sizes = np.bincount(group, minlength=int(group.max()) + 1 if n else 0)
+    a_s, c_s, g_s = amount[order], cash[order], goods[order]
+    if rule == "pay_all":
+        allowed = a_s
+    elif rule == "highest_once":
+        allowed = np.where(rank == 1, a_s, 0)
+    else:
+        cum = np.cumsum(a_s)
+        start = (cum - a_s)[np.flatnonzero(first)][group]   # total of the earlier groups
+        before = cum - a_s - start                            # this person's listings paid before this one
+        allowed = np.clip(int(cap_fen) - before, 0, a_s)
+    goods_paid = np.minimum(g_s, allowed)
+    cash_paid = allowed - goods_paid
+    # paid: the listing is one the person is paid under (a person's first listing always is, even at 0 yuan)
+    paid_s = (rank == 1) | (allowed > 0) if rule != "pay_all" else np.ones(n, dtype=bool)
+    out_cash, out_goods, out_rank, out_n = (np.zeros(n, dtype=np.int64) for _ in range(4))
+    out_paid = np.zeros(n, dtype=bool)
+    out_cash[order], out_goods[order], out_rank[order], out_n[order] = cash_paid, goods_paid, rank, sizes[group]
+    out_paid[order] = paid_s
+    out = pd.DataFrame({
+        "person_key": key.to_numpy(dtype=object), "organizer": organizer.to_numpy(dtype=object),
+        "category": beneficiaries["category"].to_numpy(dtype=object),
+        "listings": out_n, "rank": out_rank, "full_cash_fen": cash, "full_goods_fen": goods,
+        "cash_fen": out_cash, "goods_fen": out_goods,
+    }, index=beneficiaries.index)
+    out["paid"] = out_paid
+    out["rule_note"], out["rule_note_en"] = _notes(out, rule, cap_fen)
+    return out
+
+
+def _notes(pay: pd.DataFrame, rule: str, cap_fen: int) -> tuple[list[str], list[str]]:
+    zh, en = [], []
+    for n, paid, cash, goods, fc, fg in zip(pay["listings"], pay["paid"], pay["cash_fen"], pay["goods_fen"],
+                                             pay["full_cash_fen"], pay["full_goods_fen"]):
+        if n <= 1 or (cash == fc and goods == fg):
+            zh.append("")
+            en.append("")
+        elif rule == "highest_once" or not paid:
+            zh.append(f"同一对象由{n}个单位登记, 已按较高标准在他处发放")
+            en.append(f"listed by {n} organizers; paid once elsewhere at a higher standard")
+        else:
+            zh.append(f"同一对象由{n}个单位登记, 按每人上限 {format_yuan(cap_fen)} 元减发")
+            en.append(f"listed by {n} organizers; cut to the per-person cap of {format_yuan(cap_fen)}")
+    return zh, en
+
+
+def apply_rule(beneficiaries: pd.DataFrame, standards: pd.DataFrame, *, rule: str, cap_fen: int = 0) -> pd.DataFrame:
+    """The beneficiaries the budget pays under ``rule``: unpaid listings left out, cut listings marked.
+
+    Kept rows carry ``cash_cut_fen`` and ``goods_cut_fen``: what the rule
+    takes off their full cost (0 for most). With ``pay_all``, or without
+    person keys, the frame is returned as it is.
+    """
+    if rule == "pay_all" or "person_key" not in beneficiaries or not len(beneficiaries):
+        return beneficiaries
+    return apply_payments(beneficiaries, listing_payments(beneficiaries, standards, rule=rule, cap_fen=cap_fen))
+
+
+def apply_payments(beneficiaries: pd.DataFrame, pay: pd.DataFrame) -> pd.DataFrame:
+    """The beneficiaries cut to what :func:`listing_payments` ``pay`` says is paid (see :func:`apply_rule`)."""
+    keep = pay["paid"].reindex(beneficiaries.index).fillna(True).to_numpy(dtype=bool)
+    pay = pay.reindex(beneficiaries.index)
+    out = beneficiaries.loc[keep].copy()
+    out["cash_cut_fen"] = (pay["full_cash_fen"] - pay["cash_fen"]).fillna(0).to_numpy()[keep].astype(np.int64)
+    out["goods_cut_fen"] = (pay["full_goods_fen"] - pay["goods_fen"]).fillna(0).to_numpy()[keep].astype(np.int64)
+    return out
+
+
+def apply_plan_rule(plan: dict, beneficiaries: pd.DataFrame, standards: pd.DataFrame) -> pd.DataFrame:
+    """:func:`apply_rule` with the plan's ``per_person_rule`` and ``per_person_cap``."""
+    rule, cap = plan_rule(plan)
+    return apply_rule(beneficiaries, standards, rule=rule, cap_fen=cap)
+
+
+def plan_payments(plan: dict, beneficiaries: pd.DataFrame, standards: pd.DataFrame,
+                  fundable: np.ndarray | None = None) -> pd.DataFrame:
+    """:func:`listing_payments` under the plan's own rule: per listing, paid or not and how much (fen).
+
+    This is what the 登记表 shows per row (one row per person per 填报单位)
+    and what the budget counts. Use :func:`reliefplan.models.budget.listing_payments`
+    to have the plan's funding pools decide ``fundable``.
+    """
+    rule, cap = plan_rule(plan)
+    return listing_payments(beneficiaries, standards, rule=rule, cap_fen=cap, fundable=fundable)
+
+
+def cuts(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(cash cut, goods cut) per row in fen: the ``*_cut_fen`` columns, zeros when absent."""
+    n = len(frame)
+    return tuple(frame[c].to_numpy(dtype=np.int64) if c in frame else np.zeros(n, dtype=np.int64)
+                 for c in CUT_COLUMNS)
+
+
+def saving(payments: pd.DataFrame) -> dict:
+    """What the rule saves against paying every listing (fen), and how many people and listings it touches."""
+    full = int(payments["full_cash_fen"].sum() + payments["full_goods_fen"].sum())
+    paid = int(payments["cash_fen"].sum() + payments["goods_fen"].sum())
+    multi = payments.loc[payments["listings"] > 1]
+    return {
+        "listings": int(len(payments)),
+        "people": int(payments["person_key"].nunique(dropna=True) + payments["person_key"].isna().sum()),
+        "multi_listed_people": int(multi["person_key"].nunique()),
+        "multi_listings": int(len(multi)),
+        "unpaid_listings": int((~payments["paid"]).sum()),
+        "cut_listings": int((((payments["cash_fen"] + payments["goods_fen"]) <
+                              (payments["full_cash_fen"] + payments["full_goods_fen"])) & payments["paid"]).sum()),
+        "full_fen": full, "paid_fen": paid, "saving_fen": full - paid,
+    }
