@@ -8,11 +8,14 @@ import pytest
 from test_coverage import coverage_world
 
 from reliefplan.core.errors import ConfigError
+from reliefplan.ingest.plan import load_plan
 from reliefplan.models import allocation as al
 from reliefplan.models import budget as bm
 from reliefplan.models import multi_listed as dup
 from reliefplan.models import per_person as pp
 from reliefplan.models import standards as stds
+from reliefplan.reports import attachments
+from reliefplan.reports.context import ReportContext
 
 # 张 is listed by 民政 (低保户: 500 + 200 per household) and by 工会 (困难职工: 1000 + 200);
 # 李 only by 民政. Standards per household.
@@ -121,3 +124,13 @@ def test_rule_against_the_duplicates_coverage_finds():
     amounts = pay["full_cash_fen"] + pay["full_goods_fen"]
     by_person = amounts.groupby(pay["person_key"])
     assert pp.saving(pay)["saving_fen"] == int((by_person.sum() - by_person.max()).sum())
+
+
+def test_register_form_counts_the_same_money_as_the_budget():
+    """The 登记表 rows of a unit add up to the unit's budget lines under the demo plan's highest_once rule."""
+    ctx = ReportContext(load_plan(), unit_code="350602")
+    people = attachments.register_people(ctx)
+    lines = ctx.unit_lines()
+    assert int(people["cash_fen"].sum()) == int(lines["cash_fen"].sum())
+    assert int(people["goods_fen"].sum()) == int(lines["goods_fen"].sum())
+    assert ctx.baseline.per_person["saving_fen"] > 0          # the demo has people listed twice

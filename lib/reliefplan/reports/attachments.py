@@ -15,12 +15,18 @@ from reliefplan.views import excel_forms as xf
 # ------------------------------------------------------------------ attachments
 
 def register_people(ctx: ReportContext) -> pd.DataFrame:
-    """The unit's planned beneficiaries with their baseline gift amounts (unmasked; masked by the form)."""
+    """The unit's planned beneficiaries with their baseline gift amounts (unmasked; masked by the form).
 
+    Amounts are what the plan's per-person rule pays each listing, decided
+    over the whole plan area (``budget.listing_payments``), so the 登记表
+    counts the same money as the budget: a listing paid elsewhere shows 0.
+    """
+    std = ctx.baseline.standards
+    pay = budget.listing_payments(ctx.plan, ctx.beneficiaries, std)
     ben = ctx.beneficiaries
     ben = ben.loc[ben.index.isin(ctx.registry.index)]
-    std = ctx.baseline.standards
-    count, cash, goods = budget.group_amounts(ben, std)
+    pay = pay.loc[ben.index]
+    cash, goods = pay["cash_fen"].to_numpy(), pay["goods_fen"].to_numpy()
     reg = ctx.inputs.registry.loc[ben.index]
     names = dict(zip(ctx.areas["code"], ctx.areas["name"]))
     town = township_of(reg["area_code"].astype(str))
@@ -31,7 +37,7 @@ def register_people(ctx: ReportContext) -> pd.DataFrame:
         "category": reg["category"].astype(str),
         "category_label": reg["category"].astype(str).map(ctx.category_labels()),
         "household_size": reg["household_size"], "income_fen": reg["income_fen"], "phone": reg["phone"],
-        "cash_fen": count * cash, "goods_fen": count * goods, "person_key": reg["person_key"],
+        "cash_fen": cash, "goods_fen": goods, "person_key": reg["person_key"],
     }, index=ben.index)
     return people.sort_values(["township_code", "category", "person_key"], kind="stable")
 
