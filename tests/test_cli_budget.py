@@ -84,3 +84,26 @@ def test_bad_input_exits_2(school):
     assert code == 2 and "nope" in err
     code, _, err = run("budget", "goal-seek", "--plan", str(plan), "--counts", str(counts))
     assert code == 2 and "--budget" in err
+
+
+def test_with_plan_combines_two_plans_without_paying_anyone_twice(tmp_path):
+    """The demo plan beside a second plan paying 低保户 more: people both pay are paid once, by the second."""
+    from reliefplan.core import paths
+
+    union = yaml.safe_load(paths.demo_plan_path().read_text(encoding="utf-8"))
+    union["name"] = "总工会方案(测试)"
+    union["data"] = {k: str(paths.demo_path(v)) if k != "boundary_code_property" else v
+                     for k, v in union["data"].items()}
+    union["categories"] = {"dibao": {"per": "household", "cash": 1000, "goods": 0,     # pays more than 民政's 500
+                                     "eligibility": union["categories"]["dibao"]["eligibility"]}}
+    union["funding"] = [{"source": "工会经费", "amount": 2000000}]
+    union["scenarios"] = []
+    path = tmp_path / "union.yaml"
+    path.write_text(yaml.safe_dump(union, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    code, out, err = run("budget", "--with-plan", str(path), "--json")
+    assert code in (0, 1), err
+    combined = {row["plan"]: row for row in json.loads(out)["combined"]}
+    total = combined["合计"]
+    assert total["shared_people"] > 0 and float(total["not_paid_twice"]) > 0
+    assert float(combined["总工会方案(测试)"]["not_paid_twice"]) == 0    # it pays more, so it keeps them
+    assert float(total["combined_total"]) == float(total["total"]) - float(total["not_paid_twice"])
