@@ -80,12 +80,12 @@ def test_unit_spec_splits_area_codes_and_organizers():
 
 def test_unknown_organizer_lists_every_valid_one_bilingually(plan):
     names = organizer_names(plan)
-    assert len(names) == 55 and ORG in names
+    assert len(names) == 77 and ORG in names      # 7 kinds of organizer x 11 counties
     with pytest.raises(InputError) as err:
         P.check_report_params(None, units="org:不存在的单位,350602")
     text = err.value.message()
     assert "未知组织单位" in text and "unknown organizer" in text and "不存在的单位" in text
-    assert all(n in text for n in names)          # all 55 listed, not cut at 40
+    assert all(n in text for n in names)          # all 77 listed, not cut at 40
 
 
 def test_check_report_params_with_organizers(plan):
@@ -108,7 +108,7 @@ def test_plan_report_units_organizers_adds_every_organizer(plan, tmp_path):
     shutil.copytree(ROOT / "data", folder)
     (folder / "plan_2027.yaml").write_text(text, encoding="utf-8")
     p = P.check_report_params(folder / "plan_2027.yaml")
-    assert len(p.units) == 11 and len(p.organizers) == 55     # counties (for the roll-up) + organizers
+    assert len(p.units) == 11 and len(p.organizers) == 77     # counties (for the roll-up) + organizers
     assert len(P.check_report_params(folder / "plan_2027.yaml", units="350602").organizers) == 0
 
 
@@ -157,7 +157,7 @@ def test_organizer_budgets_add_up_to_the_city_to_the_fen(ctx):
 
 
 def test_organizer_lines_hand_computed(ctx):
-    """Two organizers share a 低保 line (500 cash + 200 goods yuan per household in the demo plan): gifts are
+    """Two organizers share a 低保 line (400 cash + 100 goods yuan per household in the demo plan): gifts are
     their own, the 101 fen overhead splits 2:1 by households, the 7 fen contingency by gifts + overhead."""
     from types import SimpleNamespace
 
@@ -167,17 +167,17 @@ def test_organizer_lines_hand_computed(ctx):
     b = SimpleNamespace(standards=std, lines=pd.DataFrame({
         "county_code": ["350602"], "category": ["dibao"], "overhead_fen": [101], "contingency_fen": [7]}))
     out = rs.organizer_lines(b, ben, pd.Series(["A", "A", "B"], index=[10, 11, 12])).set_index("organizer")
-    assert out.loc["A", "gifts_fen"] == 140000 and out.loc["B", "gifts_fen"] == 70000
+    assert out.loc["A", "gifts_fen"] == 100000 and out.loc["B", "gifts_fen"] == 50000
     # 101 x 2/3 = 67.33, x 1/3 = 33.67: floors 67 + 33, the fen left goes to the larger remainder (B)
     assert out.loc["A", "overhead_fen"] == 67 and out.loc["B", "overhead_fen"] == 34
-    # 7 x 140067/210101 = 4.67, 7 x 70034/210101 = 2.33: floors 4 + 2, the fen left to A
+    # 7 x 100067/150101 = 4.67, 7 x 50034/150101 = 2.33: floors 4 + 2, the fen left to A
     assert out.loc["A", "contingency_fen"] == 5 and out.loc["B", "contingency_fen"] == 2
-    assert out.loc["A", "total_fen"] == 140000 + 67 + 5
+    assert out.loc["A", "total_fen"] == 100000 + 67 + 5
 
 
 def test_organizer_report_holds_only_its_people(ctx, registry):
     own = registry["organizer"].map(normalize_organizer) == ORG
-    assert len(ctx.registry) == int(own.sum()) == 398
+    assert len(ctx.registry) == int(own.sum()) == 396
     assert set(ctx.registry.index) == set(registry.index[own])
     own_ids = set(registry.loc[own, "id_number"])
     assert set(ctx.coverage.status["id_number"]) <= own_ids        # no one else counted (reached = their visits)
@@ -213,7 +213,7 @@ def test_load_context_refuses_an_unknown_organizer():
     with pytest.raises(ConfigError) as err:
         rs.load_context(None, "350602", organizer="没有这个单位")
     text = err.value.message()
-    assert "未知组织单位" in text and "unknown organizer" in text and ORG in text
+    assert "未知组织单位" in text and "unknown organizer" in text and organizer_names(load_plan())[0] in text
 
 
 def test_index_lists_organizer_reports_in_their_own_section():

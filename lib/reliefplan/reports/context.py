@@ -199,7 +199,8 @@ class ReportContext:
         if scenario not in cache:
             reg = self.inputs.registry
             cache[scenario] = organizer_lines(self.budgets[scenario], self.beneficiaries,
-                                              reg["organizer"].astype("string").fillna("").map(_norm_org))
+                                              reg["organizer"].astype("string").fillna("").map(_norm_org),
+                                              plan=self.plan)
         return cache[scenario]
 
     # -- the last completed campaign: coverage --
@@ -253,7 +254,7 @@ def organizer_history_mask(history: pd.DataFrame, organizer: str, counties: pd.S
     return (history["organizer"].astype(str).str.strip() == kind) & county.isin(set(counties.astype(str)))
 
 
-def organizer_lines(b, beneficiaries: pd.DataFrame, organizer: pd.Series) -> pd.DataFrame:
+def organizer_lines(b, beneficiaries: pd.DataFrame, organizer: pd.Series, *, plan: dict | None = None) -> pd.DataFrame:
     """Budget ``b``'s lines split by organizer: county_code, category, organizer and the money parts.
 
     Gifts are each beneficiary's own amount under ``b``'s standards (they add
@@ -263,15 +264,23 @@ def organizer_lines(b, beneficiaries: pd.DataFrame, organizer: pd.Series) -> pd.
     weights :func:`reliefplan.models.budget.build_budget` uses between lines — so the
     organizers of a line add up to the line, and all of them to the city, to
     the fen. ``organizer`` is aligned with the registry ('' = none given).
+    With ``plan``, a listing's gifts are what the plan's per-person rule pays
+    it (``budget.listing_payments``); a listing paid elsewhere counts nothing.
     """
 
     ben = beneficiaries
     count, cash, goods = budget.group_amounts(ben, b.standards)
+    cash, goods = count * cash, count * goods
+    if plan is not None and "person_key" in ben:
+        pay = budget.listing_payments(plan, ben, b.standards)
+        paid = pay["paid"].to_numpy(dtype=bool)
+        ben = ben.loc[paid]
+        count, cash, goods = count[paid], pay["cash_fen"].to_numpy()[paid], pay["goods_fen"].to_numpy()[paid]
     rows = pd.DataFrame({
         "county_code": ben["county_code"].astype(str).to_numpy(), "category": ben["category"].astype(str).to_numpy(),
         "organizer": organizer.reindex(ben.index).fillna("").astype(str).to_numpy(),
         "households": ben["households"].to_numpy(dtype=np.int64), "persons": ben["persons"].to_numpy(dtype=np.int64),
-        "recipients": count, "cash_fen": count * cash, "goods_fen": count * goods,
+        "recipients": count, "cash_fen": cash, "goods_fen": goods,
     })
     keys = ["county_code", "category", "organizer"]
     out = rows.groupby(keys, sort=True).sum().reset_index()
