@@ -96,7 +96,7 @@ def test_demo_findings(demo):
     f = timeline.check_timeline(demo)
     # nothing odd: no errors, no warnings (every deliverable falls due after its phase); only the data note
     assert checks(f, "error") == [] and checks(f, "warning") == []
-    assert checks(f, "info") == ["holiday_data"]
+    assert set(checks(f, "info")) == {"holiday_data"}          # which holiday data each year used
     assert list(f.columns) == ["severity", "check", "subject", "subject_en", "date", "message_zh", "message_en"]
 
 
