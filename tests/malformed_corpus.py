@@ -330,3 +330,95 @@ CASES: list[Case] = [
        check=_all(_accepted_value("disabled", True, 0), _accepted_value("seriously_ill", False, 0),
                   _accepted_value("disabled", True, 1), _accepted_value("diagnosis", "尿毒症", 0))),
 ]
+
+
+# ---------------------------------------------------------------------------
+# malformed plans: the demo plan with one edit, and what loading it must say
+# ---------------------------------------------------------------------------
+
+DATA_LINE = r"^(  (?:registry|areas|boundaries|dibao|categories|history|visits|registry_changes|case_library): )(\S+)"
+
+
+def demo_plan_text() -> str:
+    """The demo plan's text with its data files made absolute, so a copy anywhere reads the demo data."""
+    import re
+
+    from reliefplan.core import paths
+
+    base = paths.demo_plan_path().parent
+    text = paths.demo_plan_path().read_text(encoding="utf-8")
+    return re.sub(DATA_LINE, lambda m: m[1] + str((base / m[2]).resolve()), text, flags=re.M)
+
+
+def write_plan(folder: Path, edit: Callable[[str], str] = lambda t: t, name="plan.yaml") -> Path:
+    path = folder / name
+    path.write_text(edit(demo_plan_text()), encoding="utf-8")
+    return path
+
+
+def _sub(old: str, new: str, count: int = 1) -> Callable[[str], str]:
+    def edit(text: str) -> str:
+        assert old in text, old
+        return text.replace(old, new, count)
+    return edit
+
+
+def _append(extra: str) -> Callable[[str], str]:
+    return lambda text: text + "\n" + extra
+
+
+def _laughs(depth=9) -> str:
+    lines = ['lol0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, depth + 1):
+        lines.append(f"lol{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]")
+    return "\n".join(lines)
+
+
+@dataclass
+class PlanCase:
+    name: str
+    edit: Callable[[str], str]
+    column: str                       # the field the error names
+    fragments: tuple[str, ...] = ()   # text the message must hold (zh and en)
+
+
+TEKUN = "  tekun:                    # 特困供养人员\n    per: person\n    cash: 600\n"
+
+PLAN_CASES: list[PlanCase] = [
+    PlanCase("typo_cashh", _sub(TEKUN, TEKUN.replace("cash: 600", "cashh: 600")), "categories.tekun.cashh",
+             ("是否应为 `cash`", "did you mean `cash`?")),
+    PlanCase("typo_fundng", _sub("\nfunding:\n", "\nfundng:\n"), "fundng", ("`funding`",)),
+    PlanCase("typo_budget_cpa", _sub("budget_cap: 3300000", "budget_cpa: 3300000"), "budget_cpa",
+             ("did you mean `budget_cap`?",)),
+    PlanCase("typo_in_override", _sub("dibao: {cash_dibao_multiple: 1.0}", "dibao: {cash_dibao_multipl: 1.0}"),
+             "scenarios[2].overrides.dibao.cash_dibao_multipl", ("`cash_dibao_multiple`",)),
+    PlanCase("typo_data_key", _sub("  registry_changes: ", "  registry_change: "), "data.registry_change",
+             ("`registry_changes`",)),
+    PlanCase("unknown_key_no_near_match", _append("zzz_qqq: 1"), "zzz_qqq", ("known keys here:", "budget_cap")),
+    PlanCase("unknown_category_code", _sub(TEKUN, TEKUN.replace("tekun:", "tekunn:")), "categories.tekunn",
+             ("did you mean `tekun`?",)),
+    PlanCase("cash_overflows_int64", _sub(TEKUN, TEKUN.replace("600", "300000000000000")), "categories.tekun.cash",
+             ("100,000", "300000000000000")),
+    PlanCase("cash_1e30", _sub(TEKUN, TEKUN.replace("600", "1e30")), "categories.tekun.cash", ("1e30",)),
+    PlanCase("cash_is_yes", _sub(TEKUN, TEKUN.replace("600", "yes")), "categories.tekun.cash", ("True",)),
+    PlanCase("budget_cap_absurd", _sub("budget_cap: 3300000", "budget_cap: 900000000000000"), "budget_cap",
+             ("100,000,000,000",)),
+    PlanCase("funding_negative", _sub("amount: 600000}", "amount: -600000}"), "funding[1].amount", ("-600000",)),
+    PlanCase("contingency_300_pct", _sub("contingency_pct: 3 ", "contingency_pct: 300 "), "contingency_pct",
+             ("0 至 100",)),
+    PlanCase("per_person_cap_absurd", _sub("per_person_cap: 2000", "per_person_cap: 99999999999"),
+             "per_person_cap", ("1,000,000",)),
+    PlanCase("multiplier_absurd", _sub("multiplier: 1.10", "multiplier: 1100"), "scenarios[1].multiplier", ()),
+    PlanCase("priority_zero", _sub(TEKUN, TEKUN + "    priority: 0\n"), "categories.tekun.priority", ()),
+    PlanCase("visits_per_slot_zero", _sub("visits_per_slot: 25}", "visits_per_slot: 0}"),
+             "teams[2].visits_per_slot", ()),
+    PlanCase("unquoted_impossible_date", _sub("start: 2026-12-01", "start: 2027-02-30"), "phases[0].start",
+             ("公历 2027年2月30日 不存在", "Gregorian date 2027-02-30 does not exist")),
+    PlanCase("quoted_impossible_date", _sub("start: 2026-12-01", 'start: "2027-02-30"'), "phases[0].start",
+             ("公历 2027年2月30日 不存在", "Gregorian date 2027-02-30 does not exist")),
+    PlanCase("lunar_day_that_does_not_exist", _sub("end: 腊月廿六", "end: 腊月三十"), "phases[2].end", ("腊月三十",)),
+    PlanCase("billion_laughs", _append(_laughs()), "", ("200,000",)),
+    PlanCase("recursive_alias", _append("loop: &loop [1, *loop]"), "", ("递归", "recursive alias")),
+    PlanCase("working_days_typo", _sub("working_days: true", "working_days: ture"), "calendar.working_days",
+             ("ture",)),
+]

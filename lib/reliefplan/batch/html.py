@@ -60,6 +60,7 @@ body, .jp-Notebook, .jp-RenderedHTMLCommon, .jp-RenderedMarkdown {{ font-family:
 .jp-OutputArea-output table {{ font-variant-numeric: tabular-nums; }}
 .rp-notebook-title {{ display: none; }}
 .jp-Cell:has(.rp-notebook-title) {{ display: none; }}
+.jp-Cell:has(.rp-alert) {{ display: block; }}  /* a warning in the title cell stays visible */
 """
 
 # Extends the lab template; drops every CDN script it would add.

@@ -26,6 +26,7 @@ from reliefplan.core import paths
 from reliefplan.core.errors import ConfigError, InputError
 from reliefplan.ingest.plan import load_plan
 from reliefplan.ingest.units import area_name, load_area_table, unit_table
+from reliefplan.models.plan_checks import check_plan_models
 
 LANGS = ("zh", "en")
 EXECUTORS = ("local", "dask")
@@ -251,6 +252,7 @@ def check_report_params(plan_path=None, *, units="all", out=None, lang="zh", job
     timeout = check_timeout(timeout)
     executor, scheduler = check_executor(executor, scheduler)
     plan = load_plan(check_plan_path(plan_path))
+    check_plan_models(plan)   # the whole plan, before any kernel: one exit 2, not one failure per unit
     areas = load_area_table(plan)
     all_units = unit_table(plan, areas)
     if all_units.empty:

@@ -33,6 +33,12 @@ VERB_MODULES = (
 )
 
 
+def print_notice(notice) -> None:
+    """Print a (zh, en) warning, e.g. missing 低保 standards, to stderr where it cannot be missed."""
+    if notice:
+        print(f"警告 warning: {notice[0]}\n{notice[1]}", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reliefplan",

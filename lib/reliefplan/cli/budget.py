@@ -36,7 +36,9 @@ from pathlib import Path
 import pandas as pd
 
 from reliefplan.core.errors import InputError
+from reliefplan.cli import print_notice
 from reliefplan.core.money import fen_to_yuan, format_yuan
+from reliefplan.models.eligibility import dibao_notice
 from reliefplan.core.text import format_table
 from reliefplan.ingest.inputs import load_plan_inputs
 from reliefplan.ingest.plan import load_plan
@@ -131,6 +133,7 @@ def _beneficiaries(args):
         return plan, ben, bm.unit_names(data.get("areas"), args.lang), source
 
     inputs = load_inputs(plan, threshold_multiple=args.threshold_multiple, lang=args.lang, prepare=False)
+    print_notice(dibao_notice(inputs.registry, plan, inputs.dibao, inputs.areas))
     return plan, inputs.beneficiaries, inputs.unit_names, "registry"
 
 

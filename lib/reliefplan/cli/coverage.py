@@ -28,12 +28,15 @@ import sys
 
 from tqdm import tqdm
 
+from reliefplan.cli import print_notice
 from reliefplan.core import labels
+from reliefplan.core.lunar_dates import spring_festival
 from reliefplan.core.money import format_yuan
 from reliefplan.core.text import format_table
 from reliefplan.ingest.plan import load_plan
 from reliefplan.models import coverage
 from reliefplan.models import multi_listed as dup
+from reliefplan.models.eligibility import missing_dibao, missing_dibao_notice
 from reliefplan.models.coverage import FUNNEL_COUNTS, FUNNEL_RATES, unit_prefix
 from reliefplan.views import maps
 from reliefplan.views.maps import unmatched_message
@@ -99,6 +102,10 @@ def _analyse(args):
                               per_person_cap=args.cap)
     steps.update()
     steps.close()
+    reg = inputs.registry.loc[result.eligibility.index]
+    names = dict(zip(inputs.areas["code"].astype(str), inputs.areas["name"].astype(str)))
+    print_notice(missing_dibao_notice(missing_dibao(reg, result.eligibility, plan), spring_festival(result.year),
+                                      names))
     return plan, inputs, result
 
 

@@ -15,6 +15,8 @@ import argparse
 
 from reliefplan.batch.params import check_report_params
 from reliefplan.batch.run import run_reports
+from reliefplan.cli import print_notice
+from reliefplan.reports.context import plan_dibao_notice
 
 
 def _positive_int(text: str) -> int:
@@ -64,6 +66,7 @@ def run(args) -> int:
     params = check_report_params(
         args.plan, units=args.units, out=args.out, lang=args.lang, jobs=args.jobs, timeout=args.timeout,
         resume=args.resume, executor=args.executor, scheduler=args.scheduler, include_city=not args.no_city)
+    print_notice(plan_dibao_notice(params.plan))   # also shown at the top of every affected report
     summary = run_reports(params, progress=not args.no_progress)
     total = len(summary.statuses)
     ok = total - len(summary.failed)

@@ -26,12 +26,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from reliefplan.core import paths
 from reliefplan.ingest.categories import load_categories
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import to_fen
+from reliefplan.ingest.yaml_files import parse_yaml
 
 KINDS = ("plan", "summary", "notice")
 LINE_KINDS = ("gift", "grant", "prize", "donation")
@@ -95,28 +95,6 @@ class CaseLibrary:
     def texts(self) -> dict[str, str]:
         """Plan id -> full text as written (empty when the file has none)."""
         return {str(p["id"]): str(p.get("text") or "") for p in self.raw.get("plans", [])}
-
-
-def _line_numbers(text: str) -> dict[tuple, int]:
-    """YAML path (tuple of keys and indexes) -> 1-based line, for error messages."""
-    out: dict[tuple, int] = {}
-
-    def walk(node, path):
-        out[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                walk(value, path + (key.value,))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, value in enumerate(node.value):
-                walk(value, path + (i,))
-
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return out
-    if root is not None:
-        walk(root, ())
-    return out
 
 
 class _Checker:
@@ -206,13 +184,8 @@ def load_case_library(path=None, categories: pd.DataFrame | None = None) -> Case
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError("案例库文件须为 UTF-8 编码", "the case library must be UTF-8", file=path) from exc
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError("YAML 格式错误", f"YAML syntax error: {exc}", file=path,
-                          row=mark.line + 1 if mark else None) from exc
-    check = _Checker(path, _line_numbers(text))
+    raw, lines = parse_yaml(text, path, what_zh="案例库", what_en="case library")
+    check = _Checker(path, lines)
     if not isinstance(raw, dict) or not isinstance(raw.get("plans"), list) or not raw["plans"]:
         check.fail(("plans",), "须列出至少一篇方案", "must list at least one plan")
 

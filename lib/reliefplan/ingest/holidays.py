@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.holiday_tables import YearTable, parse_tables
+from reliefplan.ingest.yaml_files import read_yaml
 
 _FILE_KEYS = {"years", "note"}
 
@@ -25,14 +24,7 @@ def load_holiday_file(path) -> dict[int, YearTable]:
     path = Path(path)
     if not path.exists():
         raise ConfigError("节假日文件不存在", "holiday file not found", file=path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError("YAML 格式错误", f"YAML syntax error: {exc}", file=path,
-                          row=mark.line + 1 if mark else None) from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError("节假日文件须为 UTF-8 编码", "the holiday file must be UTF-8", file=path) from exc
+    data, _ = read_yaml(path, what_zh="节假日文件", what_en="holiday file")   # bounded aliases, clear errors
     if data is None:
         return {}
     if not isinstance(data, dict) or set(data) - _FILE_KEYS:

@@ -89,6 +89,11 @@ def _rules(plan: dict, threshold_multiple) -> dict[str, dict]:
     return out
 
 
+def check_rules(plan: dict) -> None:
+    """Raise ConfigError when a category's ``eligibility`` rules are unusable (names the field)."""
+    _rules(plan, None)
+
+
 def urban_rural_of(registry: pd.DataFrame, areas: pd.DataFrame) -> pd.Series:
     """'urban'/'rural' per person: from their area, else their county; missing when unknown."""
     county = registry["county_code"] if "county_code" in registry else None
@@ -262,3 +267,65 @@ def assess(registry: pd.DataFrame, plan: dict, dibao: pd.DataFrame, areas: pd.Da
         "reason_en": reason_en,
         "urban_rural": status,
     }, index=registry.index)
+
+
+def dibao_categories(plan: dict) -> set[str]:
+    """The plan's categories whose eligibility or cash depends on the 低保 standard (in any scenario)."""
+    out = set()
+    for code, std in (plan.get("categories") or {}).items():
+        std = std or {}
+        if "income_below_dibao" in (std.get("eligibility") or {}) or std.get("cash_dibao_multiple") is not None:
+            out.add(str(code))
+    for sc in plan.get("scenarios") or []:
+        for code, change in ((sc or {}).get("overrides") or {}).items():
+            if (change or {}).get("cash_dibao_multiple") is not None:
+                out.add(str(code))
+    return out
+
+
+def missing_dibao(registry: pd.DataFrame, elig: pd.DataFrame, plan: dict) -> pd.DataFrame:
+    """Where the plan needs a 低保 standard the table lacks: county_code, urban_rural, people (registry rows).
+
+    ``elig`` is :func:`assess` of ``registry``. These people are counted as
+    not eligible and cost nothing, so the gap must be shown (see
+    :func:`missing_dibao_notice`), never silently absorbed.
+    """
+    needs = registry["category"].astype(str).isin(dibao_categories(plan))
+    mask = needs & elig["dibao_fen"].reindex(registry.index).isna()
+    if not mask.any():
+        return pd.DataFrame({"county_code": pd.Series(dtype=str), "urban_rural": pd.Series(dtype=str),
+                             "people": pd.Series(dtype="int64")})
+    county = (registry["county_code"] if "county_code" in registry else registry["area_code"].astype(str).str[:6])
+    frame = pd.DataFrame({"county_code": county[mask].astype(str),
+                          "urban_rural": elig["urban_rural"].reindex(registry.index)[mask].astype(str)})
+    out = frame.groupby(["county_code", "urban_rural"]).size().rename("people").reset_index()
+    out["people"] = out["people"].astype("int64")
+    return out
+
+
+def missing_dibao_notice(gaps: pd.DataFrame, on_date, names: dict | None = None) -> tuple[str, str] | None:
+    """A zh/en warning naming the counties without a 低保 standard and how many people it affects; None if none."""
+    if gaps is None or gaps.empty:
+        return None
+    names = names or {}
+    ur_zh = {"urban": "城市", "rural": "农村"}
+    day = pd.Timestamp(on_date).date()
+    zh = "、".join(f"{c} {names.get(c, '')} {ur_zh.get(u, u)} {n} 人".replace("  ", " ")
+                  for c, u, n in gaps[["county_code", "urban_rural", "people"]].itertuples(index=False))
+    en = "; ".join(f"{c} {names.get(c, '')} {u}: {n} people".replace("  ", " ")
+                   for c, u, n in gaps[["county_code", "urban_rural", "people"]].itertuples(index=False))
+    total = int(gaps["people"].sum())
+    return (f"低保标准表缺少 {day} 生效的标准({zh}), 共 {total} 人无法按低保标准判断或发放, "
+            f"已计为不符合条件、不计入预算。请补充低保标准后重新测算。",
+            f"The dibao table has no standard in force on {day} for {en}; {total} people cannot be "
+            f"assessed or paid against dibao and are counted as not eligible and left out of the budget. "
+            f"Add the missing standards and run again.")
+
+
+def dibao_notice(registry: pd.DataFrame, plan: dict, dibao: pd.DataFrame, areas: pd.DataFrame, *,
+                 on_date=None) -> tuple[str, str] | None:
+    """The missing-低保 warning for ``registry`` on ``on_date`` (default 春节 of the plan year), or None."""
+    when = pd.Timestamp(on_date) if on_date is not None else pd.Timestamp(spring_festival(int(plan["year"])))
+    elig = assess(registry, plan, dibao, areas, on_date=when)
+    names = dict(zip(areas["code"].astype(str), areas["name"].astype(str)))
+    return missing_dibao_notice(missing_dibao(registry, elig, plan), when, names)

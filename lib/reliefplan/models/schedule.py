@@ -157,6 +157,11 @@ def _team_frame(plan: dict, default_vps) -> pd.DataFrame:
                                        "visits_per_slot"])
 
 
+def team_table(plan: dict) -> pd.DataFrame:
+    """The plan's teams (name, leader, members, areas, visits_per_slot); ConfigError on a bad team."""
+    return _team_frame(plan, (plan.get("visit_days") or {}).get("visits_per_slot"))
+
+
 def category_priorities(plan: dict, categories: pd.DataFrame | None = None) -> dict[str, int]:
     """Category code -> priority: the plan's ``categories.<code>.priority`` over categories.csv."""
     if categories is None:

@@ -171,6 +171,17 @@ class ReportContext:
         return assess(inp.registry, self.plan, inp.dibao, inp.areas, on_date=spring_festival(self.year))
 
     @cached_property
+    def reference_notice(self) -> tuple[str, str] | None:
+        """(zh, en) warning when the plan needs 低保 standards the table lacks for this report's people."""
+        from reliefplan.core.lunar_dates import spring_festival
+        from reliefplan.models.eligibility import missing_dibao, missing_dibao_notice
+
+        reg = self.registry
+        gaps = missing_dibao(reg, self.eligibility.reindex(reg.index), self.plan)
+        names = dict(zip(self.areas["code"].astype(str), self.areas["name"].astype(str)))
+        return missing_dibao_notice(gaps, spring_festival(self.year), names)
+
+    @cached_property
     def beneficiaries(self) -> pd.DataFrame:
         return budget.beneficiaries_from_registry(self.inputs.registry, self.eligibility, plan=self.plan,
                                                   categories=self.categories)
@@ -301,6 +312,17 @@ def organizer_lines(b, beneficiaries: pd.DataFrame, organizer: pd.Series, *, pla
     out["contingency_fen"] = contingency
     out["total_fen"] = out["gifts_fen"] + overhead + contingency
     return out
+
+
+def plan_dibao_notice(plan: dict) -> tuple[str, str] | None:
+    """The missing-低保 warning for the whole plan area on 春节 of the plan year (None when complete)."""
+    from reliefplan.ingest.inputs import load_plan_inputs
+    from reliefplan.models.eligibility import dibao_notice
+
+    data = load_plan_inputs(plan, include=["registry", "areas", "dibao", "categories"])
+    if not {"registry", "areas", "dibao"} <= set(data):
+        return None
+    return dibao_notice(data["registry"], plan, data["dibao"], data["areas"])
 
 
 def load_context(plan_file=None, unit_code=None, *, year=None, lang: str = "zh", organizer=None) -> ReportContext:

@@ -157,6 +157,12 @@ class Section:
 
 
 @dataclass
+class Alert:
+    """A warning the reader must see first (e.g. missing reference data); shown in every output."""
+    text: str
+
+
+@dataclass
 class Heading:
     text: str
     level: int = 3
@@ -190,6 +196,12 @@ def table_html(df: pd.DataFrame, lang: str = "zh") -> str:
     return shown.to_html(index=False, escape=True, border=0, classes="rp-table", na_rep="")
 
 
+def alert_html(text: str) -> str:
+    """A visible warning box (kept by the HTML export, printed in the PDF); the text is escaped."""
+    return ('<div class="rp-alert" role="alert" style="border:2px solid #b00020;background:#fff4f4;'
+            f'color:#b00020;padding:.6em 1em;margin:.8em 0;font-weight:bold">{_html.escape(text)}</div>')
+
+
 def show(section: Section, lang: str | None = None) -> None:
     """Display a section in the notebook: heading, paragraphs, tables and interactive figures."""
 
@@ -198,10 +210,15 @@ def show(section: Section, lang: str | None = None) -> None:
         # for people reading the notebook itself, so the export hides it (class rp-notebook-title).
         paras = "".join(f"<p>{_html.escape(b)}</p>" for b in section.blocks if isinstance(b, str))
         display(HTML(f'<div class="rp-notebook-title"><h1>{_html.escape(section.title)}</h1>{paras}</div>'))
+        for block in section.blocks:
+            if isinstance(block, Alert):
+                display(HTML(alert_html(block.text)))
         return
     display(HTML(f"<h2>{_html.escape(section.title)}</h2>"))
     for block in section.blocks:
-        if isinstance(block, Heading):
+        if isinstance(block, Alert):
+            display(HTML(alert_html(block.text)))
+        elif isinstance(block, Heading):
             display(HTML(f"<h{block.level}>{_html.escape(block.text)}</h{block.level}>"))
         elif isinstance(block, str):
             display(HTML(f"<p>{_html.escape(block)}</p>"))

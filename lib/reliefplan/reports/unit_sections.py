@@ -19,6 +19,7 @@ from reliefplan.models.coverage import township_of
 from reliefplan.reports.context import ReportContext, history_kind
 from reliefplan.reports.display import (
     FOLLOWUP_ROWS_SHOWN,
+    Alert,
     Heading,
     Section,
     category_chart,
@@ -32,6 +33,8 @@ def title_block(ctx: ReportContext) -> Section:
     """Title, demo banner, plan and organizer."""
     key = "report_title" if ctx.is_unit else "rollup_title"
     blocks = []
+    if ctx.reference_notice:
+        blocks.append(Alert(ctx.reference_notice[0 if ctx.lang == "zh" else 1]))
     if ctx.demo:
         blocks.append(t("demo", ctx.lang))
     if ctx.organizer:
