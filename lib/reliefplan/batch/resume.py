@@ -15,6 +15,7 @@ from pathlib import Path
 
 import reliefplan
 from reliefplan.batch.files import sha256_file
+from reliefplan.core.secret import secret_fingerprint
 
 _HASH_CACHE: dict[tuple, str] = {}
 
@@ -48,8 +49,14 @@ def input_files(plan: dict) -> dict[str, Path]:
 
 
 def input_hashes(plan: dict) -> dict[str, str]:
-    """``{'plan (plan_2027.yaml)': sha256, 'registry (registry.csv)': sha256, ...}``."""
-    return {f"{key} ({path.name})": file_hash(path) for key, path in input_files(plan).items() if path.exists()}
+    """``{'plan (plan_2027.yaml)': sha256, 'registry (registry.csv)': sha256, ...}``.
+
+    Also the fingerprint of the person-key secret (never the secret): a report
+    made with another secret has other person keys, so it is not reused.
+    """
+    hashes = {f"{key} ({path.name})": file_hash(path) for key, path in input_files(plan).items() if path.exists()}
+    hashes["person-key secret (fingerprint)"] = secret_fingerprint()
+    return hashes
 
 
 def _stable_parameters(parameters: dict) -> dict:

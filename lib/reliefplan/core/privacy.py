@@ -3,29 +3,35 @@
 ID numbers, phone numbers, names (always masked in reports, so minors' names
 never leak) and diagnoses never leave the library unmasked in a report.
 Formats follow the design: 张*三 / 李*, 350602********1234, 138****5678.
-The stable key of a person is a salted hash of the ID number, so joins and
-counts work without the number itself.
+The stable key of a person is a keyed pseudonym of the ID number: HMAC-SHA256
+with the installation secret (:mod:`reliefplan.core.secret`), so joins and
+counts work without the number itself, and nobody without the secret can
+recover a number from its key by trying the birth dates hidden by the mask.
 """
 
 from __future__ import annotations
 
-import hashlib
-
 import pandas as pd
 
-KEY_SALT = "reliefplan-v1"
+from reliefplan.core.secret import keyed_hasher
+
 DIAGNOSIS_MASK = "***"
 
 
 def person_key(id_number: str) -> str:
-    """A stable 16-hex-digit key for an ID number (not reversible in practice)."""
+    """A stable 16-hex-digit key for an ID number: HMAC-SHA256 with the installation secret."""
     return person_keys([id_number])[0]
 
 
 def person_keys(id_numbers) -> list[str]:
-    """:func:`person_key` for many numbers at once (one salt prefix, no per-call overhead)."""
-    prefix = f"{KEY_SALT}:".encode()
-    return [hashlib.sha256(prefix + str(v).encode()).hexdigest()[:16] for v in id_numbers]
+    """:func:`person_key` for many numbers at once (the keyed state is built once)."""
+    base = keyed_hasher()
+    out = []
+    for value in id_numbers:
+        h = base.copy()
+        h.update(str(value).encode())
+        out.append(h.hexdigest()[:16])
+    return out
 
 
 def mask_name(name) -> str:

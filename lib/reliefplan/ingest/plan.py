@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reliefplan.core import paths, workdays
+from reliefplan.core import paths, secret, workdays
 from reliefplan.core.errors import ConfigError
 from reliefplan.ingest.categories import load_categories
 from reliefplan.ingest.holidays import load_holiday_file
@@ -121,6 +121,9 @@ def load_plan(path=None) -> dict:
             if code not in cats:
                 _fail(path, f"scenarios[{i}].overrides.{code}", "类别不在本方案中", "category is not in this plan",
                       lines)
+
+    secret_file = (plan.get("privacy") or {}).get("secret_file")
+    secret.use_secret_file(base / str(secret_file) if secret_file else None)
 
     plan["_path"] = path.resolve()
     plan["_files"] = files

@@ -284,6 +284,7 @@ PLAN = record({
     "visit_days": VISIT_DAYS,
     "teams": list_of(TEAM),
     "responsibilities": list_of(RESPONSIBILITY),
+    "privacy": record({"secret_file": text()}),   # where the person-key secret lives (core.secret)
 })
 
 
