@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
+from reliefplan.core.cells import XLSX_OPTIONS, csv_cell
 from reliefplan.core.errors import InputError
 from reliefplan.ingest import sheets as excel
 
@@ -35,7 +36,8 @@ def write_quarantine(result, out_path) -> Path:
     suffix = out_path.suffix.lower()
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        text = frame.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else excel.cell_text(v))
+        text = frame.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
+                         else csv_cell(excel.cell_text(v)))   # = + - @ neutralised (OWASP)
         text.to_csv(out_path, index=False, encoding="utf-8-sig")
     elif suffix in (".xlsx", ".xlsm"):
         _write_xlsx(frame, out_path)
@@ -46,7 +48,7 @@ def write_quarantine(result, out_path) -> Path:
 
 
 def _write_xlsx(frame: pd.DataFrame, out_path: Path) -> None:
-    with xlsxwriter.Workbook(str(out_path), {"constant_memory": True}) as book:
+    with xlsxwriter.Workbook(str(out_path), {"constant_memory": True, **XLSX_OPTIONS}) as book:
         sheet = book.add_worksheet("退回 rejected")
         bold = book.add_format({"bold": True, "bg_color": "#FCE4D6", "text_wrap": True})
         for j, name in enumerate(frame.columns):

@@ -42,6 +42,7 @@ from reliefplan.models import budget as bm
 from reliefplan.models import whatif
 from reliefplan.models.standards import scenarios
 from reliefplan.views.budget_charts import whatif_chart
+from reliefplan.views.safe_html import md_text
 
 T = {  # interface texts (zh, en)
     "title": ("预算测算: 假如……会怎样", "Budget what-if"),
@@ -136,12 +137,12 @@ def intro_markdown(inputs: Inputs, *, scenario=None, unit="all", lang: str = "zh
     if plan.get("demo"):
         lines.append(f"**{_t('demo', lang)}**")
     if lang == "zh":
-        lines += [f"- 方案: {plan.get('name', '')} ({plan.get('year')} 年)",
-                  f"- 单位: {unit_name}; 情景: {sc}",
+        lines += [f"- 方案: {md_text(plan.get('name', ''))} ({plan.get('year')} 年)",
+                  f"- 单位: {md_text(unit_name)}; 情景: {md_text(sc)}",
                   f"- 名单 {len(inputs.registry):,} 条, 符合条件 {len(ben):,} 户(人), 涉及 {int(ben['persons'].sum()):,} 人"]
     else:
-        lines += [f"- Plan: {plan.get('name_en', plan.get('name', ''))} ({plan.get('year')})",
-                  f"- Unit: {unit_name}; scenario: {sc}",
+        lines += [f"- Plan: {md_text(plan.get('name_en', plan.get('name', '')))} ({plan.get('year')})",
+                  f"- Unit: {md_text(unit_name)}; scenario: {md_text(sc)}",
                   f"- Registry rows {len(inputs.registry):,}; eligible {len(ben):,} households/persons "
                   f"({int(ben['persons'].sum()):,} persons)"]
     return "\n".join(lines)

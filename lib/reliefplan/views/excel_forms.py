@@ -28,6 +28,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from reliefplan.core.cells import XLSX_OPTIONS
 from reliefplan.core.privacy import mask_id, mask_name, mask_phone
 
 DEMO_NOTICE = "示例数据，人员均为虚构"
@@ -241,7 +242,7 @@ def workbook_bytes(write) -> bytes:
     """Run ``write(workbook)`` on a new in-memory xlsxwriter workbook and return the file's bytes."""
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, **XLSX_OPTIONS})  # data strings never become formulas
     wb.set_properties({"title": "附件", "comments": "reliefplan"})
     write(wb)
     wb.close()

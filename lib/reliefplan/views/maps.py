@@ -38,6 +38,7 @@ from plotly.colors import sample_colorscale
 
 from reliefplan.core import labels
 from reliefplan.models.coverage import unit_prefix
+from reliefplan.views.safe_html import hover_text, render
 
 NO_DATA_COLOUR = "#d9d9d9"
 EDGE_COLOUR = "#9e9e9e"
@@ -274,10 +275,10 @@ def choropleth(values: pd.DataFrame, geojson: dict, *, value: str = "coverage_ra
         v = vals.get(code, np.nan)
         if pd.isna(v):
             colour = NO_DATA_COLOUR
-            hover = f"<b>{name}</b> ({code})<br>{labels.label('no_data', lang)}"
+            hover = f"<b>{hover_text(name)}</b> ({hover_text(code)})<br>{labels.label('no_data', lang)}"
         else:
             colour = sample_colorscale(colorscale, [min(max((float(v) - vmin) / span, 0.0), 1.0)])[0]
-            lines = [f"<b>{name}</b> ({code})", f"{labels.label(value, lang)}: {_fmt(float(v), kind)}"]
+            lines = [f"<b>{hover_text(name)}</b> ({hover_text(code)})", f"{labels.label(value, lang)}: {_fmt(float(v), kind)}"]
             for col in hover_cols:
                 if col in data.columns and col != value and pd.notna(data.at[code, col]):
                     lines.append(f"{labels.label(col, lang)}: {_fmt(data.at[code, col], 'count')}")
@@ -289,9 +290,9 @@ def choropleth(values: pd.DataFrame, geojson: dict, *, value: str = "coverage_ra
             hoverinfo="text", hoveron="fills", showlegend=False,
         ))
     if show_names and len(cents):
-        names = [(data.at[c, name_col] if name_col and c in data.index else None)
-                 or (feats[c].get("properties") or {}).get(name_key)
-                 or (feats[c].get("properties") or {}).get("name") or c for c in cents.index]
+        names = [hover_text((data.at[c, name_col] if name_col and c in data.index else None)
+                            or (feats[c].get("properties") or {}).get(name_key)
+                            or (feats[c].get("properties") or {}).get("name") or c) for c in cents.index]
         colours = [_text_colour(fills.get(c, NO_DATA_COLOUR)) for c in cents.index]
         fig.add_trace(go.Scatter(x=cents["lon"], y=cents["lat"], mode="text", text=names,
                                  textfont=dict(size=11, color=colours), hoverinfo="skip", showlegend=False))
@@ -359,7 +360,7 @@ def point_map(values: pd.DataFrame, county_geojson: dict, *, value: str = "cover
     v = pd.to_numeric(placed[value], errors="coerce")
     sizes = 6 + 2 * np.sqrt(pd.to_numeric(placed.get(size_col, 1), errors="coerce").fillna(0).clip(lower=0))
     hover = [
-        f"<b>{r[name_col]}</b> ({r[code_col]})<br>{labels.label(value, lang)}: {_fmt(r[value], 'rate') or labels.label('no_data', lang)}"
+        f"<b>{hover_text(r[name_col])}</b> ({hover_text(r[code_col])})<br>{labels.label(value, lang)}: {_fmt(r[value], 'rate') or labels.label('no_data', lang)}"
         + "".join(f"<br>{labels.label(c, lang)}: {_fmt(r[c], 'count')}" for c in ("eligible", "reached", "exclusion")
                   if c in placed.columns)
         for _, r in placed.iterrows()
@@ -408,7 +409,7 @@ def write_html(fig: go.Figure, path, *, title: str | None = None, config: dict |
         shutil.copyfile(plotly_js_path(), js)
     html = fig.to_html(include_plotlyjs="directory", full_html=True, config={**PLOTLY_CONFIG, **(config or {})})
     if title:
-        html = html.replace("<head>", f"<head><title>{title}</title>", 1)
+        html = html.replace("<head>", str(render("<head><title>{{ t }}</title>", t=title)), 1)
     html = html.replace("<head>", '<head><meta charset="utf-8">', 1) if 'charset="utf-8"' not in html else html
     path.write_text(html, encoding="utf-8")
     return path

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from reliefplan.core import labels, lunar_dates, privacy
+from reliefplan.core.cells import XLSX_OPTIONS
 from reliefplan.core.text import display_width
 from reliefplan.ingest.categories import category_labels, load_categories
 from reliefplan.models import delivery
@@ -137,7 +138,8 @@ def write_schedule_excel(schedule: Schedule, path, *, areas: pd.DataFrame | None
     title = labels.label("schedule_title", lang)
     tmp = path.with_name(path.name + ".part")
     used: set = set()
-    with pd.ExcelWriter(tmp, engine="xlsxwriter", date_format="YYYY-MM-DD", datetime_format="YYYY-MM-DD") as writer:
+    with pd.ExcelWriter(tmp, engine="xlsxwriter", date_format="YYYY-MM-DD", datetime_format="YYYY-MM-DD",
+                        engine_kwargs={"options": XLSX_OPTIONS}) as writer:   # team names etc. stay text
         book = writer.book
         head = book.add_format({"bold": True, "font_size": 13})
         sheets = [("汇总" if lang == "zh" else "Summary", summary_table(schedule, lang),
