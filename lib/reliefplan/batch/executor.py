@@ -476,7 +476,8 @@ def _run_job(job_dict: dict, options: dict) -> dict:
               "started": started, "duration_s": 0.0, "worker": {"pid": os.getpid()}}
     kernel = _thread_kernel(options)
     nb = None
-    with tempfile.TemporaryDirectory(prefix="reliefplan-job-") as attachments:
+    with tempfile.TemporaryDirectory(prefix=f"{JOB_DIR_PREFIX}{os.getpid()}-") as attachments:
+        _JOB_DIRS.add(attachments)
         parameters = dict(job.parameters)
         if job.attachments:
             parameters["attachments_dir"] = attachments
@@ -514,8 +515,42 @@ def _run_job(job_dict: dict, options: dict) -> dict:
                                        "traceback_tail": traceback.format_exc()[-4000:]}
             if result["status"] != "ok":
                 result["outputs"] = {f"failed/{job.stem}.ipynb": nb_bytes}
+    _JOB_DIRS.discard(attachments)
     result["duration_s"] = round(time.monotonic() - t0, 3)
     return result
+
+
+# A job's temporary folder (its Excel attachments, unmasked data never) is named after the worker's pid,
+# so a folder left by a killed worker can be told from one in use and removed at the next run.
+JOB_DIR_PREFIX = "reliefplan-job-"
+_JOB_DIRS: set = set()
+
+
+def remove_job_dirs() -> None:
+    """Remove the temporary folders of this process's running jobs (a worker being stopped)."""
+    for folder in list(_JOB_DIRS):
+        shutil.rmtree(folder, ignore_errors=True)
+        _JOB_DIRS.discard(folder)
+
+
+def remove_orphan_job_dirs(root=None) -> list[Path]:
+    """Remove job folders whose worker process no longer exists (left by an interrupted run)."""
+    root = Path(root or tempfile.gettempdir())
+    removed = []
+    for folder in root.glob(f"{JOB_DIR_PREFIX}*-*"):
+        pid = folder.name[len(JOB_DIR_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or not folder.is_dir() or folder.stat().st_uid != os.getuid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue          # still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 def _export(job, nb, nb_bytes: bytes, attachments: str, options: dict) -> dict:
@@ -551,6 +586,7 @@ def _worker_init():
 
     def on_term(signum, frame):
         kill_all_kernels()
+        remove_job_dirs()
         os._exit(143)
 
     signal.signal(signal.SIGTERM, on_term)

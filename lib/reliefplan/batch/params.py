@@ -108,6 +108,15 @@ def check_timeout(timeout) -> float:
     return float(timeout)
 
 
+def check_out(out) -> Path:
+    """The output folder; InputError (exit 2) when it, or the year folder in it, is an existing file."""
+    out_dir = Path(out) if out else paths.reports_dir()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("输出路径是一个文件, 须为目录", "--out is a file; it must be a folder", file=out_dir,
+                         column="--out")
+    return out_dir
+
+
 def check_executor(executor, scheduler) -> tuple[str, str | None]:
     if executor not in EXECUTORS:
         raise InputError(f"执行方式 {executor!r} 无效, 可选: {', '.join(EXECUTORS)}",
@@ -248,6 +257,7 @@ def check_report_params(plan_path=None, *, units="all", out=None, lang="zh", job
     """Check everything a report run needs; load the plan and the unit list. Raises on the first problem."""
 
     lang = check_lang(lang)
+    check_out(out)
     jobs = check_jobs(jobs)
     timeout = check_timeout(timeout)
     executor, scheduler = check_executor(executor, scheduler)
@@ -268,7 +278,7 @@ def check_report_params(plan_path=None, *, units="all", out=None, lang="zh", job
 
         organizers = select_organizers(organizer_names(plan), org_names)
     chosen = all_units.iloc[0:0].reset_index(drop=True) if codes == [] and organizers else select_units(all_units, codes)
-    out_dir = Path(out) if out else paths.reports_dir()
+    out_dir = check_out(out)
     return ReportParams(plan=plan, units=chosen, all_units=all_units, out=out_dir, lang=lang, jobs=jobs,
                         timeout=timeout, resume=bool(resume), executor=executor, scheduler=scheduler,
                         include_city=include_city, area_name=area_name(plan, areas, lang), organizers=organizers)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import uuid
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -23,12 +24,15 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from reliefplan.batch import executor as ex
-from reliefplan.batch.files import atomic_write_bytes, remove_stale_parts, sha256_bytes
+from reliefplan.batch.files import (
+    atomic_write_bytes, folder_lock, inside, remove_own_file, remove_stale_parts, sha256_bytes,
+)
 from reliefplan.batch.html import PLOTLY_JS, copy_plotly_js
 from reliefplan.batch.index import write_indexes
 from reliefplan.batch.jobs import build_jobs
 from reliefplan.batch.manifest import job_entry, load_manifest, now_iso, output_kind, write_manifest
 from reliefplan.batch.params import ReportParams, check_jobs_parameters
+from reliefplan.core.errors import InputError
 from reliefplan.batch.resume import can_skip, code_version, fingerprint, input_files, input_hashes
 
 
@@ -38,6 +42,7 @@ class RunSummary:
     statuses: dict = field(default_factory=dict)   # job_id -> status
     skipped: list = field(default_factory=list)
     interrupted: bool = False
+    crashed: str = ""          # an error that stopped the run itself (not one job), e.g. the disk is full
 
     @property
     def failed(self) -> list[str]:
@@ -47,7 +52,7 @@ class RunSummary:
     def exit_code(self) -> int:
         if self.interrupted:
             return 130
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.crashed else 0
 
 
 class _Interrupted(KeyboardInterrupt):
@@ -101,32 +106,72 @@ def _rollup_records(manifest: dict, unit_jobs, fingerprints: dict) -> dict:
 
 
 def _write_outputs(year_dir: Path, result: dict) -> list[dict]:
-    """Write a job's files atomically (the HTML last); return their manifest rows."""
+    """Write a job's files atomically (the HTML last); return their manifest rows.
+
+    A file-system error (name too long, disk full, no permission) removes what this call
+    already wrote and raises, so a job's files are all there or none is.
+    """
     rows = []
-    for name, data in result["outputs"].items():
-        atomic_write_bytes(year_dir / name, data)
-        rows.append({"path": name, "kind": output_kind(name), "bytes": len(data), "sha256": sha256_bytes(data)})
+    try:
+        for name, data in result["outputs"].items():
+            target = inside(year_dir, name)
+            if target is None:
+                raise OSError(f"output name outside the report folder: {name!r}")
+            atomic_write_bytes(target, data)
+            rows.append({"path": name, "kind": output_kind(name), "bytes": len(data),
+                         "sha256": sha256_bytes(data)})
+    except OSError:
+        for row in rows:
+            remove_own_file(year_dir, row["path"], row["sha256"])
+        raise
     return rows
 
 
+def _warn(text: str) -> None:
+    print(f"警告 warning: {text}", file=sys.stderr)
+
+
 def _remove_stale(year_dir: Path, previous: dict | None, keep: list[dict]) -> None:
-    """Remove files an older run of this job produced that this run did not (e.g. the report of a now-failing unit)."""
+    """Remove files an older run of this job produced that this run did not (e.g. the report of a now-failing unit).
+
+    Only files inside the year folder that are still exactly what we wrote (the recorded hash)
+    are removed; any other manifest entry is left alone with a warning.
+    """
     if not previous:
         return
-    keep_paths = {row["path"] for row in keep}
+    keep_paths = {row.get("path") for row in keep}
     for row in previous.get("outputs") or []:
-        if row["path"] not in keep_paths:
-            (year_dir / row["path"]).unlink(missing_ok=True)
+        if not isinstance(row, dict) or row.get("path") in keep_paths:
+            continue
+        why = remove_own_file(year_dir, row.get("path", ""), row.get("sha256"))
+        if why:
+            _warn(why)
 
 
 def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bool = False,
-                max_jobs_per_kernel: int = 100, job_filter=None, echo=print) -> RunSummary:
-    """Execute the report jobs of ``params``; see the module docstring."""
+                max_jobs_per_kernel: int = 100, job_filter=None, echo=print, lock_wait: float = 0.0) -> RunSummary:
+    """Execute the report jobs of ``params``; see the module docstring.
+
+    The output folder is locked for the whole run: a second run into it waits up to
+    ``lock_wait`` seconds, then stops with exit 2 (InputError) before touching anything.
+    """
+    for folder in (params.out, params.year_dir):
+        if folder.exists() and not folder.is_dir():
+            raise InputError("输出路径是一个文件, 须为目录", "the output path is a file; it must be a folder",
+                             file=folder)
+    with folder_lock(params.out, wait=lock_wait):
+        return _run_reports(params, progress=progress, fresh_kernel=fresh_kernel,
+                            max_jobs_per_kernel=max_jobs_per_kernel, job_filter=job_filter, echo=echo)
+
+
+def _run_reports(params: ReportParams, *, progress: bool, fresh_kernel: bool, max_jobs_per_kernel: int,
+                 job_filter, echo) -> RunSummary:
 
     plan = params.plan
     year_dir = params.year_dir
     year_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_parts(year_dir)
+    ex.remove_orphan_job_dirs()      # temporary folders of jobs of an interrupted earlier run
 
     all_unit_jobs = build_jobs(plan, params.all_units, lang=params.lang, include_city=False, include_rollup=False)
     # organizer jobs are not in all_unit_jobs: the roll-up reconciles the area units only
@@ -166,7 +211,13 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
     def finish_job(job, result):
         with interrupts.deferred():
             previous = manifest["jobs"].get(job.job_id)
-            rows = _write_outputs(year_dir, result)
+            try:
+                rows = _write_outputs(year_dir, result)
+            except OSError as exc:   # this job's files cannot be written: the job fails, the others go on
+                result = {**result, "status": "error", "outputs": {},
+                          "error": {"ename": type(exc).__name__,
+                                    "evalue": f"写入报告文件失败 / cannot write the report files: {exc}"[:2000]}}
+                rows = []
             _remove_stale(year_dir, previous, rows)
             manifest["jobs"][job.job_id] = job_entry(
                 job, status=result["status"], fingerprint=fingerprints[job.job_id], inputs=inputs, code=code,
@@ -244,6 +295,13 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
                 if result["status"] != "ok" and echo:
                     err = result.get("error") or {}
                     bar.write(f"失败 failed: {job.stem}: {err.get('ename')}: {err.get('evalue', '')[:300]}")
+    except OSError as exc:   # the run itself cannot go on (e.g. the manifest cannot be written)
+        summary.crashed = f"{type(exc).__name__}: {exc}"
+        if executor is not None:
+            executor.abort()
+            executor = None
+        for job in list(running.values()) + later:
+            summary.statuses.setdefault(job.job_id, "error")
     except KeyboardInterrupt:
         summary.interrupted = True
         if executor is not None:
@@ -265,9 +323,23 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
         if executor is not None:
             executor.close()
         run_info["finished"] = now_iso()
-        run_info["status"] = "interrupted" if summary.interrupted else ("complete" if not summary.failed else "failed")
+        unfinished = [j.job_id for j in jobs if j.job_id not in summary.statuses]
+        if summary.interrupted:
+            run_info["status"] = "interrupted"
+        elif summary.crashed:
+            run_info["status"], run_info["error"] = "error", summary.crashed
+        else:
+            run_info["status"] = "complete" if not summary.failed and not unfinished else "failed"
+        if unfinished:
+            run_info["unfinished"] = unfinished
         manifest["generated"] = run_info["finished"]
-        write_manifest(year_dir, manifest)
-        write_indexes(params.out, year_dir, manifest, params.lang)
+        try:
+            write_manifest(year_dir, manifest)
+            write_indexes(params.out, year_dir, manifest, params.lang)
+        except OSError as exc:
+            summary.crashed = summary.crashed or f"{type(exc).__name__}: {exc}"
+            _warn(f"清单或索引无法写入 / cannot write the manifest or index: {exc}")
         remove_stale_parts(year_dir)
+    if summary.crashed:
+        _warn(f"报告任务中止 / the report run stopped: {summary.crashed}")
     return summary

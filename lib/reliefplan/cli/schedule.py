@@ -6,7 +6,8 @@ within each team's visits per slot, priority first and township by township,
 and writes an Excel workbook: a summary sheet, the delivery modes, one sheet
 per team (日期, 时段, 乡镇(街道), 姓名, 身份证号, 类别, 地址; names and ID
 numbers masked) and the people not scheduled with the reason. Default
-output: reports/schedule_<year>.xlsx.
+output: reports/schedule_<year>.xlsx; ``--out x.csv`` writes the visits of
+every team as one CSV table instead.
 
 Only visits are scheduled: people whose category (or registry 发放方式) is
 paid by transfer (转账/社会化发放) or at a collective distribution (集中发放)
@@ -49,7 +50,7 @@ def register(subparsers) -> None:
     p.add_argument("--registry", default=None,
                    help="名单文件(默认: 方案 data.registry) / registry file (default: the plan's data.registry)")
     p.add_argument("--out", default=None,
-                   help="输出 .xlsx(默认 reports/schedule_<年度>.xlsx) / output workbook "
+                   help="输出 .xlsx 或 .csv(默认 reports/schedule_<年度>.xlsx) / output .xlsx workbook or .csv table "
                         "(default reports/schedule_<year>.xlsx)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="工作簿语言 / workbook language (default zh)")
     p.set_defaults(handler=run)
@@ -61,7 +62,25 @@ def _areas(plan):
     return loaders.load_areas(files["areas"]) if "areas" in files else None
 
 
+OUT_SUFFIXES = (".xlsx", ".csv")
+
+
+def check_out(out) -> Path:
+    """The output file: .xlsx or .csv, not a folder (InputError, exit 2, before any work)."""
+    from reliefplan.core.errors import InputError
+
+    path = Path(out)
+    if str(out).endswith(("/", "\\")) or path.is_dir():
+        raise InputError("--out 须为文件(.xlsx 或 .csv), 不是目录", "--out must be a file (.xlsx or .csv), not a folder",
+                         file=path, column="--out")
+    if path.suffix.lower() not in OUT_SUFFIXES:
+        raise InputError(f"--out 须以 .xlsx 或 .csv 结尾, 收到 {path.name!r}",
+                         f"--out must end in .xlsx or .csv, got {path.name!r}", file=path, column="--out")
+    return path
+
+
 def run(args) -> int:
+    out = check_out(args.out) if args.out else None
     plan = load_plan(args.plan)
     areas = _areas(plan)
     categories = load_categories((plan.get("_files") or {}).get("categories"))
@@ -72,12 +91,15 @@ def run(args) -> int:
               f"{len(ingest.rejected)} registry rows rejected and not scheduled (see `reliefplan validate`)")
 
     result = schedule.build_schedule(plan, ingest.accepted, categories=categories)
-    out = Path(args.out) if args.out else paths.reports_dir() / f"schedule_{plan['year']}.xlsx"
-    sheets = len(result.teams) + 2 + int(schedule_tables.needs_delivery_table(result))
-    with tqdm(total=sheets, desc="写入工作簿 writing", unit="sheet", disable=None, file=sys.stderr) as bar:
-        schedule_tables.write_schedule_excel(result, out, areas=areas, categories=categories,
-                                      demo=bool(plan.get("demo")), lang=args.lang,
-                                      progress=lambda _name: bar.update(1))
+    out = out or paths.reports_dir() / f"schedule_{plan['year']}.xlsx"
+    if out.suffix.lower() == ".csv":
+        schedule_tables.write_schedule_csv(result, out, areas=areas, categories=categories, lang=args.lang)
+    else:
+        sheets = len(result.teams) + 2 + int(schedule_tables.needs_delivery_table(result))
+        with tqdm(total=sheets, desc="写入工作簿 writing", unit="sheet", disable=None, file=sys.stderr) as bar:
+            schedule_tables.write_schedule_excel(result, out, areas=areas, categories=categories,
+                                                 demo=bool(plan.get("demo")), lang=args.lang,
+                                                 progress=lambda _name: bar.update(1))
 
     for row in result.by_delivery.itertuples():
         zh, en = delivery.mode_label(row.delivery, "zh"), delivery.mode_label(row.delivery, "en")

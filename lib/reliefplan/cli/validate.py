@@ -19,7 +19,8 @@ from pathlib import Path
 from reliefplan.core.errors import InputError
 from reliefplan.ingest.plan import load_plan
 from reliefplan.ingest.reference import load_areas
-from reliefplan.ingest.registry import first_rejections, read_registry, write_quarantine
+from reliefplan.ingest.quarantine import check_quarantine_target, first_rejections, write_quarantine
+from reliefplan.ingest.registry import read_registry
 
 DEFAULT_LIMIT = 10
 
@@ -34,6 +35,9 @@ def register(subparsers) -> None:
                    help="名单文件 .xlsx/.xls/.csv（默认：示例名单）/ registry file (default: the demo registry)")
     p.add_argument("--quarantine", metavar="OUT", default=None,
                    help="把退回的行写入此文件(.xlsx 或 .csv) / write rejected rows to OUT (.xlsx or .csv)")
+    p.add_argument("--force", action="store_true",
+                   help="允许覆盖已存在的非隔离文件 / allow --quarantine to replace an existing file that is not a "
+                        "quarantine file")
     p.add_argument("--plan", default=None,
                    help="方案文件：用其区划表、类别表（及默认名单）/ plan whose areas, categories (and registry) to use")
     p.add_argument("--sheet", default=None, help="工作表名称 / sheet name (default: found automatically)")
@@ -55,6 +59,8 @@ def run(args) -> int:
 
     plan = load_plan(args.plan)
     path = Path(args.file) if args.file else _default_file(plan)
+    if args.quarantine:   # refuse a quarantine path that would destroy data before reading anything
+        check_quarantine_target(args.quarantine, source=path, force=args.force)
     result = read_registry(path, sheet=args.sheet, areas=load_areas(plan["_files"].get("areas")),
                            categories=plan["_files"].get("categories"))
     result.check()
@@ -80,7 +86,7 @@ def run(args) -> int:
             print(f"  … 另有 {len(result.rejected) - limit} 行 / {len(result.rejected) - limit} more")
 
     if args.quarantine:
-        out = write_quarantine(result, args.quarantine)
+        out = write_quarantine(result, args.quarantine, source=path, force=args.force)
         print(f"\n退回的 {len(result.rejected)} 行已写入 / rejected rows written to: {out}")
     sys.stdout.flush()
     return 1 if len(result.rejected) else 0

@@ -22,10 +22,31 @@ ORG_PREFIX = "org:"
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
 
 
-def safe_filename(text: str) -> str:
-    """A file-name-safe version of a unit name (path separators, quotes, newlines become _)."""
-    cleaned = _UNSAFE_FILENAME.sub("_", str(text)).strip("._")
-    return cleaned[:80] or "unit"
+# A file name must stay under 255 bytes on every common file system, with room for the
+# longest suffix we add ("_登记表.xlsx", 15 bytes) and the hidden temporary name of an
+# atomic write (".<name>.<8 random>.part", 15 bytes). Stems are cut to STEM_MAX_BYTES.
+STEM_MAX_BYTES = 150
+_HASH_LEN = 8
+
+
+def _fit(stem: str, original: str, limit: int) -> str:
+    """``stem`` cut to ``limit`` UTF-8 bytes on a character boundary, with a hash of ``original`` when cut."""
+    if len(stem.encode("utf-8")) <= limit:
+        return stem
+    digest = hashlib.sha256(original.encode("utf-8")).hexdigest()[:_HASH_LEN]
+    room = limit - _HASH_LEN - 1
+    cut = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore").rstrip("._")
+    return f"{cut}_{digest}"
+
+
+def safe_filename(text: str, limit: int = 100) -> str:
+    """A file-name-safe version of a unit name (path separators, quotes, newlines become _).
+
+    At most ``limit`` UTF-8 bytes; a longer name is cut and given a short hash of the full
+    name, so two long names that share a beginning never share a file.
+    """
+    cleaned = _UNSAFE_FILENAME.sub("_", str(text)).strip("._") or "unit"
+    return _fit(cleaned, str(text), limit)
 
 
 def normalize_organizer(name) -> str:
@@ -41,13 +62,14 @@ def organizer_stem(name: str) -> str:
     the name had to be changed to be safe, so two organizers never share a file.
 
     Stricter than :func:`safe_filename`: only letters (any script), digits, ``_`` and ``-`` are kept,
-    since organizer names are free text (quotes, slashes, ``#``, brackets).
+    since organizer names are free text (quotes, slashes, ``#``, brackets). At most
+    :data:`STEM_MAX_BYTES` bytes.
     """
     name = str(name)
     safe = re.sub(r"[^\w\-]+", "_", name).strip("_")[:60] or "organizer"
     if safe != name:
-        safe = f"{safe}_{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
-    return f"org_{safe}"
+        safe = f"{safe}_{hashlib.sha256(name.encode('utf-8')).hexdigest()[:_HASH_LEN]}"
+    return _fit(f"org_{safe}", name, STEM_MAX_BYTES)
 
 
 def organizer_names(plan: dict) -> list[str]:

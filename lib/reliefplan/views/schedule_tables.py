@@ -8,13 +8,15 @@ writes a file.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from reliefplan.core import labels, lunar_dates, privacy
-from reliefplan.core.cells import XLSX_OPTIONS
+from reliefplan.core.cells import XLSX_OPTIONS, csv_cell
 from reliefplan.core.text import display_width
 from reliefplan.ingest.categories import category_labels, load_categories
 from reliefplan.models import delivery
@@ -136,7 +138,17 @@ def write_schedule_excel(schedule: Schedule, path, *, areas: pd.DataFrame | None
     path.parent.mkdir(parents=True, exist_ok=True)
     banner = f" — {labels.label('demo_notice', lang)}" if demo else ""
     title = labels.label("schedule_title", lang)
-    tmp = path.with_name(path.name + ".part")
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        _write_workbook(schedule, tmp, areas=areas, categories=categories, lang=lang, banner=banner, title=title,
+                        progress=progress)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)   # an interrupted or failed write leaves nothing behind
+    return path
+
+
+def _write_workbook(schedule: Schedule, tmp: Path, *, areas, categories, lang, banner, title, progress) -> None:
     used: set = set()
     with pd.ExcelWriter(tmp, engine="xlsxwriter", date_format="YYYY-MM-DD", datetime_format="YYYY-MM-DD",
                         engine_kwargs={"options": XLSX_OPTIONS}) as writer:   # team names etc. stay text
@@ -166,7 +178,33 @@ def write_schedule_excel(schedule: Schedule, path, *, areas: pd.DataFrame | None
             ws.freeze_panes(2, 0)
             if progress is not None:
                 progress(name)
-    tmp.replace(path)
+
+
+def write_schedule_csv(schedule: Schedule, path, *, areas: pd.DataFrame | None = None,
+                       categories: pd.DataFrame | None = None, lang: str = "zh") -> Path:
+    """Every team's visits as one CSV table (UTF-8 with BOM, so Excel reads the Chinese), masked.
+
+    Columns: the team, then the team sheet's (序号, 日期, 星期, 时段, 乡镇(街道), 姓名, 身份证号, 类别, 地址).
+    Text cells beginning with = + - @ are neutralised (:func:`reliefplan.core.cells.csv_cell`).
+    Written to a hidden temporary file and moved into place; nothing partial is left behind.
+    """
+    labels.check_lang(lang)
+    path = Path(path)
+    team_label = "慰问组" if lang == "zh" else "Team"
+    frames = [team_sheet(schedule, team, areas=areas, categories=categories, lang=lang).assign(**{team_label: team})
+              for team in schedule.teams["team"]]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=[SHEET_LABELS[c][labels.LANGS.index(lang)] for c in SHEET_LABELS] + [team_label])
+    table = table[[team_label] + [c for c in table.columns if c != team_label]]
+    text = table.map(lambda v: csv_cell(v) if isinstance(v, str) else v)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        text.to_csv(tmp, index=False, encoding="utf-8-sig")
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     return path
 
 
