@@ -323,6 +323,16 @@ CASES: list[Case] = [
        rows_read=1, accepted=1, check=_accepted_value("organizer", "龙文区总工会")),
     _c("not_really_a_workbook", lambda d: (d / "f.xlsx").write_bytes(b"PK\x03\x04 not a zip") and d / "f.xlsx",
        error=("无法打开 Excel 文件", "cannot open the workbook")),
+    # hostile text is data: read exactly as written (outputs escape it / keep it as text, see test_security_*)
+    _c("formula_text_read_as_text", lambda d: csv_file(d / "f.csv", [
+        HEADER + ["家庭住址"], good_row(org="=HYPERLINK(\"http://x\",\"y\")") + ["@SUM(1)"]]),
+       rows_read=1, accepted=1,
+       check=_all(_accepted_value("organizer", '=HYPERLINK("http://x","y")'), _accepted_value("address", "@SUM(1)"))),
+    _c("script_text_read_as_text", lambda d: xlsx(d / "f.xlsx", [
+        HEADER + ["备注"], good_row(org="<img src=x onerror=alert(1)>") + ["<script>alert(1)</script>"]]),
+       rows_read=1, accepted=1,
+       check=_all(_accepted_value("organizer", "<img src=x onerror=alert(1)>"),
+                  _accepted_value("note", "<script>alert(1)</script>"))),
     _c("flags_and_free_text", lambda d: csv_file(d / "f.csv", [
         HEADER + ["是否残疾", "是否重病", "病情"], good_row() + ["是", "否", "尿毒症"],
         good_row(idn=ID_B) + ["肢体二级", "", ""]]),

@@ -154,3 +154,17 @@ def test_reports_stamp_a_fingerprint_not_the_secret(own_secret):
     assert len(fp) == 12 and fp == secret.secret_fingerprint()
     assert secret.installation_secret().decode() not in str(hashes)
     assert os.environ.get(secret.ENV_SECRET_FILE, "").startswith(str(own_secret.parent))
+
+
+def test_person_level_outputs_hold_no_birth_date_or_age():
+    """Masked ID + full birth date (or age) + township narrows an ID to a handful: no output carries them."""
+    from reliefplan.models import follow_up, schedule
+
+    people = pd.DataFrame({"name": ["张三丰"], "id_number": [make_id()], "birth_date": [pd.Timestamp("1958-03-14")],
+                           "age": [68], "township_name": ["石亭街道"], "person_key": ["k"]})
+    forbidden = {"birth_date", "age", "出生日期", "年龄"}
+    assert not forbidden & set(xf.register_frame(people).columns)
+    assert not forbidden & set(follow_up.COLUMNS)
+    assert not forbidden & set(schedule.SHEET_LABELS) and not forbidden & {
+        v for pair in schedule.SHEET_LABELS.values() for v in pair}
+    assert "id_number" in xf.register_frame(people) and xf.register_frame(people)["id_number"][0].count("*") == 8
