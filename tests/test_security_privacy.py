@@ -151,7 +151,7 @@ def test_reports_stamp_a_fingerprint_not_the_secret(own_secret):
 
     hashes = input_hashes(load_plan())
     fp = hashes["person-key secret (fingerprint)"]
-    assert len(fp) == 12 and fp == secret.secret_fingerprint()
+    assert len(fp) == 64 and fp == secret.secret_fingerprint()
     assert secret.installation_secret().decode() not in str(hashes)
     assert os.environ.get(secret.ENV_SECRET_FILE, "").startswith(str(own_secret.parent))
 

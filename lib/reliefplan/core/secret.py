@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from reliefplan.core.errors import ConfigError
@@ -60,13 +61,18 @@ def secret_file() -> Path | None:
 
 
 def _create(path: Path) -> None:
+    """Create the secret file atomically (written in full under a temporary name, then linked into place)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=".secret.", dir=path.parent)   # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:      # another process created it first: use theirs
-        return
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_hex(32) + "\n")
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:      # another process created it first: use theirs
+            pass
+    finally:
+        os.unlink(tmp)
 
 
 def installation_secret() -> bytes:
@@ -105,4 +111,4 @@ def secret_fingerprint() -> str:
     """A short public name of the secret in use (not the secret): same value = same person keys."""
     h = keyed_hasher()
     h.update(b"reliefplan secret fingerprint")
-    return h.hexdigest()[:12]
+    return h.hexdigest()
