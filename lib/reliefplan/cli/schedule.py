@@ -31,6 +31,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from reliefplan.core import paths
+from reliefplan.core.errors import InputError
 from reliefplan.ingest import reference as loaders
 from reliefplan.ingest.categories import load_categories
 from reliefplan.ingest.plan import load_plan, plan_file
@@ -67,8 +68,6 @@ OUT_SUFFIXES = (".xlsx", ".csv")
 
 def check_out(out) -> Path:
     """The output file: .xlsx or .csv, not a folder (InputError, exit 2, before any work)."""
-    from reliefplan.core.errors import InputError
-
     path = Path(out)
     if str(out).endswith(("/", "\\")) or path.is_dir():
         raise InputError("--out 须为文件(.xlsx 或 .csv), 不是目录", "--out must be a file (.xlsx or .csv), not a folder",

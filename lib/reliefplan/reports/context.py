@@ -19,13 +19,14 @@ from reliefplan.core import labels
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.lunar_dates import spring_festival
 from reliefplan.ingest.categories import category_labels
+from reliefplan.ingest.inputs import load_plan_inputs
 from reliefplan.ingest.plan import load_plan, plan_file
 from reliefplan.ingest.plan import plan_file as data_file
 from reliefplan.ingest.reference import load_areas, load_history
 from reliefplan.ingest.units import normalize_organizer, organizer_names, unit_table
 from reliefplan.models import budget, campaigns, coverage
 from reliefplan.models.coverage import in_unit
-from reliefplan.models.eligibility import assess
+from reliefplan.models.eligibility import assess, dibao_notice, missing_dibao, missing_dibao_notice
 from reliefplan.reports.timeline_section import timeline_section
 
 # ------------------------------------------------------------------ context
@@ -173,9 +174,6 @@ class ReportContext:
     @cached_property
     def reference_notice(self) -> tuple[str, str] | None:
         """(zh, en) warning when the plan needs 低保 standards the table lacks for this report's people."""
-        from reliefplan.core.lunar_dates import spring_festival
-        from reliefplan.models.eligibility import missing_dibao, missing_dibao_notice
-
         reg = self.registry
         gaps = missing_dibao(reg, self.eligibility.reindex(reg.index), self.plan)
         names = dict(zip(self.areas["code"].astype(str), self.areas["name"].astype(str)))
@@ -316,9 +314,6 @@ def organizer_lines(b, beneficiaries: pd.DataFrame, organizer: pd.Series, *, pla
 
 def plan_dibao_notice(plan: dict) -> tuple[str, str] | None:
     """The missing-低保 warning for the whole plan area on 春节 of the plan year (None when complete)."""
-    from reliefplan.ingest.inputs import load_plan_inputs
-    from reliefplan.models.eligibility import dibao_notice
-
     data = load_plan_inputs(plan, include=["registry", "areas", "dibao", "categories"])
     if not {"registry", "areas", "dibao"} <= set(data):
         return None
