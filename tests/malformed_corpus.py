@@ -432,3 +432,11 @@ PLAN_CASES: list[PlanCase] = [
     PlanCase("working_days_typo", _sub("working_days: true", "working_days: ture"), "calendar.working_days",
              ("ture",)),
 ]
+
+
+def _no_categories(text: str) -> str:
+    start, end = text.index("\ncategories:\n"), text.index("\n# 同一人由多个单位慰问时")
+    return text[:start] + "\ncategories: {}\n" + text[end:]
+
+
+PLAN_CASES.append(PlanCase("no_categories", _no_categories, "categories", ("must list at least one category",)))

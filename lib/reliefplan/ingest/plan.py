@@ -92,6 +92,8 @@ def load_plan(path=None) -> dict:
     categories = load_categories(files.get("categories"))
     known = sorted(set(categories["code"]))
     cats = plan["categories"]
+    if not cats:
+        _fail(path, "categories", "须列出至少一个慰问类别", "must list at least one category", lines)
     for code in cats:
         if code not in known:
             near = nearest_key(code, known)
