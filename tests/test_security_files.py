@@ -199,6 +199,7 @@ def test_schedule_workbook_leaves_no_part_file_when_interrupted(tmp_path):
     import pandas as pd
 
     from reliefplan.models import schedule
+    from reliefplan.views import schedule_tables
 
     plan = {"name": "t", "year": 2027, "calendar": {"working_days": False}, "categories": {"tekun": {}},
             "visit_days": {"start": "2027-01-12", "end": "2027-01-12"},
@@ -210,5 +211,5 @@ def test_schedule_workbook_leaves_no_part_file_when_interrupted(tmp_path):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        schedule.write_schedule_excel(schedule.build_schedule(plan, reg), tmp_path / "s.xlsx", progress=stop)
+        schedule_tables.write_schedule_excel(schedule.build_schedule(plan, reg), tmp_path / "s.xlsx", progress=stop)
     assert list(tmp_path.iterdir()) == []

@@ -60,6 +60,7 @@ def test_register_and_summary_forms_keep_data_as_text():
 
 def test_schedule_workbook_keeps_team_names_leaders_addresses_as_text(tmp_path):
     from reliefplan.models import schedule
+    from reliefplan.views import schedule_tables
 
     plan = {"name": "测试", "year": 2027, "calendar": {"working_days": False},
             "categories": {"tekun": {}}, "visit_days": {"start": "2027-01-12", "end": "2027-01-12"},
@@ -70,7 +71,7 @@ def test_schedule_workbook_keeps_team_names_leaders_addresses_as_text(tmp_path):
                         "id_number": ["350602199001011235", "350602199001021231"],
                         "address": ["=1+2", "@addr"]})
     result = schedule.build_schedule(plan, reg)
-    out = schedule.write_schedule_excel(result, tmp_path / "s.xlsx")
+    out = schedule_tables.write_schedule_excel(result, tmp_path / "s.xlsx")
     book = out.read_bytes()
     assert [c.value for _, c in cells(book) if c.data_type == "f"] == []
     texts = {c.value for _, c in cells(book) if c.data_type == "s"}

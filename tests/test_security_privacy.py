@@ -158,7 +158,8 @@ def test_reports_stamp_a_fingerprint_not_the_secret(own_secret):
 
 def test_person_level_outputs_hold_no_birth_date_or_age():
     """Masked ID + full birth date (or age) + township narrows an ID to a handful: no output carries them."""
-    from reliefplan.models import follow_up, schedule
+    from reliefplan.models import follow_up
+    from reliefplan.views import schedule_tables as schedule
 
     people = pd.DataFrame({"name": ["张三丰"], "id_number": [make_id()], "birth_date": [pd.Timestamp("1958-03-14")],
                            "age": [68], "township_name": ["石亭街道"], "person_key": ["k"]})

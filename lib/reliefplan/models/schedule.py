@@ -42,7 +42,6 @@ well under a second. The tables for people and the workbook are in
 from __future__ import annotations
 
 import re
-import tempfile
 from dataclasses import dataclass, field
 
 import pandas as pd
