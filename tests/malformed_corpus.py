@@ -346,7 +346,7 @@ CASES: list[Case] = [
 # malformed plans: the demo plan with one edit, and what loading it must say
 # ---------------------------------------------------------------------------
 
-DATA_LINE = r"^(  (?:registry|areas|boundaries|dibao|categories|history|visits|registry_changes|case_library): )(\S+)"
+DATA_LINE = r"^(  (?:registry|areas|boundaries|dibao|categories|history|visits|registry_changes|case_library|holidays): )(\S+)"
 
 
 def demo_plan_text() -> str:
