@@ -268,6 +268,7 @@ PLAN = record({
     "categories": map_of(STANDARD, required=True),
     "delivery": DELIVERY,
     "per_person_rule": choice("highest_once", "each_up_to_cap", "pay_all"),   # models.per_person
+    "cross_plan_rule": choice("highest_once", "pay_all"),                     # models.combined
     "per_person_cap": amount(PER_PERSON_CAP_MAX),
     "overheads": list_of(OVERHEAD),
     "contingency_pct": number(0, 100),
