@@ -392,41 +392,50 @@ class PlanCase:
     fragments: tuple[str, ...] = ()   # text the message must hold (zh and en)
 
 
-TEKUN = "  tekun:                    # 特困供养人员\n    per: person\n    cash: 600\n"
+def _tekun(old: str, new: str) -> Callable[[str], str]:
+    """Replace ``old`` by ``new`` inside the demo plan's ``tekun`` category block only."""
+    def edit(text: str) -> str:
+        start = text.index("\n  tekun:")
+        end = text.index("\n  tekun_institution:") if "\n  tekun_institution:" in text else start + 400
+        block = text[start:end]
+        assert old in block, old
+        return text[:start] + block.replace(old, new, 1) + text[end:]
+    return edit
+
 
 PLAN_CASES: list[PlanCase] = [
-    PlanCase("typo_cashh", _sub(TEKUN, TEKUN.replace("cash: 600", "cashh: 600")), "categories.tekun.cashh",
+    PlanCase("typo_cashh", _tekun("    cash: ", "    cashh: "), "categories.tekun.cashh",
              ("是否应为 `cash`", "did you mean `cash`?")),
     PlanCase("typo_fundng", _sub("\nfunding:\n", "\nfundng:\n"), "fundng", ("`funding`",)),
-    PlanCase("typo_budget_cpa", _sub("budget_cap: 3300000", "budget_cpa: 3300000"), "budget_cpa",
+    PlanCase("typo_budget_cpa", _append("budget_cpa: 3300000"), "budget_cpa",
              ("did you mean `budget_cap`?",)),
     PlanCase("typo_in_override", _sub("dibao: {cash_dibao_multiple: 1.0}", "dibao: {cash_dibao_multipl: 1.0}"),
              "scenarios[2].overrides.dibao.cash_dibao_multipl", ("`cash_dibao_multiple`",)),
     PlanCase("typo_data_key", _sub("  registry_changes: ", "  registry_change: "), "data.registry_change",
              ("`registry_changes`",)),
     PlanCase("unknown_key_no_near_match", _append("zzz_qqq: 1"), "zzz_qqq", ("known keys here:", "budget_cap")),
-    PlanCase("unknown_category_code", _sub(TEKUN, TEKUN.replace("tekun:", "tekunn:")), "categories.tekunn",
+    PlanCase("unknown_category_code", _tekun("  tekun:", "  tekunn:"), "categories.tekunn",
              ("did you mean `tekun`?",)),
-    PlanCase("cash_overflows_int64", _sub(TEKUN, TEKUN.replace("600", "300000000000000")), "categories.tekun.cash",
+    PlanCase("cash_overflows_int64", _tekun("    cash: 500", "    cash: 300000000000000"), "categories.tekun.cash",
              ("100,000", "300000000000000")),
-    PlanCase("cash_1e30", _sub(TEKUN, TEKUN.replace("600", "1e30")), "categories.tekun.cash", ("1e30",)),
-    PlanCase("cash_is_yes", _sub(TEKUN, TEKUN.replace("600", "yes")), "categories.tekun.cash", ("True",)),
-    PlanCase("budget_cap_absurd", _sub("budget_cap: 3300000", "budget_cap: 900000000000000"), "budget_cap",
+    PlanCase("cash_1e30", _tekun("    cash: 500", "    cash: 1e30"), "categories.tekun.cash", ("1e30",)),
+    PlanCase("cash_is_yes", _tekun("    cash: 500", "    cash: yes"), "categories.tekun.cash", ("True",)),
+    PlanCase("budget_cap_absurd", _append("budget_cap: 900000000000000"), "budget_cap",
              ("100,000,000,000",)),
-    PlanCase("funding_negative", _sub("amount: 600000}", "amount: -600000}"), "funding[1].amount", ("-600000",)),
-    PlanCase("contingency_300_pct", _sub("contingency_pct: 3 ", "contingency_pct: 300 "), "contingency_pct",
+    PlanCase("funding_negative", _sub("    amount: 120000\n", "    amount: -120000\n"), "funding[0].amount", ("-120000",)),
+    PlanCase("contingency_300_pct", _append("contingency_pct: 300"), "contingency_pct",
              ("0 至 100",)),
-    PlanCase("per_person_cap_absurd", _sub("per_person_cap: 2000", "per_person_cap: 99999999999"),
+    PlanCase("per_person_cap_absurd", _sub("per_person_cap: 1500", "per_person_cap: 99999999999"),
              "per_person_cap", ("1,000,000",)),
     PlanCase("multiplier_absurd", _sub("multiplier: 1.10", "multiplier: 1100"), "scenarios[1].multiplier", ()),
-    PlanCase("priority_zero", _sub(TEKUN, TEKUN + "    priority: 0\n"), "categories.tekun.priority", ()),
+    PlanCase("priority_zero", _tekun("    per: person\n", "    per: person\n    priority: 0\n"), "categories.tekun.priority", ()),
     PlanCase("visits_per_slot_zero", _sub("visits_per_slot: 25}", "visits_per_slot: 0}"),
              "teams[2].visits_per_slot", ()),
     PlanCase("unquoted_impossible_date", _sub("start: 2026-12-01", "start: 2027-02-30"), "phases[0].start",
              ("公历 2027年2月30日 不存在", "Gregorian date 2027-02-30 does not exist")),
     PlanCase("quoted_impossible_date", _sub("start: 2026-12-01", 'start: "2027-02-30"'), "phases[0].start",
              ("公历 2027年2月30日 不存在", "Gregorian date 2027-02-30 does not exist")),
-    PlanCase("lunar_day_that_does_not_exist", _sub("end: 腊月廿六", "end: 腊月三十"), "phases[2].end", ("腊月三十",)),
+    PlanCase("lunar_day_that_does_not_exist", _sub("end: 腊月廿五", "end: 腊月三十"), "phases[2].end", ("腊月三十",)),
     PlanCase("billion_laughs", _append(_laughs()), "", ("200,000",)),
     PlanCase("recursive_alias", _append("loop: &loop [1, *loop]"), "", ("递归", "recursive alias")),
     PlanCase("working_days_typo", _sub("working_days: true", "working_days: ture"), "calendar.working_days",
@@ -435,7 +444,7 @@ PLAN_CASES: list[PlanCase] = [
 
 
 def _no_categories(text: str) -> str:
-    start, end = text.index("\ncategories:\n"), text.index("\n# 同一人由多个单位慰问时")
+    start, end = text.index("\ncategories:\n"), text.index("\n# 同一对象多个单位登记")
     return text[:start] + "\ncategories: {}\n" + text[end:]
 
 

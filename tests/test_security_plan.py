@@ -45,8 +45,7 @@ def test_malformed_plan_is_refused(case, tmp_path):
 
 def test_every_problem_is_listed_at_once(tmp_path):
     def edit(text):
-        return (text.replace("budget_cap: 3300000", "budget_cpa: 3300000")
-                .replace("contingency_pct: 3 ", "contingency_pct: 300 "))
+        return text + "\nbudget_cpa: 3300000\ncontingency_pct: 300\n"
     with pytest.raises(ConfigError) as info:
         load_plan(write_plan(tmp_path, edit))
     text = info.value.message()
