@@ -89,6 +89,11 @@ class AreaResolver:
                         self.names.setdefault(spelling, [])
                         if code not in self.names[spelling]:
                             self.names[spelling].append(code)
+            for code in self.name_of:  # no parent_code: the code itself says who its parent is
+                if code not in self.parent:
+                    parent = _parent_by_code(code)
+                    if parent in self.name_of:
+                        self.parent[code] = parent
         else:
             self.codes, self.coarse = {str(c).strip() for c in areas}, set()
         self._candidates: dict[str, list[str]] = {}
@@ -166,6 +171,17 @@ class AreaResolver:
         chain = [self.name_of.get(c, "") for c in reversed(self._ancestors(code))]
         levels = [n for n in chain if n][-1:]  # the nearest ancestor names the area well enough
         return "".join(levels) + self.name_of.get(code, code)
+
+
+def _parent_by_code(code: str) -> str | None:
+    """The GB/T 2260 parent of a code: village -> township -> county -> city (350602 -> 350600)."""
+    if len(code) == 12:
+        return code[:9]
+    if len(code) == 9:
+        return code[:6]
+    if len(code) == 6 and not code.endswith("00"):
+        return code[:4] + "00"
+    return None
 
 
 def shorter_codes(code: str) -> list[str]:

@@ -5,7 +5,9 @@ read like any other: a row nobody sees on screen is still a person. They are
 named in a note so that the user knows. calamine does not expose row
 visibility, so the sheet's XML is scanned; the scan looks for the word
 ``hidden`` in each chunk first, so a sheet with none costs one pass of
-decompression.
+decompression. Sheets whose XML is larger than :data:`MAX_SCAN_BYTES` (some
+hundred thousand rows) are not scanned, to keep large registries fast: their
+hidden rows are read all the same, only not listed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _CHUNK = 1 << 22
+MAX_SCAN_BYTES = 64 << 20
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
 _SHEET_ID_FIRST = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]*)"[^>]*?\bname="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
@@ -69,7 +72,7 @@ def sheet_layout(path: Path, sheet_name: str | None) -> SheetLayout:
     try:
         with zipfile.ZipFile(path) as book:
             part = _sheet_part(book, sheet_name)
-            if part is None or part not in book.namelist():
+            if part is None or part not in book.namelist() or book.getinfo(part).file_size > MAX_SCAN_BYTES:
                 return layout
             with book.open(part) as xml:
                 tail = b""
