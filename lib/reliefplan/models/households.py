@@ -23,10 +23,12 @@ def _group_of(rows: pd.DataFrame) -> pd.Series | None:
     """Household key + category per row (NaN where the row has no household key), or None."""
     if "household_key" not in rows:
         return None
-    key = rows["household_key"].astype(object)
-    has = key.notna() & key.astype(str).ne("") & key.astype(str).ne("nan")
-    if not has.any():
+    key = rows["household_key"]
+    has = key.notna()
+    if not has.any():  # the usual registry: no roster, nothing to do (and nothing to spend on 1M rows)
         return None
+    key = key.astype(object)
+    has &= key.astype(str).ne("")
     return (key.astype(str) + "\x00" + rows["category"].astype(str)).where(has)
 
 
