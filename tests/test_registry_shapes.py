@@ -250,7 +250,7 @@ def test_register_from_a_roster_keeps_households_and_the_budget_total(tmp_path):
     ben = bm.beneficiaries_from_registry(registry, plan=plan)
     cats = pd.read_csv(tmp_path / "categories.csv")
     ctx = SimpleNamespace(
-        beneficiaries=ben, registry=registry, inputs=SimpleNamespace(registry=registry), areas=NAMED_AREAS,
+        plan=plan, beneficiaries=ben, registry=registry, inputs=SimpleNamespace(registry=registry), areas=NAMED_AREAS,
         baseline=bm.cost_model(plan, ben), eligibility=pd.DataFrame({"eligible": True}, index=registry.index),
         category_labels=lambda: dict(zip(cats["code"], cats["zh"])))
     people = register_people(ctx)
