@@ -197,7 +197,7 @@ def test_run_dry_run_prints_the_command(tiny_notebook, capsys):
 
 
 def test_public_run_warns_in_both_languages(tiny_notebook, capsys):
-    app.run(tiny_notebook, port=0, public=True, dry_run=True, out=io.StringIO())
+    app.run(tiny_notebook, port=0, public=True, token=True, dry_run=True, out=io.StringIO())
     err = capsys.readouterr().err
     assert "警告" in err and "WARNING" in err and "0.0.0.0" in err
 
@@ -230,9 +230,27 @@ def test_cli_refuses_network_host_without_public(tiny_notebook):
     assert "--public" in res.stderr and "0.0.0.0" not in res.stdout
 
 
+def test_public_needs_a_token_or_an_explicit_no_token(tiny_notebook):
+    with pytest.raises(ConfigError) as err:
+        app.run(tiny_notebook, port=0, public=True, dry_run=True, out=io.StringIO())
+    assert "--no-token" in err.value.zh and "--token" in err.value.en
+    out = io.StringIO()
+    assert app.run(tiny_notebook, port=0, public=True, no_token=True, dry_run=True, out=out) == 0
+    with pytest.raises(ConfigError):
+        app.check_access(True, True, True)
+    app.check_access(False, False, False)  # this machine only: no token needed
+
+
+@pytest.mark.slow
+def test_cli_public_without_token_is_refused(tiny_notebook):
+    res = _cli("--dry-run", "--public", "--port", "0", "--notebook", str(tiny_notebook))
+    assert res.returncode == 2
+    assert "--no-token" in res.stderr and "--Voila.ip" not in res.stdout
+
+
 @pytest.mark.slow
 def test_cli_public_warns(tiny_notebook):
-    res = _cli("--dry-run", "--public", "--port", "0", "--notebook", str(tiny_notebook))
+    res = _cli("--dry-run", "--public", "--no-token", "--port", "0", "--notebook", str(tiny_notebook))
     assert res.returncode == 0
     assert "警告" in res.stderr and "WARNING" in res.stderr
     assert "--Voila.ip=0.0.0.0" in res.stdout

@@ -10,7 +10,8 @@ Security defaults, and why:
 - Binds ``127.0.0.1``. Any other address (a LAN IP, ``0.0.0.0``) is refused
   unless ``public=True``, and then :data:`PUBLIC_WARNING` is printed: every
   visitor gets a kernel on this machine, and Voilà has no login by default
-  (``token=True`` turns on Voilà's generated token).
+  (``token=True`` turns on Voilà's generated token). ``public`` without a
+  token is refused unless ``no_token=True`` says so explicitly.
 - ``strip_sources``: no code cells reach the page; ``show_tracebacks`` off:
   an error shows Voilà's generic notice, never a traceback with paths or data.
 - No arbitrary code from visitors: Voilà's own default, kept. Voilà executes
@@ -157,6 +158,19 @@ def resolve_notebook(notebook=None) -> Path:
     return path.resolve()
 
 
+def check_access(public: bool, token: bool, no_token: bool) -> None:
+    """Serving on the network needs a login token, or an explicit ``--no-token``."""
+    if token and no_token:
+        raise ConfigError("--token 与 --no-token 不能同时使用", "--token and --no-token exclude each other",
+                          column="--no-token")
+    if public and not token and not no_token:
+        raise ConfigError(
+            "对网络开放时须加 --token 要求访问口令；确需免口令访问，请明确加上 --no-token",
+            "serving on the network needs --token (a login token); add --no-token to serve without one on purpose",
+            column="--public",
+        )
+
+
 def voila_settings() -> dict[str, dict]:
     """The traitlets settings passed to Voilà, as {class: {trait: value}}.
 
@@ -229,7 +243,8 @@ def command_line(cmd: list[str]) -> str:
 
 
 def run(notebook=None, *, host: str | None = None, port: int | None = None, public: bool = False,
-        open_browser: bool = True, token: bool = False, dry_run: bool = False, out=None) -> int:
+        open_browser: bool = True, token: bool = False, no_token: bool = False, dry_run: bool = False,
+        out=None) -> int:
     """Check the options, print the address (and the warning if public), run Voilà.
 
     On POSIX the process *becomes* Voilà (``exec``), so Ctrl+C or killing
@@ -239,6 +254,7 @@ def run(notebook=None, *, host: str | None = None, port: int | None = None, publ
     out = out or sys.stdout
     nb = resolve_notebook(notebook)
     bind = resolve_host(host, public)
+    check_access(not is_loopback(bind), token, no_token)
     chosen = resolve_port(bind, port)
     cmd = voila_command(nb, host=bind, port=chosen, open_browser=open_browser, token=token)
     if not is_loopback(bind):
