@@ -59,6 +59,12 @@ body, .jp-Notebook, .jp-RenderedHTMLCommon, .jp-RenderedMarkdown {{ font-family:
 .rp-stamp summary {{ cursor: pointer; }}
 .jp-OutputArea-output table {{ font-variant-numeric: tabular-nums; }}
 .rp-notebook-title {{ display: none; }}
+.rp-findings {{ margin: 6px 0 12px; padding-left: 1.6em; line-height: 1.6; }}
+.rp-findings li {{ margin: 4px 0; }}
+.rp-findings li.rp-sev3 {{ color: #8b0000; }}
+.rp-findings li.rp-sev3::marker {{ font-weight: bold; }}
+.rp-see {{ font-size: 0.9em; white-space: nowrap; }}
+h2.rp-section {{ border-bottom: 1px solid #ddd; padding-bottom: 4px; }}
 .jp-Cell:has(.rp-notebook-title) {{ display: none; }}
 """
 

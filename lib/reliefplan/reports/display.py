@@ -162,6 +162,26 @@ class Heading:
     level: int = 3
 
 
+@dataclass
+class FindingList:
+    """Ranked findings (:class:`reliefplan.reports.findings.Finding`), each linking to its section."""
+
+    findings: list
+    lang: str = "zh"
+    titles: dict = field(default_factory=dict)   # section key -> title shown in the link
+
+    def html(self) -> str:
+        esc = _html.escape
+        items = []
+        for f in self.findings:
+            link = ""
+            if f.section and f.section in self.titles:
+                word = "详见" if self.lang == "zh" else "see"
+                link = f' <a class="rp-see" href="#sec-{esc(f.section)}">{word} {esc(self.titles[f.section])}</a>'
+            items.append(f'<li class="rp-sev{int(f.severity)}">{esc(f.text(self.lang))}{link}</li>')
+        return f'<ol class="rp-findings">{"".join(items)}</ol>'
+
+
 def _fmt_cell(col: str, value):
     if value is None or (not isinstance(value, (list, dict, str)) and pd.isna(value)):
         return ""
@@ -199,9 +219,11 @@ def show(section: Section, lang: str | None = None) -> None:
         paras = "".join(f"<p>{_html.escape(b)}</p>" for b in section.blocks if isinstance(b, str))
         display(HTML(f'<div class="rp-notebook-title"><h1>{_html.escape(section.title)}</h1>{paras}</div>'))
         return
-    display(HTML(f"<h2>{_html.escape(section.title)}</h2>"))
+    display(HTML(f'<h2 id="sec-{_html.escape(section.key)}" class="rp-section">{_html.escape(section.title)}</h2>'))
     for block in section.blocks:
-        if isinstance(block, Heading):
+        if isinstance(block, FindingList):
+            display(HTML(block.html()))
+        elif isinstance(block, Heading):
             display(HTML(f"<h{block.level}>{_html.escape(block.text)}</h{block.level}>"))
         elif isinstance(block, str):
             display(HTML(f"<p>{_html.escape(block)}</p>"))
