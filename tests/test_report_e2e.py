@@ -338,7 +338,7 @@ def test_a_unit_report_prints_to_a4_pdf_with_cjk_text(full_run):
     import io
     import unicodedata
 
-    pypdf = pytest.importorskip("pypdf")
+    import pypdf
     from browser_support import require_chromium
 
     from reliefplan.batch.pdf import html_to_pdf
@@ -363,7 +363,6 @@ def test_a_unit_report_prints_to_a4_pdf_with_cjk_text(full_run):
 
 
 def test_report_pdf_flag_adds_a_pdf_per_report(tmp_path):
-    pytest.importorskip("pypdf")
     from browser_support import require_chromium
 
     require_chromium()

@@ -21,7 +21,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from reliefplan.batch.jobs import ORG_PREFIX, declared_parameters, normalize_organizer, organizer_names
+from reliefplan.batch.jobs import (
+    ORG_PREFIX,
+    declared_parameters,
+    normalize_organizer,
+    organizer_names,
+)
+from reliefplan.batch.pdf import find_chromium
 from reliefplan.core import paths
 from reliefplan.core.errors import ConfigError, InputError
 from reliefplan.ingest.plan import load_plan
@@ -245,8 +251,6 @@ def check_jobs_parameters(jobs) -> None:
 
 def check_pdf(plan: dict, pdf: bool | None) -> bool:
     """Whether to print PDFs (the command line wins over the plan's ``pdf:``); a Chromium must be installed."""
-    from reliefplan.batch.pdf import find_chromium
-
     wanted = plan.get("pdf", False) if pdf is None else pdf
     if not isinstance(wanted, bool):
         raise ConfigError(f"pdf 须为 true 或 false, 实为 {wanted!r}", f"pdf must be true or false, got {wanted!r}",

@@ -267,8 +267,6 @@ def table_html(df: pd.DataFrame, lang: str = "zh") -> str:
 
 def show_table(df: pd.DataFrame, lang: str = "zh") -> None:
     """Display a table in a notebook the way the reports show tables (no index, formatted, complete)."""
-    from IPython.display import HTML, display
-
     display(HTML(table_html(df, lang)))
 
 

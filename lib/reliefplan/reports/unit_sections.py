@@ -24,7 +24,12 @@ from reliefplan.reports.display import (
     category_chart,
     t,
 )
-from reliefplan.views import budget_charts, campaign_charts, coverage_charts
+from reliefplan.views import (
+    budget_charts,
+    campaign_charts,
+    coverage_charts,
+    timeline_charts,
+)
 
 # ------------------------------------------------------------------ unit report sections
 
@@ -243,8 +248,6 @@ def unit_teams_mask(summary: pd.DataFrame, unit_code: str) -> pd.Series:
 
 def unit_schedule_blocks(ctx: ReportContext, tl: dict) -> list:
     """The visit schedule of the unit's own teams only (the plan's teams cover every county)."""
-    from reliefplan.views import timeline_charts
-
     schedule = tl["raw"]["schedule"]
     mine = unit_teams_mask(schedule.summary, ctx.unit_code).to_numpy()
     table = tl["schedule_summary"].loc[mine]
