@@ -227,8 +227,10 @@ def _fmt_cell(col: str, value, lang: str = "zh") -> str:
 
 def display_frame(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """A table for people: money in yuan, rates in %, labelled columns (values as text, no index)."""
-    out = pd.DataFrame({col: [_fmt_cell(str(col), v, lang) for v in df[col]] for col in df.columns})
-    return out.rename(columns={c: labels.label(str(c), lang) for c in out.columns})
+    names = [str(c) for c in df.columns]          # by position: labelled tables may repeat a header
+    out = pd.DataFrame({i: [_fmt_cell(names[i], v, lang) for v in df.iloc[:, i]] for i in range(len(names))})
+    out.columns = [labels.label(c, lang) for c in names]
+    return out
 
 
 # Plan keywords that reach tables as values; shown as words.
