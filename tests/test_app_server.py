@@ -289,3 +289,62 @@ def test_cli_serves_the_notebook_and_stops_on_sigterm(tmp_path):
     started = text.count("Kernel started")
     assert started >= 1 and text.count("Kernel shutdown") == started
     assert proc.returncode is not None and proc.pid == pid
+
+
+def test_kernels_are_capped_and_culled():
+    s = app.voila_settings(max_kernels=3, idle_minutes=5)
+    assert s["VoilaConfiguration"]["multi_kernel_manager_class"] == "reliefplan.cli.app_kernels.CappedKernelManager"
+    assert s["CappedKernelManager"]["max_kernels"] == 3
+    assert s["MappingKernelManager"]["cull_idle_timeout"] == 300
+    assert s["MappingKernelManager"]["cull_connected"] is False
+    assert app.voila_settings()["CappedKernelManager"]["max_kernels"] == app.DEFAULT_MAX_KERNELS
+
+
+@pytest.mark.parametrize("max_kernels, idle", [(0, 10), (3, 0), (3, -1)])
+def test_kernel_limits_checked(max_kernels, idle):
+    with pytest.raises(ConfigError):
+        app.check_kernel_limits(max_kernels, idle)
+
+
+def _kernels(proc) -> int:
+    """Kernel processes the server has started and not yet stopped."""
+    import psutil
+
+    try:
+        children = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return 0
+    alive = 0
+    for child in children:
+        try:
+            if "ipykernel" in " ".join(child.cmdline()) and child.status() != psutil.STATUS_ZOMBIE:
+                alive += 1
+        except psutil.NoSuchProcess:
+            continue
+    return alive
+
+
+@pytest.mark.slow
+def test_twenty_page_loads_leave_at_most_n_kernels_and_idle_ones_are_culled(tmp_path, tiny_notebook):
+    """Each visitor gets a kernel; the limit shuts the least recently used down first, and kernels no browser
+    is connected to are culled once idle (here after 3 s)."""
+    import time
+
+    from browser_support import server
+
+    limit = 3
+    port = app.free_port()
+    cmd = app.voila_command(tiny_notebook, host=app.DEFAULT_HOST, port=port, max_kernels=limit, idle_minutes=0.05)
+    log = tmp_path / "voila.log"
+    with server(cmd, port=port, log=log, env=app.voila_env()) as proc:
+        most = 0
+        for _ in range(20):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60).read()
+            most = max(most, _kernels(proc))
+        assert most <= limit
+        deadline = time.monotonic() + 30
+        while _kernels(proc) > 0 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert _kernels(proc) == 0
+    text = log.read_text(encoding="utf-8")
+    assert "kernel limit 3 reached" in text and "Culling 'idle' kernel" in text

@@ -35,6 +35,11 @@ def register(subparsers) -> None:
     p.add_argument("--no-token", action="store_true",
                    help="对网络开放时明确不要访问口令 / serve on the network without a login token, on purpose "
                         "(--public needs --token or this)")
+    p.add_argument("--max-kernels", type=int, default=4,
+                   help="同时运行的计算进程上限，默认 4 / the most kernels alive at once (default 4)")
+    p.add_argument("--idle-minutes", type=float, default=10,
+                   help="无浏览器连接的计算进程空闲多少分钟后关闭，默认 10 / shut down a kernel with no browser "
+                        "connected after this many idle minutes (default 10)")
     p.add_argument("--notebook", default=None,
                    help="要发布的笔记本 / notebook to serve (default notebooks/02_budget_model.ipynb)")
     p.add_argument("--no-browser", action="store_true",
@@ -47,4 +52,5 @@ def register(subparsers) -> None:
 def run(args) -> int:
     return app_server.run(args.notebook, host=args.host, port=args.port, public=args.public,
                           open_browser=not args.no_browser, token=args.token, no_token=args.no_token,
+                          max_kernels=args.max_kernels, idle_minutes=args.idle_minutes,
                           dry_run=args.dry_run)
