@@ -44,9 +44,11 @@ from multiprocessing import util
 from pathlib import Path
 
 import nbformat
+import plotly
 
-from reliefplan.batch.html import export_html
+from reliefplan.batch.html import PLOTLY_JS, export_html
 from reliefplan.batch.jobs import Job
+from reliefplan.batch.pdf import html_to_pdf
 from reliefplan.core.paths import notebooks_dir
 from reliefplan.core.record import read_records
 
@@ -530,8 +532,15 @@ def _export(job, nb, nb_bytes: bytes, attachments: str, options: dict) -> dict:
     for path in sorted(Path(attachments).iterdir()):
         if path.is_file() and not path.name.startswith("."):
             outputs[path.name] = path.read_bytes()
+    if options.get("pdf"):
+        outputs[f"{job.stem}.pdf"] = _print_pdf(html)
     outputs[f"{job.stem}.html"] = html.encode("utf-8")  # last: the report itself
     return outputs
+
+
+def _print_pdf(html: str) -> bytes:
+    """The report printed to A4 PDF by headless Chromium, with the installed package's plotly.js."""
+    return html_to_pdf(html, Path(plotly.__file__).parent / "package_data" / PLOTLY_JS)
 
 
 _ENGINE_READY = False

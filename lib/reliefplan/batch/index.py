@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from reliefplan.batch.files import atomic_write_text
-from reliefplan.batch.html import CJK_FONTS
+from reliefplan.batch.html import CJK_FONTS, beijing_time
 from reliefplan.core.money import format_yuan
 
 _T = {
@@ -91,9 +91,10 @@ def _status(entry: dict, t: dict) -> str:
     return badge
 
 
-_KIND_ORDER = {"html": 0, "xlsx": 1, "ipynb": 2}
-_KIND_TEXT = {"zh": {"html": "报告", "xlsx": "附件", "ipynb": "执行记录"},
-              "en": {"html": "report", "xlsx": "attachment", "ipynb": "executed notebook"}}
+_KIND_ORDER = {"html": 0, "pdf": 1, "docx": 2, "xlsx": 3, "ipynb": 4}
+_KIND_TEXT = {"zh": {"html": "报告", "pdf": "打印版", "docx": "方案草稿", "xlsx": "附件", "ipynb": "执行记录"},
+              "en": {"html": "report", "pdf": "print (PDF)", "docx": "draft plan", "xlsx": "attachment",
+                     "ipynb": "executed notebook"}}
 
 
 def _files(entry: dict, lang: str = "zh") -> str:
@@ -132,7 +133,8 @@ def render_index(manifest: dict, lang: str = "zh") -> str:
              f"<h1>{_esc(manifest.get('plan_name') or t['title'])}</h1>"]
     if manifest.get("demo"):
         parts.append(f'<p class="demo">{_esc(t["demo"])}</p>')
-    parts.append(f'<p class="muted">{_esc(t["generated"])}: {_esc(manifest.get("generated"))} · '
+    parts.append(f'<p class="muted">{_esc(t["generated"])}: <time datetime="{_esc(manifest.get("generated"))}">'
+                 f'{_esc(beijing_time(manifest.get("generated"), lang))}</time> · '
                  f'{_esc(t["version"])}: {_esc(manifest.get("code_version"))} · {_link("manifest.json", t["manifest"])}</p>')
 
     if rollup:

@@ -158,7 +158,7 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
         "run_id": os.environ.get(ex.RUN_ENV) or uuid.uuid4().hex,
         "timeout": params.timeout, "lang": params.lang, "demo": bool(plan.get("demo")),
         "input_hashes": inputs, "version": code, "generated": run_started, "fresh_kernel": fresh_kernel,
-        "max_jobs_per_kernel": max_jobs_per_kernel,
+        "max_jobs_per_kernel": max_jobs_per_kernel, "pdf": bool(getattr(params, "pdf", False)),
     }
     fingerprints = {j.job_id: fingerprint(j, inputs, code) for j in all_unit_jobs + jobs if not j.after_units}
     summary = RunSummary(year_dir=year_dir)

@@ -56,6 +56,9 @@ def register(subparsers) -> None:
     p.add_argument("--timeout", type=_positive_float, default=600.0, help="每个报告超时(秒) per-report timeout, seconds")
     p.add_argument("--no-city", action="store_true", help="不运行全市分析笔记本 / skip the city analysis notebooks")
     p.add_argument("--no-progress", action="store_true", help="不显示进度条 / no progress bar")
+    p.add_argument("--pdf", action="store_true", default=None,
+                   help="同时用 Chromium 输出 A4 PDF / also print each report to A4 PDF with headless Chromium "
+                        "(default: the plan's pdf: setting)")
     p.set_defaults(handler=run)
 
 
@@ -63,7 +66,8 @@ def run(args) -> int:
 
     params = check_report_params(
         args.plan, units=args.units, out=args.out, lang=args.lang, jobs=args.jobs, timeout=args.timeout,
-        resume=args.resume, executor=args.executor, scheduler=args.scheduler, include_city=not args.no_city)
+        resume=args.resume, executor=args.executor, scheduler=args.scheduler, include_city=not args.no_city,
+        pdf=args.pdf)
     summary = run_reports(params, progress=not args.no_progress)
     total = len(summary.statuses)
     ok = total - len(summary.failed)

@@ -112,14 +112,31 @@ def reconciliation_section(ctx: ReportContext, rec: Reconciliation) -> Section:
     return Section("reconcile", t("r_reconcile", lang), [verdict, rec.figures, Heading(t("rec_units", lang)), rec.units])
 
 
+def with_total_row(df: pd.DataFrame, label_col: str, lang: str = "zh") -> pd.DataFrame:
+    """``df`` with a 合计 (total) row: integer columns summed exactly, text columns blank but ``label_col``."""
+    total = {}
+    for col in df.columns:
+        if col == label_col:
+            total[col] = "合计" if lang == "zh" else "Total"
+        elif pd.api.types.is_integer_dtype(df[col]) and not col.endswith("_code"):
+            total[col] = int(df[col].sum())
+        else:
+            total[col] = ""
+    out = pd.concat([df, pd.DataFrame([total])], ignore_index=True)
+    for col in df.columns:
+        if pd.api.types.is_integer_dtype(df[col]) and not col.endswith("_code"):
+            out[col] = out[col].astype("int64")
+    return out
+
+
 def units_section(ctx: ReportContext) -> Section:
     """Per unit: listings, planned beneficiaries and the baseline budget parts, with a chart."""
     lang = ctx.lang
     units = units_table(ctx)
     names = dict(zip(units["unit_code"], units["unit_name"]))
     return Section("units", t("r_units", lang), [
-        units[["unit_code", "unit_name", "registered_rows", "eligible_rows", "recipients", "cash_fen", "goods_fen",
-               "overhead_fen", "contingency_fen", "total_fen"]],
+        with_total_row(units[["unit_code", "unit_name", "registered_rows", "eligible_rows", "recipients", "cash_fen",
+                              "goods_fen", "overhead_fen", "contingency_fen", "total_fen"]], "unit_name", lang),
         budget_charts.unit_chart(ctx.baseline, names, lang), t("share_note", lang)])
 
 
