@@ -45,7 +45,7 @@ def _input_cache(key: tuple, load) -> dict:
     """Parsed input tables, shared by the reports run one after another in one warm kernel.
 
     ``reliefplan report`` runs several units per kernel (see
-    :mod:`reliefplan.batch.executor`); reading and validating the same
+    :mod:`reliefplan.batch.warm_kernel`); reading and validating the same
     registry for every unit would cost more than the report itself. The
     cache lives in the kernel's ``_reliefplan_warm`` helper (outside the
     library, which is re-imported for every unit), is keyed by the files'
