@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +39,9 @@ def flawed_rows(seed: int = SEED, inputs: Inputs | None = None) -> list[list]:
     """The ~40 data rows of the flawed file, as cell values (header order of REGISTRY_HEADERS, with 序号)."""
     inputs = inputs or load_inputs(default_data_dir())
     rng = np.random.default_rng(seed + 1)
-    towns = inputs.townships[inputs.townships["county_code"] == "350602"]
-    sub = Inputs(towns.reset_index(drop=True), inputs.dibao_fen, inputs.categories)
+    county = "350602" if "350602" in inputs.county_weights else next(iter(inputs.county_weights))
+    towns = inputs.townships[inputs.townships["county_code"] == county]
+    sub = replace(inputs, townships=towns.reset_index(drop=True))
     people = _people(rng, FLAWED_DATA_ROWS * 20, sub)
     people = people[people["unit"].eq("总工会") & ~people["id_number"].str.endswith("X")]
     people = people.head(FLAWED_DATA_ROWS).reset_index(drop=True)

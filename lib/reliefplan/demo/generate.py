@@ -46,9 +46,13 @@ together and is the one import for the CLI, the bench and the tests.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+
+from reliefplan.demo.area_plan import AREA_SETS, area_set_dir, default_rows, write_area_plan  # noqa: F401
 
 from reliefplan.demo.flawed import (  # noqa: F401  (re-exported)
     FLAWED_DATA_ROWS, FLAWED_FIRST_DATA_ROW, FLAWED_ORGANIZER, FLAWED_ROWS, FLAWED_TITLE, flawed_rows,
@@ -68,17 +72,23 @@ from reliefplan.demo.visits import generate_visits
 from reliefplan.demo.writers import write_registry, write_table_csv
 
 
-def write_demo_set(out_dir=None, seed: int = SEED, data_dir=None) -> dict[str, Path]:
+def write_demo_set(out_dir=None, seed: int = SEED, data_dir=None, *, area: str | None = None,
+                   rows: int | None = None) -> dict[str, Path]:
     """Regenerate the whole demo data set into ``out_dir`` (default: the data folder).
 
-    Reads the reference tables from ``data_dir`` (default: the data folder).
+    Reads the reference tables from ``data_dir`` (default: the data folder). ``area`` (e.g.
+    350000 福建省): a larger set drawn from every county under it, with its own plan
+    (:mod:`reliefplan.demo.area_plan`); its reference tables default to the shipped folder
+    (``data/province_350000``). ``rows``: registry rows (default 6,000; 300,000 for an area).
     Returns the written files by name.
     """
+    if area is not None and data_dir is None:
+        data_dir = area_set_dir(area)
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     out_dir = Path(out_dir) if out_dir else data_dir
     out_dir.mkdir(parents=True, exist_ok=True)
-    inputs = load_inputs(data_dir)
-    listings = generate_listings(DEMO_ROWS, seed, inputs)
+    inputs = load_inputs(data_dir, area)
+    listings = generate_listings(rows or default_rows(area), seed, inputs)
     rng = np.random.default_rng(seed + 2)
     visits, changes = generate_visits(rng, listings, inputs)
     history = generate_history(np.random.default_rng(seed + 3), listings)
@@ -89,4 +99,13 @@ def write_demo_set(out_dir=None, seed: int = SEED, data_dir=None) -> dict[str, P
         "visits": write_table_csv(visits, out_dir / "visits.csv"),
         "registry_changes": write_table_csv(changes, out_dir / "registry_changes.csv"),
     }
+    if area is not None:
+        for name in ("areas.csv", "dibao_standards.csv", "categories.csv"):
+            if data_dir.resolve() != out_dir.resolve():
+                shutil.copyfile(data_dir / name, out_dir / name)
+                out[name.split(".")[0]] = out_dir / name
+        if (data_dir / "boundaries").is_dir() and data_dir.resolve() != out_dir.resolve():
+            shutil.copytree(data_dir / "boundaries", out_dir / "boundaries", dirs_exist_ok=True)
+        areas = pd.read_csv(out_dir / "areas.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        out["plan"] = write_area_plan(out_dir, area, areas, len(listings))
     return out

@@ -11,7 +11,7 @@ import pandas as pd
 
 from reliefplan.demo.ids import make_ids
 from reliefplan.demo.profiles import (
-    CAMPAIGN_YEAR, CHILD_NOTES, COUNTY_WEIGHTS, DEMO_ROWS, DIAGNOSES, DUPLICATE_SHARE, FEMALE_CHARS, FORMER_CODES,
+    CAMPAIGN_YEAR, CHILD_NOTES, DEMO_ROWS, DIAGNOSES, DUPLICATE_SHARE, FEMALE_CHARS, FORMER_CODES,
     MALE_CHARS, NOTES, OTHER_ORIGIN_SHARE, OTHER_ORIGINS, PHONE_PREFIXES, PROFILES, ROADS, SEED, SPRING_FESTIVAL,
     SURNAME_WEIGHTS, SURNAMES, UNIT_KINDS, VILLAGES, plan_rules,
 )
@@ -57,7 +57,7 @@ def _people(rng: np.random.Generator, n: int, inputs: Inputs, taken: set | None 
     cat = _pick(rng, _cdf(num["weight"]), n)
 
     towns = inputs.townships
-    county_w = towns["county_code"].map(COUNTY_WEIGHTS).to_numpy(float)
+    county_w = towns["county_code"].map(inputs.county_weights).to_numpy(float)
     county_w = county_w / towns.groupby("county_code")["code"].transform("size").to_numpy(float)
     town_w = county_w * rng.uniform(.5, 1.5, len(towns))
     town = _pick(rng, _cdf(town_w), n)
@@ -77,8 +77,7 @@ def _people(rng: np.random.Generator, n: int, inputs: Inputs, taken: set | None 
     male = rng.random(n) >= num["female"][cat]
 
     birth_year = births.astype("datetime64[Y]").astype(np.int64) + 1970
-    prefix = np.array([int(c) for c in COUNTY_WEIGHTS], dtype=np.int64)[
-        pd.Index(list(COUNTY_WEIGHTS)).get_indexer(county)]
+    prefix = county.astype(np.int64)
     for now, (old, since) in FORMER_CODES.items():
         mask = (county == now) & (birth_year < since)
         prefix[mask] = int(old)
@@ -116,7 +115,8 @@ def _people(rng: np.random.Generator, n: int, inputs: Inputs, taken: set | None 
     rural_addr = np.char.add(np.char.add(np.array(VILLAGES)[rng.integers(0, len(VILLAGES), n)], "村"),
                              np.char.add(number, "号"))
     street = np.where(urban_rural == "urban", urban_addr, rural_addr)
-    address = np.char.add(np.char.add("漳州市", county_name.astype(str)), np.char.add(town_name.astype(str), street))
+    city = pd.Series(county).map(inputs.city_names).fillna("").to_numpy().astype(str)
+    address = np.char.add(np.char.add(city, county_name.astype(str)), np.char.add(town_name.astype(str), street))
 
     diagnosis = np.where(ill, np.array(DIAGNOSES)[rng.integers(0, len(DIAGNOSES), n)], "")
     note = np.where(age < 18, np.array(CHILD_NOTES)[rng.integers(0, len(CHILD_NOTES), n)],

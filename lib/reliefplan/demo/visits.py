@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.demo.people import _people, shaped_eligible
-from reliefplan.demo.profiles import HISTORY_STANDARDS, HISTORY_YEARS, SPRING_FESTIVAL, TEAMS, plan_rules
+from reliefplan.demo.profiles import HISTORY_STANDARDS, HISTORY_YEARS, SPRING_FESTIVAL, plan_rules
 from reliefplan.demo.reference import Inputs
 
 
@@ -78,7 +78,7 @@ def generate_visits(rng: np.random.Generator, listings: pd.DataFrame, inputs: In
             "campaign_year": year, "id_number": rows["id_number"].to_numpy(), "name": rows["name"].to_numpy(),
             "area_code": rows["area_code"].to_numpy(), "organizer": rows["organizer"].to_numpy(),
             "category": cat, "visit_date": _visit_dates(rng, year, k),
-            "team": rows["county_code"].map(TEAMS).to_numpy(),
+            "team": rows["county_code"].map(inputs.teams).to_numpy(),
             "cash_yuan": _standard_yuan(cat, year, "cash"), "goods_yuan": _standard_yuan(cat, year, "goods"),
             "signed": np.where(rng.random(k) < .96, "是", "否"),
         }))
