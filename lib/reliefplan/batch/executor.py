@@ -1,7 +1,10 @@
 """Executors: a local pool of worker processes each with a warm kernel, or a Dask cluster.
 
 Both submit :func:`reliefplan.batch.job_runner.run_job` and give back
-futures; :func:`wait_any` waits on either kind.
+futures; :func:`wait_any` waits on either kind. ``prepare`` makes the plan's
+inputs reachable by the workers (:mod:`reliefplan.batch.cluster`) and
+``retryable`` says whether a job's exception means its worker died (the
+runner then submits it once more, to another worker).
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ import os
 import signal
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from reliefplan.batch import cluster
 
 from reliefplan.batch.job_runner import RUN_ENV, run_job  # noqa: F401  (RUN_ENV: the runner's run id variable)
 from reliefplan.batch.warm_kernel import ensure_engine, kill_all_kernels
@@ -45,6 +51,14 @@ class LocalExecutor:
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.jobs, mp_context=self._context, initializer=_worker_init)
 
+    def prepare(self, plan: dict, notebooks, ship: bool = False) -> dict:
+        """Local workers read the client's files: nothing to do."""
+        return {"mode": "same"}
+
+    @staticmethod
+    def retryable(exc: BaseException) -> bool:
+        return isinstance(exc, BrokenProcessPool)
+
     def submit(self, job_dict: dict, options: dict) -> Future:
         if getattr(self.pool, "_broken", False):   # a worker died (killed, out of memory): start a new pool
             self.abort()
@@ -72,9 +86,12 @@ class LocalExecutor:
 class DaskExecutor:
     """Run jobs on a Dask cluster (``--scheduler ADDRESS``), or an in-process local cluster if none is given.
 
-    Workers must see the plan, its data files and the notebooks at the same
-    paths as the machine running ``reliefplan report`` (a shared file system
-    or the same image); the output files come back as bytes.
+    Workers read the plan, its data files and the notebooks at the client's
+    paths, at ``cluster.plan_dir_on_workers`` of the plan, or from copies
+    shipped once per worker (:meth:`prepare`); the output files come back as
+    bytes and only the client writes files. A worker that dies takes its job
+    with it: Dask runs it again on another worker, and the runner submits a
+    job whose workers kept dying once more.
     """
 
     name = "dask"
@@ -89,6 +106,30 @@ class DaskExecutor:
             self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                         dashboard_address=None)
             self.client = Client(self.cluster)
+
+    def prepare(self, plan: dict, notebooks, ship: bool = False) -> dict:
+        """Path options for the jobs: shared folder named by the plan, the client's paths, or shipped copies."""
+        if (plan.get("cluster") or {}).get("plan_dir_on_workers"):
+            return cluster.path_options(plan, "shared")
+        needed = [str(plan["_path"]), *(str(p) for p in (plan.get("_files") or {}).values()),
+                  *(str(n) for n in notebooks)]
+        if not ship and self._workers_see(needed):
+            return {"mode": "same"}
+        files = cluster.input_bundle(plan, notebooks)
+        key = cluster.bundle_key(files)
+        self.client.register_plugin(cluster.make_ship_plugin(key, files))
+        return cluster.path_options(plan, "ship", key)
+
+    def _workers_see(self, paths) -> bool:
+        try:
+            seen = self.client.run(_all_exist, list(paths))
+        except Exception:
+            return False
+        return bool(seen) and all(seen.values())
+
+    @staticmethod
+    def retryable(exc: BaseException) -> bool:
+        return type(exc).__name__ in ("KilledWorker", "CommClosedError")
 
     def submit(self, job_dict: dict, options: dict) -> Future:
         return self.client.submit(run_job, job_dict, options, pure=False, key=f"{job_dict['job_id']}-{time.time_ns()}")
@@ -108,6 +149,11 @@ class DaskExecutor:
         except Exception:
             pass
         self.close()
+
+
+def _all_exist(paths) -> bool:
+    """On a worker: can it read every one of ``paths``?"""
+    return all(os.path.isfile(p) for p in paths)
 
 
 def make_executor(name: str, jobs: int, scheduler: str | None = None):

@@ -20,6 +20,7 @@ import plotly
 from reliefplan.batch.html import PLOTLY_JS
 from reliefplan.batch.pdf import html_to_pdf
 
+from reliefplan.batch.cluster import worker_job
 from reliefplan.batch.warm_kernel import WarmKernel, ensure_engine
 
 RUN_ENV = "RELIEFPLAN_BATCH_RUN"
@@ -126,7 +127,7 @@ def _run_job(job_dict: dict, options: dict) -> dict:
     from reliefplan.core.record import read_records
 
     ensure_engine()
-    job = Job.from_dict(job_dict)
+    job = Job.from_dict(worker_job(job_dict, options))   # paths as this worker sees them
     started = time.time()
     t0 = time.monotonic()
     deadline = t0 + float(options.get("timeout") or 600)
@@ -134,6 +135,7 @@ def _run_job(job_dict: dict, options: dict) -> dict:
               "started": started, "duration_s": 0.0, "worker": {"pid": os.getpid()}}
     kernel = _thread_kernel(options)
     nb = None
+    timings: dict = {}
     with tempfile.TemporaryDirectory(prefix="reliefplan-job-") as attachments:
         parameters = dict(job.parameters)
         if job.attachments:
@@ -141,8 +143,13 @@ def _run_job(job_dict: dict, options: dict) -> dict:
         kernel.last_nb = None
         try:
             source = load_notebook_node(str(job.notebook_path()))
+            starts_before = kernel.start_s
+            t_exec = time.monotonic()
             nb = kernel.execute(source, parameters, input_path=str(job.notebook_path()),
                                 cwd=str(notebooks_dir()), deadline=deadline)
+            started_s = kernel.start_s - starts_before
+            timings.update(kernel_start_s=round(started_s, 3),
+                           execute_s=round(time.monotonic() - t_exec - started_s, 3))
             error = _first_error(nb)
             result["status"] = "failed" if error else "ok"
             result["error"] = error
@@ -165,7 +172,9 @@ def _run_job(job_dict: dict, options: dict) -> dict:
             nb_bytes = nbformat.writes(nb).encode("utf-8")
             if result["status"] == "ok":
                 try:
+                    t_export = time.monotonic()
                     result["outputs"] = _export(job, nb, nb_bytes, attachments, options)
+                    timings["export_s"] = round(time.monotonic() - t_export, 3)
                 except Exception as exc:
                     result["status"] = "error"
                     result["error"] = {"ename": type(exc).__name__, "evalue": f"HTML export failed: {exc}"[:2000],
@@ -173,6 +182,7 @@ def _run_job(job_dict: dict, options: dict) -> dict:
             if result["status"] != "ok":
                 result["outputs"] = {f"failed/{job.stem}.ipynb": nb_bytes}
     result["duration_s"] = round(time.monotonic() - t0, 3)
+    result["worker"]["timings"] = timings   # where the job's time went: kernel start, notebook, HTML export
     return result
 
 

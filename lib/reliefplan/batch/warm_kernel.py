@@ -70,6 +70,7 @@ class WarmKernel:
         self.starts = 0
         self.last_nb = None
         self._ipc_dir = None
+        self.start_s = 0.0          # seconds spent starting kernels (the bench splits a run's time with it)
 
     # -- life cycle ---------------------------------------------------------
     @property
@@ -88,6 +89,7 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         # IPC transport: local unix sockets, no TCP ports to allocate or expose.
+        t0 = time.monotonic()
         self._ipc_dir = tempfile.mkdtemp(prefix="rp-kernel-")
         self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=self._ipc_dir + "/k")
         env = {**os.environ, **self.env}
@@ -99,6 +101,7 @@ class WarmKernel:
         self.jobs_run = 0
         self._run(SETUP_CODE.format(source=WARM_MODULE, names=self.preimport), timeout=STARTUP_TIMEOUT)
         _KERNELS.add(self)
+        self.start_s += time.monotonic() - t0
 
     def _run(self, code: str, timeout: float = 60) -> None:
         """Execute setup code silently; raise KernelError if it fails."""
