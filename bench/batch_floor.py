@@ -49,20 +49,27 @@ def floor(plan_path: str, jobs) -> dict:
     ``jobs``: the batch's jobs (:func:`reliefplan.batch.jobs.build_jobs`), roll-ups after their children.
     Returns seconds in all, seconds of the first input load, and per job the sections it built.
     """
-    import reliefplan.core.record as record_mod
     from reliefplan.reports import sections as rs
+
+    import reliefplan.reports.rollup  # noqa: F401  (load the modules whose record() is stubbed)
+    import reliefplan.reports.unit_sections  # noqa: F401
 
     sys.modules.setdefault("_reliefplan_warm", types.SimpleNamespace(cache={}))   # inputs parsed once
     built: dict = {}
     records: dict = {}
-    real_show, real_record = rs.show, record_mod.record
+    # the report modules import record() by name: stub it where they hold it
+    holders = [m for name, m in list(sys.modules.items())
+               if name.startswith("reliefplan.") and getattr(m, "record", None) is not None and callable(m.record)]
+    real_show, real_record = rs.show, {m: m.record for m in holders}
     order = [j for j in jobs if not j.after_units] + [j for j in jobs if j.after_units]
     t0 = time.perf_counter()
     first_load = None
     try:
         for job in order:
             coll = Collector()
-            rs.show, record_mod.record = coll.show, coll.record
+            rs.show = coll.show
+            for m in holders:
+                m.record = coll.record
             params = dict(job.parameters)
             if job.after_units:
                 params["unit_records"] = {records[c]["unit_code"]: records[c] for c in job.children if c in records}
@@ -77,7 +84,9 @@ def floor(plan_path: str, jobs) -> dict:
             built[job.job_id] = (coll.sections, ns.get("ctx"))
             records[job.job_id] = coll.records
     finally:
-        rs.show, record_mod.record = real_show, real_record
+        rs.show = real_show
+        for m, fn in real_record.items():
+            m.record = fn
     return {"seconds": time.perf_counter() - t0, "input_load_s": first_load or 0.0, "built": built}
 
 

@@ -25,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 from reliefplan.core.errors import ConfigError
+from reliefplan.core.paths import notebooks_dir
 
 SHIP_ROOT = "reliefplan-inputs"
 
@@ -80,7 +81,7 @@ def write_bundle(key: str, files: dict[str, bytes]) -> Path:
 
 def make_ship_plugin(key: str, files: dict[str, bytes]):
     """A Dask worker plugin that writes the bundle on every worker, including ones that join later."""
-    from distributed.diagnostics.plugin import WorkerPlugin
+    from distributed.diagnostics.plugin import WorkerPlugin   # dask is optional: only with --executor dask
 
     class ShipInputs(WorkerPlugin):
         name = f"reliefplan-inputs-{key}"
@@ -96,8 +97,6 @@ def make_ship_plugin(key: str, files: dict[str, bytes]):
 
 def path_options(plan: dict, mode: str, key: str = "") -> dict:
     """What :func:`worker_job` needs: the client's plan folder and notebooks folder, and where workers see them."""
-    from reliefplan.core.paths import notebooks_dir
-
     folder = str(Path(plan["_path"]).parent.resolve())
     if mode == "shared":
         target = str((plan.get("cluster") or {}).get("plan_dir_on_workers") or "")

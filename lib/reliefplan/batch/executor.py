@@ -9,11 +9,13 @@ runner then submits it once more, to another worker).
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import util
 
 from reliefplan.batch import cluster
 
@@ -23,8 +25,6 @@ from reliefplan.batch.warm_kernel import ensure_engine, kill_all_kernels
 
 def _worker_init():
     """Local worker set-up: SIGTERM kills this worker's kernel before exiting; SIGINT is left to the runner."""
-    from multiprocessing import util
-
     def on_term(signum, frame):
         kill_all_kernels()
         os._exit(143)
@@ -41,8 +41,6 @@ class LocalExecutor:
     name = "local"
 
     def __init__(self, jobs: int):
-        import multiprocessing
-
         # spawn, not fork: the runner has threads (progress bar) and zmq state a fork would copy
         self.jobs = jobs
         self._context = multiprocessing.get_context("spawn")

@@ -7,6 +7,7 @@ only the runner in the main process writes files.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import tempfile
@@ -15,13 +16,16 @@ import time
 import traceback
 from pathlib import Path
 
+import nbformat
 import plotly
 
-from reliefplan.batch.html import PLOTLY_JS
-from reliefplan.batch.pdf import html_to_pdf
-
 from reliefplan.batch.cluster import worker_job
+from reliefplan.batch.html import PLOTLY_JS, export_html
+from reliefplan.batch.pdf import html_to_pdf
+from reliefplan.batch.jobs import Job
 from reliefplan.batch.warm_kernel import WarmKernel, ensure_engine
+from reliefplan.core.paths import notebooks_dir
+from reliefplan.core.record import read_records
 
 RUN_ENV = "RELIEFPLAN_BATCH_RUN"
 _LOCAL = threading.local()
@@ -34,8 +38,6 @@ def _thread_event_loop():
     variable, and Dask runs tasks in a copy of the submitting context, so
     every worker thread would otherwise share (and collide on) one loop.
     """
-    import asyncio
-
     loop = getattr(_LOCAL, "loop", None)
     if loop is None or loop.is_closed():
         loop = _LOCAL.loop = asyncio.new_event_loop()
@@ -119,12 +121,7 @@ def _run_job(job_dict: dict, options: dict) -> dict:
     (file name -> bytes), ``records`` (what the notebook recorded),
     ``started``, ``duration_s``, ``worker`` (pid, kernel pid, jobs run in it).
     """
-    import nbformat
-    from papermill.iorw import load_notebook_node
-
-    from reliefplan.batch.jobs import Job
-    from reliefplan.core.paths import notebooks_dir
-    from reliefplan.core.record import read_records
+    from papermill.iorw import load_notebook_node   # heavy; needed only when a report runs
 
     ensure_engine()
     job = Job.from_dict(worker_job(job_dict, options))   # paths as this worker sees them
@@ -187,8 +184,6 @@ def _run_job(job_dict: dict, options: dict) -> dict:
 
 
 def _export(job, nb, nb_bytes: bytes, attachments: str, options: dict) -> dict:
-    from reliefplan.batch.html import export_html
-
     lang = job.parameters.get("lang", options.get("lang", "zh"))
     html = export_html(
         nb, title=job.title if lang == "zh" else job.title_en, lang=lang, demo=bool(options.get("demo")),

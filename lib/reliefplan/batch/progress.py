@@ -16,6 +16,8 @@ import json
 import sys
 import time
 
+from tqdm.auto import tqdm
+
 MODES = ("bar", "lines", "quiet")
 # Level of a job -> its label in the bar; city notebooks and organizers are levels of their own.
 LEVEL_LABELS = {"township": ("乡镇", "townships"), "county": ("县", "counties"), "city": ("市", "cities"),
@@ -51,8 +53,6 @@ class Progress:
         self.stream = stream or sys.stdout
         self.bar = None
         if self.mode == "bar":
-            from tqdm.auto import tqdm
-
             self.bar = tqdm(total=len(self.level_of), desc="报告 reports", unit="job", dynamic_ncols=True)
 
     def counts(self) -> dict:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import xlsxwriter
 
 from reliefplan.demo.ids import check_chars
 from reliefplan.demo.people import _people, registry_frame
@@ -84,8 +85,6 @@ def flawed_rows(seed: int = SEED, inputs: Inputs | None = None) -> list[list]:
 
 def write_flawed_xlsx(path, seed: int = SEED, inputs: Inputs | None = None) -> Path:
     """Write the government-style flawed 登记表 (title row, merged cells, flawed rows)."""
-    import xlsxwriter
-
     path = Path(path)
     rows = flawed_rows(seed, inputs)
     headers = ["序号", *REGISTRY_HEADERS]

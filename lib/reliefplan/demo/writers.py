@@ -7,13 +7,13 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+import xlsxwriter
+from tqdm.auto import tqdm
 
 from reliefplan.demo.profiles import SYNTHETIC_NOTE
 
 
 def _progress(total: int, desc: str, enabled: bool):
-    from tqdm.auto import tqdm
-
     return tqdm(total=total, desc=desc, unit="行", disable=not enabled, leave=False)
 
 
@@ -31,8 +31,6 @@ def write_registry(frame: pd.DataFrame, path, fmt: str | None = None, *, progres
                 bar.update(len(part))
         return path
     if fmt == "xlsx":
-        import xlsxwriter
-
         wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
         wb.set_properties({"comments": SYNTHETIC_NOTE, "created": dt.datetime(2026, 12, 1)})
         ws = wb.add_worksheet("名单")
