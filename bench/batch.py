@@ -150,7 +150,8 @@ def _timings(manifest: dict) -> dict:
 def bench_plan(label: str, plan_path: str, args, tmp: Path) -> None:
     from batch_floor import floor, split
 
-    from reliefplan.batch.jobs import area_name, build_jobs, load_area_table, unit_table
+    from reliefplan.batch.jobs import build_jobs
+    from reliefplan.ingest.units import area_name, load_area_table, unit_table
     from reliefplan.ingest.plan import load_plan
 
     plan = load_plan(plan_path)

@@ -177,21 +177,34 @@ class ReportContext:
 
     # -- the plan year: eligibility and budget (city-wide, then sliced) --
     @cached_property
+    def _plan_wide(self) -> dict:
+        """Eligibility, beneficiaries and every scenario's budget over the whole planning area.
+
+        They are the same for every report of a run (a pure function of the plan and its files), so a
+        warm kernel computes them once and each report gets deep copies (:func:`_input_cache`): a
+        province's 100 reports do not each recompute the province's budget.
+        """
+        def compute():
+            inp = self.inputs
+            elig = assess(inp.registry, self.plan, inp.dibao, inp.areas, on_date=spring_festival(self.year))
+            ben = budget.beneficiaries_from_registry(inp.registry, elig, plan=self.plan, categories=self.categories)
+            return {"eligibility": elig, "beneficiaries": ben, "budgets": budget.compare_scenarios(self.plan, ben)}
+
+        return _input_cache(("plan_wide",) + _files_key(self.plan), compute)
+
+    @property
     def eligibility(self) -> pd.DataFrame:
         """Eligibility of every registry row in the planning area on 春节 of the plan year."""
+        return self._plan_wide["eligibility"]
 
-        inp = self.inputs
-        return assess(inp.registry, self.plan, inp.dibao, inp.areas, on_date=spring_festival(self.year))
-
-    @cached_property
+    @property
     def beneficiaries(self) -> pd.DataFrame:
-        return budget.beneficiaries_from_registry(self.inputs.registry, self.eligibility, plan=self.plan,
-                                                  categories=self.categories)
+        return self._plan_wide["beneficiaries"]
 
-    @cached_property
+    @property
     def budgets(self) -> dict:
         """Every scenario's city-wide budget, baseline first."""
-        return budget.compare_scenarios(self.plan, self.beneficiaries)
+        return self._plan_wide["budgets"]
 
     @property
     def baseline(self):
