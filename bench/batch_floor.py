@@ -23,10 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _code_cells(notebook: Path) -> list[str]:
+def _code_cells(notebook: Path) -> list[tuple[bool, str]]:
+    """(is the parameters cell, source) of every code cell, in order."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))
-    return ["".join(c["source"]) for c in nb["cells"]
-            if c["cell_type"] == "code" and "parameters" not in c.get("metadata", {}).get("tags", [])]
+    return [("parameters" in c.get("metadata", {}).get("tags", []), "".join(c["source"]))
+            for c in nb["cells"] if c["cell_type"] == "code"]
 
 
 class Collector:
@@ -74,10 +75,12 @@ def floor(plan_path: str, jobs) -> dict:
             if job.after_units:
                 params["unit_records"] = {records[c]["unit_code"]: records[c] for c in job.children if c in records}
             params.setdefault("attachments_dir", None)
-            ns: dict = dict(params)
+            ns: dict = {}
             t_job = time.perf_counter()
-            for code in _code_cells(job.notebook_path()):
+            for is_parameters, code in _code_cells(job.notebook_path()):
                 exec(compile(code, str(job.notebook_path()), "exec"), ns)
+                if is_parameters:      # the defaults, then this job's values (as papermill injects them)
+                    ns.update(params)
                 if first_load is None and "ctx" in ns:
                     ns["ctx"].inputs       # noqa: B018  (the first load: parsing the plan's files)
                     first_load = time.perf_counter() - t_job
