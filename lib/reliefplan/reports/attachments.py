@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from reliefplan.core.areas import in_unit
 from reliefplan.core.money import format_yuan
 from reliefplan.ingest.units import organizer_stem, safe_filename
 from reliefplan.models import budget, households
@@ -109,10 +110,19 @@ def filing_unit(ctx: ReportContext) -> str:
     return str(ctx.organizer or ctx.plan.get("organizer") or ctx.unit_name)
 
 
+def unit_of(county_codes: pd.Series, unit_codes) -> pd.Series:
+    """The reporting unit (one of ``unit_codes``: counties, or cities of a province) holding each county code."""
+    out = pd.Series("", index=county_codes.index, dtype=object)
+    codes = county_codes.astype(str)
+    for code in unit_codes:
+        out[in_unit(codes, code).to_numpy()] = str(code)
+    return out
+
+
 def attachment_files(ctx: ReportContext) -> dict[str, bytes]:
     """The unit's (or the roll-up's) Excel attachments: file name -> xlsx bytes."""
 
-    code = ctx.unit_code or str(ctx.plan.get("area"))
+    code = ctx.area_code
     stem = organizer_stem(ctx.organizer) if ctx.organizer else f"{code}_{safe_filename(ctx.unit_name)}"
     unit_line = f"填报单位（盖章）：{filing_unit(ctx)}"
     lines = ctx.unit_lines()
@@ -121,7 +131,8 @@ def attachment_files(ctx: ReportContext) -> dict[str, bytes]:
                ("困难类别", "Category"))]
     if not ctx.is_unit:
         unit_names = dict(zip(ctx.units["code"], ctx.units["name"]))
-        unit_frame = xf.summary_frame(lines, "county_code", unit_names)
+        unit_frame = xf.summary_frame(lines.assign(unit_code=unit_of(lines["county_code"], ctx.units["code"])),
+                                      "unit_code", unit_names)
         sheets.insert(0, ("按单位", "附件3", f"{ctx.unit_name}{ctx.year}年春节送温暖慰问汇总表(按单位)", unit_line,
                           unit_frame, ("县(市、区)", "Unit")))
     listings = register_people(ctx)
