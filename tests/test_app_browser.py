@@ -50,8 +50,8 @@ def library():
 
 def with_changes(base: dict, *, dibao_cash=None, cap=None) -> dict:
     controls = copy.deepcopy(base)
-    if dibao_cash is not None:
-        controls["amounts"]["dibao"]["cash"] = dibao_cash
+    if dibao_cash is not None:  # an untouched category is not in the controls (the scenario's standard applies)
+        controls["amounts"].setdefault("dibao", {})["cash"] = dibao_cash
     if cap is not None:
         controls["cap_yuan"] = cap
     return controls

@@ -197,7 +197,7 @@ def test_run_dry_run_prints_the_command(tiny_notebook, capsys):
 
 
 def test_public_run_warns_in_both_languages(tiny_notebook, capsys):
-    app.run(tiny_notebook, port=0, public=True, dry_run=True, out=io.StringIO())
+    app.run(tiny_notebook, port=0, public=True, token=True, dry_run=True, out=io.StringIO())
     err = capsys.readouterr().err
     assert "警告" in err and "WARNING" in err and "0.0.0.0" in err
 
@@ -230,9 +230,27 @@ def test_cli_refuses_network_host_without_public(tiny_notebook):
     assert "--public" in res.stderr and "0.0.0.0" not in res.stdout
 
 
+def test_public_needs_a_token_or_an_explicit_no_token(tiny_notebook):
+    with pytest.raises(ConfigError) as err:
+        app.run(tiny_notebook, port=0, public=True, dry_run=True, out=io.StringIO())
+    assert "--no-token" in err.value.zh and "--token" in err.value.en
+    out = io.StringIO()
+    assert app.run(tiny_notebook, port=0, public=True, no_token=True, dry_run=True, out=out) == 0
+    with pytest.raises(ConfigError):
+        app.check_access(True, True, True)
+    app.check_access(False, False, False)  # this machine only: no token needed
+
+
+@pytest.mark.slow
+def test_cli_public_without_token_is_refused(tiny_notebook):
+    res = _cli("--dry-run", "--public", "--port", "0", "--notebook", str(tiny_notebook))
+    assert res.returncode == 2
+    assert "--no-token" in res.stderr and "--Voila.ip" not in res.stdout
+
+
 @pytest.mark.slow
 def test_cli_public_warns(tiny_notebook):
-    res = _cli("--dry-run", "--public", "--port", "0", "--notebook", str(tiny_notebook))
+    res = _cli("--dry-run", "--public", "--no-token", "--port", "0", "--notebook", str(tiny_notebook))
     assert res.returncode == 0
     assert "警告" in res.stderr and "WARNING" in res.stderr
     assert "--Voila.ip=0.0.0.0" in res.stdout
@@ -271,3 +289,62 @@ def test_cli_serves_the_notebook_and_stops_on_sigterm(tmp_path):
     started = text.count("Kernel started")
     assert started >= 1 and text.count("Kernel shutdown") == started
     assert proc.returncode is not None and proc.pid == pid
+
+
+def test_kernels_are_capped_and_culled():
+    s = app.voila_settings(max_kernels=3, idle_minutes=5)
+    assert s["VoilaConfiguration"]["multi_kernel_manager_class"] == "reliefplan.cli.app_kernels.CappedKernelManager"
+    assert s["CappedKernelManager"]["max_kernels"] == 3
+    assert s["MappingKernelManager"]["cull_idle_timeout"] == 300
+    assert s["MappingKernelManager"]["cull_connected"] is False
+    assert app.voila_settings()["CappedKernelManager"]["max_kernels"] == app.DEFAULT_MAX_KERNELS
+
+
+@pytest.mark.parametrize("max_kernels, idle", [(0, 10), (3, 0), (3, -1)])
+def test_kernel_limits_checked(max_kernels, idle):
+    with pytest.raises(ConfigError):
+        app.check_kernel_limits(max_kernels, idle)
+
+
+def _kernels(proc) -> int:
+    """Kernel processes the server has started and not yet stopped."""
+    import psutil
+
+    try:
+        children = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return 0
+    alive = 0
+    for child in children:
+        try:
+            if "ipykernel" in " ".join(child.cmdline()) and child.status() != psutil.STATUS_ZOMBIE:
+                alive += 1
+        except psutil.NoSuchProcess:
+            continue
+    return alive
+
+
+@pytest.mark.slow
+def test_twenty_page_loads_leave_at_most_n_kernels_and_idle_ones_are_culled(tmp_path, tiny_notebook):
+    """Each visitor gets a kernel; the limit shuts the least recently used down first, and kernels no browser
+    is connected to are culled once idle (here after 3 s)."""
+    import time
+
+    from browser_support import server
+
+    limit = 3
+    port = app.free_port()
+    cmd = app.voila_command(tiny_notebook, host=app.DEFAULT_HOST, port=port, max_kernels=limit, idle_minutes=0.05)
+    log = tmp_path / "voila.log"
+    with server(cmd, port=port, log=log, env=app.voila_env()) as proc:
+        most = 0
+        for _ in range(20):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60).read()
+            most = max(most, _kernels(proc))
+        assert most <= limit
+        deadline = time.monotonic() + 30
+        while _kernels(proc) > 0 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert _kernels(proc) == 0
+    text = log.read_text(encoding="utf-8")
+    assert "kernel limit 3 reached" in text and "Culling 'idle' kernel" in text

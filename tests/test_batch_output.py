@@ -67,6 +67,7 @@ def test_html_header_stamp(report_html):
     assert "示例数据，人员均为虚构" in report_html
     assert "350602" in report_html and "2027" in report_html
     assert "ab" * 32 in report_html and "0.1.0+abc" in report_html and "2027-01-01T00:00:00+08:00" in report_html
+    assert "2027年1月1日 00:00" in report_html     # the stamp in Beijing time
     assert "/tmp/x" not in report_html           # the runner's collection folder is not a parameter to show
     assert "Noto Sans CJK SC" in report_html     # CJK font stack
     assert '<html lang="zh"' in report_html
@@ -191,5 +192,14 @@ def test_index_lists_reports_badges_errors_and_rollup_figures():
     assert "<b>bad</b>" not in page and "&lt;b&gt;bad&lt;/b&gt;" in page
     assert "漳州市&lt;示例&gt;" in page
     assert "1,234,567.89" in page and "精确到分" in page
-    assert "示例数据，人员均为虚构" in page and "2027-01-01T00:00:00+08:00" in page
+    assert "示例数据，人员均为虚构" in page and "生成时间: <time datetime=\"2027-01-01T00:00:00+08:00\">2027年1月1日 00:00</time>" in page
     assert "<script" not in page
+
+
+def test_generation_time_is_written_in_beijing_time():
+    from reliefplan.batch.html import beijing_time
+
+    assert beijing_time("2027-01-05T02:32:10+00:00") == "2027年1月5日 10:32"
+    assert beijing_time("2027-01-05T02:32:10") == "2027年1月5日 10:32"           # no zone: UTC
+    assert beijing_time("2027-01-05T10:32:00+08:00", "en") == "5 Jan 2027 10:32 (Beijing time, UTC+8)"
+    assert beijing_time("") == "" and beijing_time("not a time") == "not a time"

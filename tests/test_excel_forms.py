@@ -105,3 +105,29 @@ def test_register_workbook_has_no_full_ids_or_phones():
     total = next(r for r in cached if r[1] == "合计")
     assert total[rows[3].index("合计(元)")] == pytest.approx(1700.0)
     assert total[rows[3].index("家庭人均月收入(元)")] is None   # a per-head income is never summed
+
+
+def test_register_lists_each_person_once_with_every_organizer():
+    from reliefplan.reports.attachments import pay_once_at_highest, register_notes
+
+    listings = pd.DataFrame({
+        "person_key": ["a", "b", "a", "c"], "name": ["张三", "李四", "张三", "王五"],
+        "id_number": ["x"] * 4, "organizer": ["市民政局", "区总工会", "区残联", ""],
+        "cash_fen": [50000, 30000, 80000, 10000], "goods_fen": [20000, 0, 10000, 0],
+    })
+    people = pay_once_at_highest(listings)
+    assert list(people["person_key"]) == ["b", "a", "c"]       # at the place of the listing paid
+    a = people.set_index("person_key").loc["a"]
+    assert a["cash_fen"] == 130000 and a["organizers"] == "区残联、市民政局" and a["listings"] == 2
+    assert people.set_index("person_key").loc["c", "organizers"] == ""
+    notes = register_notes(listings, people, budget_gifts_fen=int((listings.cash_fen + listings.goods_fen).sum()))
+    assert notes[0].startswith("共3户(人)，登记4人次；其中1人由两个及以上单位登记") and len(notes) == 1
+    assert "差额700.00元为重复登记部分" in register_notes(listings, people, 200_000 + 70_000)[1]
+    frame = xf.register_frame(people)
+    assert list(frame["listings"]) == [1, 2, 1] and frame["organizers"].iloc[1] == "区残联、市民政局"
+    data = xf.register_workbook(frame, form_no="附件2", title="登记表", unit_line="填报单位：漳州市民政局",
+                                with_county=True, notes=notes)
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    header = [c.value for c in next(r for r in ws.iter_rows() if r[0].value == "序号")]
+    assert header[1] == "县(市、区)" and "填报单位" in header and "登记次数" in header
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"

@@ -77,7 +77,16 @@ def test_colours_hover_and_no_data(geo):
     assert "Coverage rate: 100.0%" in {t.name: t for t in en.data if t.fill == "toself"}[codes[0]].text
     assert en.layout.title.text == "Coverage rate by county"
     bar = [t for t in fig.data if t.mode == "markers"][0]
-    assert bar.marker.showscale and bar.marker.cmin == 0 and bar.marker.cmax == 1
+    assert bar.marker.showscale and bar.marker.cmin == 0.5 and bar.marker.cmax == 1    # fitted to the data
+
+
+def test_colour_range_is_fitted_to_the_data():
+    rates = pd.Series([0.801, 0.866, np.nan])
+    assert maps.fitted_range(rates, "rate") == (0.80, 0.87)                  # not one green from 0 to 100%
+    assert maps.fitted_range(pd.Series([0.85, 0.85]), "rate") == (0.84, 0.86)
+    assert maps.fitted_range(pd.Series([3, 17]), "count") == (3.0, 17.0)
+    assert maps.fitted_range(pd.Series([5, 5]), "count") == (5.0, 6.0)
+    assert maps.fitted_range(pd.Series([np.nan]), "rate") == (0.0, 1.0)
 
 
 def test_exclusion_count_scale(geo):

@@ -290,3 +290,97 @@ def test_dask_executor_on_a_local_cluster(tmp_path):
     assert (tmp_path / "reports" / "2027" / "350626_东山县.html").is_file()
     rec = m["jobs"]["rollup"]["records"]
     assert sorted(set(rec["missing_units"])) == sorted(set(params.all_units["code"]) - {"350605", "350626"})
+
+
+RAW_KEY = re.compile(r"\b[a-z]+_[a-z_]+\b")
+BAD_WORDS = re.compile(r"\b(NaN|None|True|False|nan)\b")
+
+
+def test_reports_read_like_documents_in_chromium(full_run):
+    """Every report, opened offline: 摘要 first, no NaN/None/True/False or raw keys, no cut tables, fitted map."""
+    from browser_support import artifact, chromium, open_report
+
+    year_dir = full_run["year_dir"]
+    pages = sorted(next(o["path"] for o in job["outputs"] if o["kind"] == "html")
+                   for job in full_run["manifest"]["jobs"].values())
+    assert len(pages) == 15
+    with chromium() as browser:
+        for name in pages:
+            r = open_report(browser, year_dir / name)
+            page = r["page"]
+            text = page.inner_text("body")
+            assert r["blocked"] == [] and r["errors"] == [], (name, r["blocked"], r["errors"])
+            assert not BAD_WORDS.findall(text), (name, BAD_WORDS.findall(text)[:5])
+            # plan keys quoted as <code> in the notes are documentation, not data; the package name is a name
+            prose = page.evaluate("""() => { const b = document.body.cloneNode(true);
+                b.querySelectorAll('script, style, code, details:not([open]) > :not(summary)').forEach(e => e.remove());
+                return b.innerText; }""")
+            keys = [k for k in RAW_KEY.findall(prose) if k not in ("chinese_calendar",)]
+            # not yet: 01's reconciliation and benchmark tables name category codes; 02's what-if panel prints
+            # a figure's JSON (the panel moves to its own app notebook)
+            if not name.startswith(("01_", "02_")):
+                assert not keys, (name, keys[:5])
+            assert not re.search(r"\d+ rows × \d+ columns|…\s*\n", text), name
+            first_h2 = page.evaluate("() => document.querySelector('h2').textContent")
+            assert first_h2.startswith(("摘要", "Summary")), (name, first_h2)
+            # findings come from the data: at least one, however few rules fire (02 under a plan with no cap)
+            assert page.evaluate("() => document.querySelectorAll('ol.rp-findings li').length") >= 1, name
+            assert page.evaluate("() => document.querySelectorAll('table.rp-table').length") >= 1, name
+            assert "年" in page.inner_text("header time") and "T" not in page.inner_text("header time")
+            if name.startswith(("350600", "03_")):
+                # the coverage map: its colour bar spans the data, so the counties do not all look alike
+                fills = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(gd =>
+                    (gd.data || []).filter(t => t.fill === 'toself').map(t => t.fillcolor))""")
+                scale = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(gd =>
+                    (gd.data || []).filter(t => t.marker && t.marker.showscale && t.marker.cmin !== undefined)
+                    .map(t => [t.marker.cmin, t.marker.cmax]))""")
+                assert len(set(fills)) >= 4 and scale and scale[0][0] > 0, (name, set(fills), scale)
+            if name.startswith("350602"):
+                page.screenshot(path=str(artifact("report_350602_summary.png")))
+                assert "龙文区慰问组" not in text                                  # only the unit's own team
+            page.close()
+
+
+def test_a_unit_report_prints_to_a4_pdf_with_cjk_text(full_run):
+    """One print (the demo county): a sensible page count, page numbers, extractable Chinese, fonts embedded."""
+    import io
+    import unicodedata
+
+    import pypdf
+    from browser_support import require_chromium
+
+    from reliefplan.batch.pdf import html_to_pdf
+
+    require_chromium()
+    year_dir = full_run["year_dir"]
+    t0 = time.monotonic()
+    data = html_to_pdf((year_dir / "350602_芗城区.html").read_text(encoding="utf-8"), year_dir / "plotly.min.js")
+    elapsed = time.monotonic() - t0
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    n = len(reader.pages)
+    assert 4 <= n <= 10, n
+    box = reader.pages[0].mediabox
+    assert abs(float(box.width) - 595.3) < 2 and abs(float(box.height) - 841.9) < 2     # A4 portrait, in points
+    # Noto CJK maps some ideographs to their Kangxi radical look-alikes; NFKC folds them back.
+    text = unicodedata.normalize("NFKC", "\n".join(p.extract_text() for p in reader.pages))
+    assert "芗城区" in text and "摘要" in text and "示例数据" in text and f"1 / {n}" in text and f"{n} / {n}" in text
+    fonts = [f.get_object() for p in reader.pages for f in (p["/Resources"].get("/Font") or {}).values()]
+    descendants = [d.get_object() for f in fonts for d in f.get("/DescendantFonts", [])]
+    assert any("/FontFile2" in d["/FontDescriptor"] or "/FontFile3" in d["/FontDescriptor"] for d in descendants)
+    print(f"PDF of the demo county: {n} pages, {len(data) / 1e6:.1f} MB, {elapsed:.1f} s")
+
+
+def test_report_pdf_flag_adds_a_pdf_per_report(tmp_path):
+    from browser_support import require_chromium
+
+    require_chromium()
+    out = tmp_path / "reports"
+    proc = run_cli(report_cmd("--out", str(out), "--units", "350626", "--no-city", "--jobs", "2", "--pdf"),
+                   f"e2e-pdf-{uuid.uuid4().hex}")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    year_dir = out / "2027"
+    jobs = manifest_of(year_dir)["jobs"]
+    for job in jobs.values():
+        pdfs = [o for o in job["outputs"] if o["kind"] == "pdf"]
+        assert len(pdfs) == 1 and (year_dir / pdfs[0]["path"]).read_bytes()[:5] == b"%PDF-", job["job_id"]
+    assert "打印版" in (year_dir / "index.html").read_text(encoding="utf-8")

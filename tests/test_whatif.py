@@ -222,8 +222,10 @@ def test_app_scenario_loads_its_standards(app):
     app.scenario.value = "按低保标准1个月"
     cash_slider, cash_box = app.amount_widgets["dibao"]["cash"]
     assert cash_box.value == "1" and cash_slider.value == 10  # tenths of a month
-    assert app.controls()["amounts"]["dibao"] == {"goods": 200, "cash_dibao_multiple": "1"}
+    assert "dibao" not in app.controls()["amounts"]  # untouched: the scenario's exact standard applies
     assert app.result.ok
+    cash_slider.value = 15
+    assert app.controls()["amounts"]["dibao"] == {"goods": 200, "cash_dibao_multiple": "1.5"}
 
 
 def test_app_apply_and_unit(app):

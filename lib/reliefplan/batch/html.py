@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import html as _html
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import plotly
@@ -59,14 +60,120 @@ body, .jp-Notebook, .jp-RenderedHTMLCommon, .jp-RenderedMarkdown {{ font-family:
 .rp-stamp summary {{ cursor: pointer; }}
 .jp-OutputArea-output table {{ font-variant-numeric: tabular-nums; }}
 .rp-notebook-title {{ display: none; }}
+.rp-findings {{ margin: 6px 0 12px; padding-left: 1.6em; line-height: 1.6; }}
+.rp-findings li {{ margin: 4px 0; }}
+.rp-findings li.rp-sev3 {{ color: #8b0000; }}
+.rp-findings li.rp-sev3::marker {{ font-weight: bold; }}
+.rp-see {{ font-size: 0.9em; white-space: nowrap; }}
+h2.rp-section {{ border-bottom: 1px solid #ddd; padding-bottom: 4px; }}
+.jp-RenderedHTMLCommon table.rp-table {{ border-collapse: collapse; margin: 6px 0 14px; font-size: 13px;
+  table-layout: auto; }}
+.jp-RenderedHTMLCommon table.rp-table th, .jp-RenderedHTMLCommon table.rp-table td {{ text-align: left;
+  padding: 3px 8px; border: none; border-bottom: 1px solid #e3e3e3; vertical-align: top; }}
+.jp-RenderedHTMLCommon table.rp-table th {{ background: #f6f6f6; border-bottom: 1px solid #bbb; }}
+.jp-RenderedHTMLCommon table.rp-table td.num {{ text-align: right; font-variant-numeric: tabular-nums;
+  white-space: nowrap; }}
+.jp-RenderedHTMLCommon table.rp-sortable th {{ cursor: pointer; }}
+.jp-RenderedHTMLCommon table.rp-sortable th[data-sort=asc]::after {{ content: " ▲"; font-size: 0.8em; }}
+.jp-RenderedHTMLCommon table.rp-sortable th[data-sort=desc]::after {{ content: " ▼"; font-size: 0.8em; }}
+details.rp-long > summary {{ cursor: pointer; color: #1a5fb4; margin: 4px 0; }}
+input.rp-filter {{ margin: 4px 0; padding: 2px 6px; width: 16em; }}
+@page {{ size: A4 portrait; margin: 15mm 13mm 17mm 13mm;
+  @bottom-center {{ content: counter(page) " / " counter(pages); font-size: 9pt; color: #555; }} }}
+@media print {{
+  :root {{ --jp-content-font-size0: 9pt; --jp-content-font-size1: 10pt; --jp-content-font-size2: 11pt;
+    --jp-content-font-size3: 12pt; --jp-content-font-size4: 13pt; --jp-content-font-size5: 14pt;
+    --jp-content-line-height: 1.45; --jp-cell-padding: 0; --jp-code-padding: 0; }}
+  html, body {{ font-size: 10pt; }}
+  .jp-Cell {{ margin: 0 !important; }}
+  .jp-OutputArea-child {{ margin: 0 !important; }}
+  .jp-RenderedHTMLCommon p {{ margin: 2px 0 4px; }}
+  .jp-RenderedHTMLCommon h3 {{ margin: 8px 0 2px; }}
+  .jp-Notebook {{ max-width: none; padding: 0; }}
+  .jp-Cell, .jp-OutputArea-output {{ overflow: visible !important; padding: 0 !important; }}
+  .rp-header {{ margin: 0 0 6px; }}
+  .rp-stamp details, input.rp-filter, .modebar-container {{ display: none !important; }}
+  h2.rp-section {{ break-after: avoid; font-size: 13pt; margin: 12px 0 4px; }}
+  h2#sec-summary {{ margin-top: 4px; }}
+  /* sections flow on (a page each would double the length); a heading never ends a page */
+  h3 {{ break-after: avoid; font-size: 11.5pt; }}
+  .jp-RenderedHTMLCommon table.rp-table {{ font-size: 8pt; width: 100%; margin: 2px 0 6px; }}
+  .rp-findings {{ font-size: 9.5pt; line-height: 1.45; margin: 2px 0 6px; }}
+  .rp-findings li {{ margin: 1px 0; }}
+  .jp-RenderedHTMLCommon table.rp-table th, .jp-RenderedHTMLCommon table.rp-table td {{ padding: 1px 4px;
+    white-space: normal; word-break: break-word; min-width: 2.6em; line-height: 1.3; }}
+  .jp-RenderedHTMLCommon table.rp-table td.num {{ white-space: nowrap; word-break: normal; }}
+  thead {{ display: table-header-group; }}
+  tr, .rp-findings li, .plotly-graph-div {{ break-inside: avoid; }}
+  .plotly-graph-div {{ max-width: 100%; }}
+  a.rp-see {{ color: #555; text-decoration: none; }}
+  details.rp-long > summary {{ color: #333; list-style: none; }}
+  details.rp-long > summary::after {{ content: "{{{{ print_note }}}}"; }}
+}}
 .jp-Cell:has(.rp-notebook-title) {{ display: none; }}
 .jp-Cell:has(.rp-alert) {{ display: block; }}  /* a warning in the title cell stays visible */
 """
 
 # Extends the lab template; drops every CDN script it would add.
+# Sorting and filtering of report tables (rp-sortable, rp-filter) and charts re-laid out to the printed width.
+# Static text, no data in it; runs offline.
+TABLE_JS = r"""
+document.addEventListener('DOMContentLoaded', function () {
+  var NUM = /^[+\-\u2212]?[\d,]+(\.\d+)?%?$/;
+  function num(t) { return NUM.test(t) ? parseFloat(t.replace(/[,%+]/g, '').replace('\u2212', '-')) : null; }
+  document.querySelectorAll('table.rp-sortable').forEach(function (table) {
+    var heads = table.querySelectorAll('thead th');
+    heads.forEach(function (th, col) {
+      th.addEventListener('click', function () {
+        var asc = th.dataset.sort !== 'asc';
+        heads.forEach(function (h) { delete h.dataset.sort; });
+        th.dataset.sort = asc ? 'asc' : 'desc';
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[col].textContent.trim(), y = b.cells[col].textContent.trim();
+          var nx = num(x), ny = num(y);
+          var c = (nx !== null && ny !== null) ? nx - ny : x.localeCompare(y, 'zh');
+          return asc ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  });
+  document.querySelectorAll('input.rp-filter').forEach(function (box) {
+    var table = box.parentNode.querySelector('table');
+    box.addEventListener('input', function () {
+      var q = box.value.trim().toLowerCase();
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+        r.style.display = !q || r.textContent.toLowerCase().indexOf(q) >= 0 ? '' : 'none';
+      });
+    });
+  });
+});
+// Printed, charts are laid out to the page's width and shorter, so two or three fit a page.
+function rpPrintLayout() {
+  if (!window.Plotly) { return; }
+  document.querySelectorAll('.js-plotly-plot').forEach(function (gd) {
+    gd.style.height = '270px';
+    Plotly.relayout(gd, {width: 680, height: 270});
+  });
+}
+function rpScreenLayout() {
+  if (!window.Plotly) { return; }
+  document.querySelectorAll('.js-plotly-plot').forEach(function (gd) {
+    gd.style.height = '';
+    Plotly.relayout(gd, {width: null, height: 480, autosize: true});
+  });
+}
+if (location.hash === '#print') { window.addEventListener('load', rpPrintLayout); }
+window.addEventListener('beforeprint', rpPrintLayout);
+window.addEventListener('afterprint', rpScreenLayout);
+"""
+
 TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}
 <script src="{{ resources.reliefplan.plotly_src }}" charset="utf-8"></script>
+<script>{{ resources.reliefplan.js }}</script>
 {%- endblock html_head_js -%}
 {% block jupyter_widgets %}{% endblock jupyter_widgets %}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
@@ -78,6 +185,10 @@ TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- endblock body_header -%}
 """
 
+# Printed in place of a folded long table (the complete list is in the Excel attachment and the HTML).
+PRINT_NOTE = {"zh": "（完整表格见电子版报告或 Excel 附件，此处不打印）",
+              "en": " (the complete table is in the HTML report and the Excel attachment; not printed)"}
+
 _TEXT = {
     "zh": {"params": "参数", "inputs": "输入文件 (SHA-256)", "version": "程序版本", "generated": "生成时间",
            "details": "生成信息", "demo": "示例数据，人员均为虚构", "file": "文件", "hash": "SHA-256"},
@@ -85,6 +196,29 @@ _TEXT = {
            "generated": "Generated", "details": "How this report was made",
            "demo": "示例数据，人员均为虚构 / Demo data: all people are fictitious", "file": "File", "hash": "SHA-256"},
 }
+
+
+BEIJING = timezone(timedelta(hours=8), "UTC+8")
+
+
+def beijing_time(stamp, lang: str = "zh") -> str:
+    """A generation time as planners read it, in Beijing time: '2027年1月5日 10:32' (en: '5 Jan 2027 10:32 UTC+8').
+
+    ``stamp`` is an ISO 8601 string or a datetime; one without a zone is taken as UTC.
+    Anything unparseable is returned unchanged (the stamp must never fail a report).
+    """
+    if not stamp:
+        return ""
+    try:
+        moment = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    bj = moment.astimezone(BEIJING)
+    if lang == "zh":
+        return f"{bj.year}年{bj.month}月{bj.day}日 {bj:%H:%M}"
+    return f"{bj.day} {bj:%b} {bj.year} {bj:%H:%M} (Beijing time, UTC+8)"
 
 
 def copy_plotly_js(folder) -> Path:
@@ -157,7 +291,8 @@ def header_html(*, title: str, lang: str = "zh", demo: bool = False, parameters:
     demo_html = f'<div class="rp-demo" role="note">{esc(t["demo"])}</div>' if demo else ""
     return (
         f'<header class="rp-header"><h1>{esc(title)}</h1>{demo_html}'
-        f'<div class="rp-stamp">{esc(t["generated"])}: <time>{esc(generated)}</time> · '
+        f'<div class="rp-stamp">{esc(t["generated"])}: <time datetime="{esc(str(generated))}">'
+        f'{esc(beijing_time(generated, lang))}</time> · '
         f'{esc(t["version"])}: <code>{esc(version)}</code>'
         f'<details><summary>{esc(t["details"])}</summary>'
         f'<table><caption>{esc(t["params"])}</caption>{rows}</table>'
@@ -192,7 +327,9 @@ def export_html(nb, *, title: str, lang: str = "zh", demo: bool = False, paramet
     ready.metadata["title"] = title
     header = header_html(title=title, lang=lang, demo=demo, parameters=parameters, input_hashes=input_hashes,
                          version=version, generated=generated)
-    resources = {"reliefplan": {"css": _CSS, "header": header, "plotly_src": plotly_src},
+    note = PRINT_NOTE["zh" if lang == "zh" else "en"]
+    resources = {"reliefplan": {"css": _CSS.replace("{{ print_note }}", note), "header": header,
+                                "plotly_src": plotly_src, "js": TABLE_JS},
                  "metadata": {"name": title}}
     body, _ = _exporter(lang).from_notebook_node(ready, resources=resources)
     return body

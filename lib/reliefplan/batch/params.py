@@ -21,7 +21,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from reliefplan.batch.jobs import ORG_PREFIX, declared_parameters, normalize_organizer, organizer_names
+from reliefplan.batch.jobs import (
+    ORG_PREFIX,
+    declared_parameters,
+    normalize_organizer,
+    organizer_names,
+)
+from reliefplan.batch.pdf import find_chromium
 from reliefplan.core import paths
 from reliefplan.core.errors import ConfigError, InputError
 from reliefplan.ingest.plan import load_plan
@@ -55,6 +61,7 @@ class ReportParams:
     area_name: str = ""
     extra: dict = field(default_factory=dict)
     organizers: list = field(default_factory=list)   # organizer names with a report of their own
+    pdf: bool = False              # also print each report to PDF (--pdf or ``pdf: true`` in the plan)
 
     @property
     def year(self) -> int:
@@ -252,8 +259,20 @@ def check_jobs_parameters(jobs) -> None:
         check_job_parameters(job, cache[job.notebook])
 
 
+def check_pdf(plan: dict, pdf: bool | None) -> bool:
+    """Whether to print PDFs (the command line wins over the plan's ``pdf:``); a Chromium must be installed."""
+    wanted = plan.get("pdf", False) if pdf is None else pdf
+    if not isinstance(wanted, bool):
+        raise ConfigError(f"pdf 须为 true 或 false, 实为 {wanted!r}", f"pdf must be true or false, got {wanted!r}",
+                          file=plan.get("_path"), column="pdf")
+    if wanted:
+        find_chromium()
+    return wanted
+
+
 def check_report_params(plan_path=None, *, units="all", out=None, lang="zh", jobs=None, timeout=None,
-                        resume=False, executor="local", scheduler=None, include_city=True) -> ReportParams:
+                        resume=False, executor="local", scheduler=None, include_city=True,
+                        pdf: bool | None = None) -> ReportParams:
     """Check everything a report run needs; load the plan and the unit list. Raises on the first problem."""
 
     lang = check_lang(lang)
@@ -279,6 +298,7 @@ def check_report_params(plan_path=None, *, units="all", out=None, lang="zh", job
         organizers = select_organizers(organizer_names(plan), org_names)
     chosen = all_units.iloc[0:0].reset_index(drop=True) if codes == [] and organizers else select_units(all_units, codes)
     out_dir = check_out(out)
-    return ReportParams(plan=plan, units=chosen, all_units=all_units, out=out_dir, lang=lang, jobs=jobs,
+    pdf = check_pdf(plan, pdf)
+    return ReportParams(pdf=pdf, plan=plan, units=chosen, all_units=all_units, out=out_dir, lang=lang, jobs=jobs,
                         timeout=timeout, resume=bool(resume), executor=executor, scheduler=scheduler,
                         include_city=include_city, area_name=area_name(plan, areas, lang), organizers=organizers)

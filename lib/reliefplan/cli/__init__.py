@@ -29,6 +29,7 @@ VERB_MODULES = (
     "calendar",
     "schedule",
     "report",
+    "plan_doc",
     "app",
 )
 

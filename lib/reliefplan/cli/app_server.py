@@ -10,7 +10,8 @@ Security defaults, and why:
 - Binds ``127.0.0.1``. Any other address (a LAN IP, ``0.0.0.0``) is refused
   unless ``public=True``, and then :data:`PUBLIC_WARNING` is printed: every
   visitor gets a kernel on this machine, and Voilà has no login by default
-  (``token=True`` turns on Voilà's generated token).
+  (``token=True`` turns on Voilà's generated token). ``public`` without a
+  token is refused unless ``no_token=True`` says so explicitly.
 - ``strip_sources``: no code cells reach the page; ``show_tracebacks`` off:
   an error shows Voilà's generic notice, never a traceback with paths or data.
 - No arbitrary code from visitors: Voilà's own default, kept. Voilà executes
@@ -44,6 +45,9 @@ DEFAULT_HOST = "127.0.0.1"
 PUBLIC_HOST = "0.0.0.0"
 DEFAULT_PORT = 8866
 DEFAULT_NOTEBOOK_NAME = "02_budget_model.ipynb"
+DEFAULT_MAX_KERNELS = 4
+DEFAULT_IDLE_MINUTES = 10
+KERNEL_MANAGER = "reliefplan.cli.app_kernels.CappedKernelManager"
 TEMPLATE_NAME = "reliefplan"
 # A Jupyter data folder holding voila/templates/reliefplan (conf.json sets the page title).
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1] / "app_template"
@@ -157,16 +161,48 @@ def resolve_notebook(notebook=None) -> Path:
     return path.resolve()
 
 
-def voila_settings() -> dict[str, dict]:
+def check_access(public: bool, token: bool, no_token: bool) -> None:
+    """Serving on the network needs a login token, or an explicit ``--no-token``."""
+    if token and no_token:
+        raise ConfigError("--token 与 --no-token 不能同时使用", "--token and --no-token exclude each other",
+                          column="--no-token")
+    if public and not token and not no_token:
+        raise ConfigError(
+            "对网络开放时须加 --token 要求访问口令；确需免口令访问，请明确加上 --no-token",
+            "serving on the network needs --token (a login token); add --no-token to serve without one on purpose",
+            column="--public",
+        )
+
+
+def check_kernel_limits(max_kernels: int, idle_minutes: float) -> None:
+    """At least one kernel; idle time must be positive."""
+    if int(max_kernels) < 1:
+        raise ConfigError("--max-kernels 至少为 1", "--max-kernels must be at least 1", column="--max-kernels")
+    if not float(idle_minutes) > 0:
+        raise ConfigError("--idle-minutes 须大于 0", "--idle-minutes must be greater than 0", column="--idle-minutes")
+
+
+def voila_settings(*, max_kernels: int = DEFAULT_MAX_KERNELS,
+                   idle_minutes: float = DEFAULT_IDLE_MINUTES) -> dict[str, dict]:
     """The traitlets settings passed to Voilà, as {class: {trait: value}}.
 
     Kept as data so the tests can check each security default by name. They
     go on the command line, which outranks any voila.json/voila.py config
     file a user may have lying around.
     """
+    idle = max(1, int(round(float(idle_minutes) * 60)))
     return {
         "Voila": {
             "port_retries": 0,
+        },
+        "CappedKernelManager": {
+            "max_kernels": int(max_kernels),
+        },
+        "MappingKernelManager": {
+            "cull_idle_timeout": idle,
+            "cull_interval": max(1, min(60, idle // 2)),
+            "cull_connected": False,
+            "cull_busy": False,
         },
         "VoilaConfiguration": {
             "strip_sources": True,
@@ -175,6 +211,7 @@ def voila_settings() -> dict[str, dict]:
             "template": TEMPLATE_NAME,
             "allow_template_override": "NO",
             "allow_theme_override": "NO",
+            "multi_kernel_manager_class": KERNEL_MANAGER,
         },
         "HTMLExporter": {
             "language_code": LANGUAGE_CODE,
@@ -189,7 +226,8 @@ def _cli_value(value) -> str:
 
 
 def voila_command(notebook, *, host: str, port: int, open_browser: bool = False,
-                  token: bool = False, python: str | None = None) -> list[str]:
+                  token: bool = False, python: str | None = None, max_kernels: int = DEFAULT_MAX_KERNELS,
+                  idle_minutes: float = DEFAULT_IDLE_MINUTES) -> list[str]:
     """The full Voilà command line (a list for ``subprocess``/``exec``, no shell).
 
     Runs ``python -m voila`` with the current interpreter, so the venv's
@@ -201,7 +239,7 @@ def voila_command(notebook, *, host: str, port: int, open_browser: bool = False,
         cmd.append("--no-browser")
     if token:
         cmd.append("--token")
-    for cls, traits in voila_settings().items():
+    for cls, traits in voila_settings(max_kernels=max_kernels, idle_minutes=idle_minutes).items():
         for name, value in traits.items():
             cmd.append(f"--{cls}.{name}={_cli_value(value)}")
     return cmd
@@ -229,7 +267,8 @@ def command_line(cmd: list[str]) -> str:
 
 
 def run(notebook=None, *, host: str | None = None, port: int | None = None, public: bool = False,
-        open_browser: bool = True, token: bool = False, dry_run: bool = False, out=None) -> int:
+        open_browser: bool = True, token: bool = False, no_token: bool = False, dry_run: bool = False,
+        max_kernels: int = DEFAULT_MAX_KERNELS, idle_minutes: float = DEFAULT_IDLE_MINUTES, out=None) -> int:
     """Check the options, print the address (and the warning if public), run Voilà.
 
     On POSIX the process *becomes* Voilà (``exec``), so Ctrl+C or killing
@@ -239,8 +278,11 @@ def run(notebook=None, *, host: str | None = None, port: int | None = None, publ
     out = out or sys.stdout
     nb = resolve_notebook(notebook)
     bind = resolve_host(host, public)
+    check_access(not is_loopback(bind), token, no_token)
+    check_kernel_limits(max_kernels, idle_minutes)
     chosen = resolve_port(bind, port)
-    cmd = voila_command(nb, host=bind, port=chosen, open_browser=open_browser, token=token)
+    cmd = voila_command(nb, host=bind, port=chosen, open_browser=open_browser, token=token,
+                        max_kernels=max_kernels, idle_minutes=idle_minutes)
     if not is_loopback(bind):
         print(PUBLIC_WARNING.format(host=bind, port=chosen), file=sys.stderr)
     if dry_run:

@@ -70,6 +70,8 @@ def write_quarantine(result, out_path, *, source=None, force: bool = False) -> P
 
     ID numbers and phones are written as text exactly as read: the quarantine
     is the sending unit's own file to correct and send again, not a report.
+    In the CSV a cell starting with = + - @ is neutralised with a leading ';
+    the xlsx writes every text as a string cell, never a formula.
     Refused (InputError) when ``out_path`` is the input ``source`` itself, or an
     existing file that is not an earlier quarantine (unless ``force``). The file
     appears whole or not at all: no temporary file with these rows is left behind.
@@ -84,6 +86,7 @@ def write_quarantine(result, out_path, *, source=None, force: bool = False) -> P
         if suffix == ".csv":
             text = frame.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
                              else csv_cell(excel.cell_text(v)))   # = + - @ neutralised (OWASP)
+            text.columns = [csv_cell(str(c)) for c in text.columns]
             text.to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
             _write_xlsx(frame, Path(tmp))
@@ -118,8 +121,13 @@ def _write_xlsx(frame: pd.DataFrame, out_path: Path) -> None:
 def first_rejections(result, limit: int = 10, lang: str = "zh") -> list[str]:
     """Lines describing the first rejected rows, values masked, for a console."""
     lines = []
+    several = len({s.sheet for s in getattr(result, "sheets", [])}) > 1
     for row in result.rejected.head(limit).itertuples(index=False):
         reason = row.reason_zh if lang == "zh" else row.reason_en
-        where = f"第 {row.row} 行" if lang == "zh" else f"row {row.row}"
+        sheet = row.sheet if several and isinstance(row.sheet, str) else None
+        if lang == "zh":
+            where = (f"工作表「{sheet}」" if sheet else "") + f"第 {row.row} 行"
+        else:
+            where = f"row {row.row}" + (f" of sheet {sheet!r}" if sheet else "")
         lines.append(f"{where} [{row.column}] {row.value!s}: {reason}")
     return lines

@@ -7,6 +7,7 @@ the one bar-chart helper the sections share.
 from __future__ import annotations
 
 import html as _html
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -38,6 +39,12 @@ labels.register({
     "unit_name": ("单位", "Unit"),
     "unit_kind": ("报告类型", "Report type"),
     "counties_n": ("县(市、区)数", "Counties"),
+    "per_household_fen": ("户均慰问金品(元)", "Gifts per household (yuan)"),
+    "per_head_fen": ("人均慰问金品(元)", "Gifts per person (yuan)"),
+    "change_fen": ("比上年增减(元)", "Change on the year before (yuan)"),
+    "change_pct": ("比上年增减", "Change on the year before"),
+    "cash_share_pct": ("慰问金占比", "Cash share"),
+    "overhead_share_pct": ("工作经费占比", "Overhead share"),
 })
 
 _T = {
@@ -104,6 +111,13 @@ _T = {
                            "report present agrees."),
     "reconciled_no": ("核对结果: 不一致! 以下项目的汇总与各单位报告不符: {items}。",
                       "Result: NOT reconciled. These figures differ from the unit reports: {items}."),
+    "reconciled_below": ("下级单位尚无当前报告(报告缺失或失败): {units}; 其上级汇总因此不完整。",
+                         "Units further down with no current report (missing or failed): {units}; the roll-ups "
+                         "above them are incomplete."),
+    "r_budget_area": ("三、本单位预算(各方案)", "3. Budget of this unit under the plan's scenarios"),
+    "area_budget_note": ("资金来源、预算上限和工作经费为全方案统一测算, 见全方案汇总报告; 本表为本单位分摊部分。",
+                         "Funding, the cap and overheads are costed for the whole plan (see the top roll-up); "
+                         "this table is this unit's share."),
     "rec_units": ("各单位合计(元): 单位报告记录 与 汇总重算", "Unit totals (yuan): recorded by the unit report vs recomputed here"),
     "chart_category": ("登记人次(按困难类别)", "Registry listings by category"),
     "chart_map": ("{year}年度覆盖率(按县区)", "Coverage rate by county, {year}"),
@@ -130,7 +144,9 @@ FUNNEL_STEPS = ("registered", "eligible", "planned", "visited", "reached")
 RECONCILE_FIGURES = ("registered_rows", "eligible_rows", "households", "persons", "recipients", "cash_fen",
                      "goods_fen", "gifts_fen", "overhead_fen", "contingency_fen", "total_fen")
 FOLLOWUP_ROWS_SHOWN = 200
-_PLAIN_INT_COLUMNS = ("year", "campaign_year", "priority", "coverage_year", "last_year", "target_year")
+_PLAIN_INT_COLUMNS = ("year", "campaign_year", "priority", "coverage_year", "last_year", "target_year", "优先级",
+                      "Priority")
+_PLAIN_INT_WORDS = ("年度", "年份", "代码", "Year", "year", "code", "Code")
 
 
 def t(key: str, lang: str, **kw) -> str:
@@ -168,32 +184,105 @@ class Heading:
     level: int = 3
 
 
-def _fmt_cell(col: str, value):
+@dataclass
+class FindingList:
+    """Ranked findings (:class:`reliefplan.reports.findings.Finding`), each linking to its section."""
+
+    findings: list
+    lang: str = "zh"
+    titles: dict = field(default_factory=dict)   # section key -> title shown in the link
+
+    def html(self) -> str:
+        esc = _html.escape
+        items = []
+        for f in self.findings:
+            link = ""
+            if f.section and f.section in self.titles:
+                word = "详见" if self.lang == "zh" else "see"
+                link = f' <a class="rp-see" href="#sec-{esc(f.section)}">{word} {esc(self.titles[f.section])}</a>'
+            items.append(f'<li class="rp-sev{int(f.severity)}">{esc(f.text(self.lang))}{link}</li>')
+        return f'<ol class="rp-findings">{"".join(items)}</ol>'
+
+
+def _is_plain_int_column(col: str) -> bool:
+    """Years, codes and priorities print without thousands separators (2026, not 2,026)."""
+    return (col in _PLAIN_INT_COLUMNS or col.endswith("_code") or any(w in col for w in _PLAIN_INT_WORDS)
+            or col.lower().endswith("year"))
+
+
+def _fmt_cell(col: str, value, lang: str = "zh") -> str:
+    """One value as people read it: yuan, rounded percentages, dates, separators; never NaN/None/True/False."""
     if value is None or (not isinstance(value, (list, dict, str)) and pd.isna(value)):
         return ""
-    if col.endswith("_fen") and not isinstance(value, str):
+    if isinstance(value, str):
+        words = _VALUE_WORDS.get(value)
+        return (words[0] if lang == "zh" else words[1]) if words else value
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if col.endswith("_fen"):
         return format_yuan(int(value))
-    if col.endswith("_rate") and not isinstance(value, str):
+    if col.endswith("_rate"):
         return f"{float(value) * 100:.1f}%"
-    if col.endswith("_pct") and not isinstance(value, str):
-        return f"{float(value):.2f}%"
-    if isinstance(value, bool):
-        return "✓" if value else "✗"
+    if col.endswith("_pct"):
+        return f"{float(value):.1f}%"
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, (list, tuple, set)):
+        return "、".join(str(v) for v in value)
     if isinstance(value, int) or (hasattr(value, "is_integer") and not isinstance(value, float)):
-        return str(int(value)) if col in _PLAIN_INT_COLUMNS or col.endswith("_code") else f"{int(value):,}"
+        return str(int(value)) if _is_plain_int_column(col) else f"{int(value):,}"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value)) if _is_plain_int_column(col) else f"{int(value):,}"
+        return f"{value:,.2f}"
     return str(value)
 
 
 def display_frame(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """A table for people: money in yuan, rates in %, labelled columns (values as text)."""
-    out = pd.DataFrame({col: [_fmt_cell(str(col), v) for v in df[col]] for col in df.columns}, index=df.index)
-    return out.rename(columns={c: labels.label(str(c), lang) for c in out.columns})
+    """A table for people: money in yuan, rates in %, labelled columns (values as text, no index)."""
+    names = [str(c) for c in df.columns]          # by position: labelled tables may repeat a header
+    out = pd.DataFrame({i: [_fmt_cell(names[i], v, lang) for v in df.iloc[:, i]] for i in range(len(names))})
+    out.columns = [labels.label(c, lang) for c in names]
+    return out
+
+
+# Plan keywords that reach tables as values; shown as words.
+_VALUE_WORDS = {"per_team_day": ("按组·天", "per team and day"), "fixed": ("定额", "fixed amount")}
+
+_NUMBER = re.compile(r"^[+\-−]?[\d,]+(\.\d+)?%?$")
+LONG_TABLE_ROWS = 20
 
 
 def table_html(df: pd.DataFrame, lang: str = "zh") -> str:
-    """HTML of a table; every value escaped (names and notes are data, never markup)."""
+    """A complete HTML table; every value escaped (names and notes are data, never markup).
+
+    Header row in ``<thead>`` (repeats on printed pages), numbers right-aligned,
+    columns sortable by a click (the report's own small script). A table
+    longer than :data:`LONG_TABLE_ROWS` is folded in a ``<details>`` with a
+    filter box: complete on screen when opened, one line when printed.
+    """
+    esc = _html.escape
     shown = display_frame(df, lang)
-    return shown.to_html(index=False, escape=True, border=0, classes="rp-table", na_rep="")
+    head = "".join(f'<th scope="col">{esc(str(c))}</th>' for c in shown.columns)
+    rows = []
+    for values in shown.itertuples(index=False):
+        cells = "".join(f'<td class="num">{esc(v)}</td>' if _NUMBER.match(v) else f"<td>{esc(v)}</td>"
+                        for v in values)
+        rows.append(f"<tr>{cells}</tr>")
+    table = (f'<table class="rp-table rp-sortable"><thead><tr>{head}</tr></thead>'
+             f'<tbody>{"".join(rows)}</tbody></table>')
+    if len(shown) <= LONG_TABLE_ROWS:
+        return table
+    zh = lang == "zh"
+    summary = (f"表格共 {len(shown):,} 行（点击展开；可按列排序、筛选）" if zh else
+               f"Table of {len(shown):,} rows (click to open; sort by column, filter)")
+    box = f'<input type="search" class="rp-filter" placeholder="{"筛选" if zh else "Filter"}" aria-label="filter">'
+    return f'<details class="rp-long"><summary>{esc(summary)}</summary>{box}{table}</details>'
+
+
+def show_table(df: pd.DataFrame, lang: str = "zh") -> None:
+    """Display a table in a notebook the way the reports show tables (no index, formatted, complete)."""
+    display(HTML(table_html(df, lang)))
 
 
 def alert_html(text: str) -> str:
@@ -214,10 +303,12 @@ def show(section: Section, lang: str | None = None) -> None:
             if isinstance(block, Alert):
                 display(HTML(alert_html(block.text)))
         return
-    display(HTML(f"<h2>{_html.escape(section.title)}</h2>"))
+    display(HTML(f'<h2 id="sec-{_html.escape(section.key)}" class="rp-section">{_html.escape(section.title)}</h2>'))
     for block in section.blocks:
         if isinstance(block, Alert):
             display(HTML(alert_html(block.text)))
+        elif isinstance(block, FindingList):
+            display(HTML(block.html()))
         elif isinstance(block, Heading):
             display(HTML(f"<h{block.level}>{_html.escape(block.text)}</h{block.level}>"))
         elif isinstance(block, str):

@@ -28,4 +28,5 @@ from reliefplan.reports.attachments import *  # noqa: F401,F403
 from reliefplan.reports.context import *  # noqa: F401,F403
 from reliefplan.reports.display import *  # noqa: F401,F403
 from reliefplan.reports.rollup import *  # noqa: F401,F403
+from reliefplan.reports.summary import unit_summary  # noqa: F401
 from reliefplan.reports.unit_sections import *  # noqa: F401,F403

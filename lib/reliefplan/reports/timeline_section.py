@@ -10,6 +10,19 @@ from reliefplan.models import timeline as tl
 from reliefplan.views import schedule_tables, timeline_charts
 
 
+# Checks about a plan setting name it by its key; readers get words.
+_SUBJECT_WORDS = {"calendar.working_days": ("工作日历设置", "working-day calendar setting")}
+
+
+def _plain_subjects(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The findings table with plan keys in its subject column (the second) replaced by words."""
+    if table.empty or len(table.columns) < 2:
+        return table
+    col = table.columns[1]
+    words = {k: v[0 if lang == "zh" else 1] for k, v in _SUBJECT_WORDS.items()}
+    return table.assign(**{col: table[col].map(lambda v: words.get(v, v))})
+
+
 def timeline_section(plan: dict, lang: str = "zh", *, registry: pd.DataFrame | None = None,
                      schedule=None, unit=None, areas: pd.DataFrame | None = None) -> dict:
     """Everything the report's timeline section shows, as DataFrames and figures.
@@ -53,7 +66,7 @@ def timeline_section(plan: dict, lang: str = "zh", *, registry: pd.DataFrame | N
         "phases": tl.phases_table(phases, lang),
         "deliverables": tl.deliverables_table(deliverables, lang),
         "festivals": tl.festivals_table(festivals, lang),
-        "findings": tl.findings_table(findings, lang),
+        "findings": _plain_subjects(tl.findings_table(findings, lang), lang),
         "responsibilities": tl.responsibility_matrix(plan, lang),
         "gantt": timeline_charts.gantt_figure(phases, deliverables, festivals, lang,
                                               visit_window=tl.visit_window(plan)),

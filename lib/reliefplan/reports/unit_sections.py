@@ -25,7 +25,12 @@ from reliefplan.reports.display import (
     category_chart,
     t,
 )
-from reliefplan.views import budget_charts, campaign_charts, coverage_charts
+from reliefplan.views import (
+    budget_charts,
+    campaign_charts,
+    coverage_charts,
+    timeline_charts,
+)
 
 # ------------------------------------------------------------------ unit report sections
 
@@ -230,10 +235,28 @@ def timeline_block(ctx: ReportContext) -> Section:
         blocks += [Heading(t("findings", lang)), tl["findings"]]
     blocks += list(tl.get("notes") or [])
     if ctx.unit_code and "schedule_summary" in tl:
-        blocks += [Heading(t("schedule", lang)), tl["schedule_summary"], tl["load"]]
+        blocks += unit_schedule_blocks(ctx, tl)
     if not ctx.is_unit:
         blocks += [Heading(t("responsibilities", lang)), tl["responsibilities"]]
     return Section("timeline", t("timeline" if ctx.is_unit else "r_timeline", lang), blocks)
+
+def unit_teams_mask(summary: pd.DataFrame, unit_code: str) -> pd.Series:
+    """Which teams of a schedule summary work in ``unit_code`` (an area of theirs in it) or have its people."""
+    def works_in(areas) -> bool:
+        codes = [a.strip() for a in str(areas).replace("，", ",").replace("、", ",").split(",") if a.strip()]
+        return any(a.startswith(unit_code) or unit_code.startswith(a) for a in codes)
+
+    return summary["areas"].map(works_in) | (summary["people"].astype(int) > 0)
+
+
+def unit_schedule_blocks(ctx: ReportContext, tl: dict) -> list:
+    """The visit schedule of the unit's own teams only (the plan's teams cover every county)."""
+    schedule = tl["raw"]["schedule"]
+    mine = unit_teams_mask(schedule.summary, ctx.unit_code).to_numpy()
+    table = tl["schedule_summary"].loc[mine]
+    teams = set(schedule.summary.loc[mine, "team"])
+    load = schedule.load.loc[schedule.load["team"].isin(teams)]
+    return [Heading(t("schedule", ctx.lang)), table, timeline_charts.load_figure(load, ctx.lang)]
 
 
 def followup_list(ctx: ReportContext, limit: int = FOLLOWUP_ROWS_SHOWN) -> Section:

@@ -191,6 +191,7 @@ class WhatIfApp:
         self.result: whatif.WhatIfResult | None = None
         self.last_good: whatif.WhatIfResult | None = None
         self._muted = False
+        self._loaded: dict[str, tuple] = {}
         self._input_error: tuple[str, str] | None = None
         plan = state.plan
         style = {"description_width": "initial"}
@@ -320,6 +321,9 @@ class WhatIfApp:
                 gb.value = str(goods)
             self._multiples = {code: std["cash_dibao_multiple"].iat[i] is not None
                                for i, code in enumerate(std["category"])}
+            # What the controls showed right after loading: a category left there keeps the scenario's
+            # exact standard (the sliders hold whole yuan or tenths of a month, the plan may not).
+            self._loaded = {code: (w["cash"][0].value, w["goods"][0].value) for code, w in self.amount_widgets.items()}
             months = "慰问金按低保月数" if self.lang == "zh" else "cash in months of dibao"
             for i, code in enumerate(std["category"]):
                 name = html.escape(std["zh" if self.lang == "zh" else "en"].iat[i])
@@ -431,6 +435,8 @@ class WhatIfApp:
         amounts = {}
         for code, pair in self.amount_widgets.items():
             cash = pair["cash"][0].value
+            if (cash, pair["goods"][0].value) == self._loaded.get(code):
+                continue
             amounts[code] = {"goods": pair["goods"][0].value}
             if self._multiples.get(code):
                 amounts[code]["cash_dibao_multiple"] = f"{cash / 10:g}"

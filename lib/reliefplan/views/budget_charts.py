@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from reliefplan.core import labels
 from reliefplan.models.budget import KIND_LABELS, Budget
 from reliefplan.core.money import format_yuan, yuan_for_plot
+from reliefplan.views.chart_axes import money_axis
 
 labels.register({
     "chart_by_category": ("各类别预算", "Budget by category"),
@@ -57,17 +58,22 @@ def category_chart(budget: Budget, lang: str = "zh") -> go.Figure:
                  labels={"name": labels.label("category", lang), "yuan": labels.label("amount", lang),
                          "kind": labels.label("kind", lang), "text": labels.label("amount", lang)},
                  title=labels.label("chart_by_category", lang))
-    return fig.update_layout(barmode="stack", legend_title_text="")
+    return money_axis(fig.update_layout(barmode="stack", legend_title_text=""), lang=lang)
 
 
 def unit_chart(budget: Budget, unit_names: dict | None = None, lang: str = "zh") -> go.Figure:
     """Stacked bars per unit (county): cash, goods, overheads, contingency (yuan)."""
-    data = _long(budget.units, "county_code", unit_names or {}, lang)
+    return units_chart(budget.units, "county_code", unit_names, lang)
+
+
+def units_chart(units: pd.DataFrame, key: str, unit_names: dict | None = None, lang: str = "zh") -> go.Figure:
+    """Stacked bars per row of ``units`` (named by column ``key``): cash, goods, overheads, contingency (yuan)."""
+    data = _long(units, key, unit_names or {}, lang)
     fig = px.bar(data, x="name", y="yuan", color="kind", hover_data={"text": True, "yuan": False},
                  labels={"name": labels.label("report_unit", lang), "yuan": labels.label("amount", lang),
                          "kind": labels.label("kind", lang), "text": labels.label("amount", lang)},
                  title=labels.label("chart_by_unit", lang))
-    return fig.update_layout(barmode="stack", legend_title_text="")
+    return money_axis(fig.update_layout(barmode="stack", legend_title_text=""), lang=lang)
 
 
 def scenario_chart(summary: pd.DataFrame, lang: str = "zh") -> go.Figure:
@@ -79,7 +85,8 @@ def scenario_chart(summary: pd.DataFrame, lang: str = "zh") -> go.Figure:
     fig = px.bar(data, x="scenario", y="yuan", text="text",
                  labels={"scenario": labels.label("scenario", lang), "yuan": labels.label("total_fen", lang)},
                  title=labels.label("chart_scenarios", lang))
-    return fig.update_traces(textposition="outside").update_layout(uniformtext_minsize=8)
+    fig.update_traces(textposition="outside").update_layout(uniformtext_minsize=8)
+    return money_axis(fig, lang=lang, title="合计" if lang == "zh" else "Total")
 
 
 def scenario_diff_chart(diff: pd.DataFrame, names: dict | None = None, lang: str = "zh") -> go.Figure:
@@ -90,7 +97,7 @@ def scenario_diff_chart(diff: pd.DataFrame, names: dict | None = None, lang: str
                  labels={"name": labels.label("category", lang), "yuan": labels.label("diff_fen", lang),
                          "scenario": labels.label("scenario", lang)},
                  title=labels.label("chart_scenario_diff", lang))
-    return fig
+    return money_axis(fig, lang=lang, title="与基准之差" if lang == "zh" else "Difference to the baseline")
 
 
 def coverage_chart(coverage_by_category: pd.DataFrame, names: dict | None = None, lang: str = "zh") -> go.Figure:
@@ -119,8 +126,8 @@ def tornado_chart(sens: pd.DataFrame, lang: str = "zh", top: int = 12) -> go.Fig
         go.Bar(y=names, x=yuan_for_plot(s["delta_low_fen"]), orientation="h", name=labels.label("lowered", lang)),
         go.Bar(y=names, x=yuan_for_plot(s["delta_high_fen"]), orientation="h", name=labels.label("raised", lang)),
     ])
-    return fig.update_layout(barmode="overlay", title=labels.label("chart_tornado", lang),
-                             xaxis_title=labels.label("diff_fen", lang))
+    fig.update_layout(barmode="overlay", title=labels.label("chart_tornado", lang))
+    return money_axis(fig, axis="x", lang=lang, title="合计的变化" if lang == "zh" else "Change of the total")
 
 
 def funding_chart(budget: Budget, lang: str = "zh") -> go.Figure:
@@ -131,8 +138,8 @@ def funding_chart(budget: Budget, lang: str = "zh") -> go.Figure:
     for _, r in src.iterrows():
         fig.add_bar(x=[labels.label("funding_fen", lang)], y=[int(r["amount_fen"]) / 100], name=r[name_col])
     fig.add_bar(x=[labels.label("total_cost", lang)], y=[budget.total_fen / 100], name=labels.label("total_cost", lang))
-    return fig.update_layout(barmode="stack", title=labels.label("chart_funding", lang),
-                             yaxis_title=labels.label("yuan", lang))
+    fig.update_layout(barmode="stack", title=labels.label("chart_funding", lang))
+    return money_axis(fig, lang=lang)
 
 
 def money_table(df: pd.DataFrame, lang: str = "zh", names: dict | None = None) -> pd.DataFrame:
@@ -160,8 +167,9 @@ def whatif_chart(result, names: dict | None = None, lang: str = "zh", unit: str 
     x = [names.get(c, c) for c in by.index]
     fig = go.Figure([go.Bar(x=x, y=by[col].to_numpy() / 100, name=pair[0 if lang == "zh" else 1])
                      for col, pair in KIND_LABELS.items()])
-    return fig.update_layout(barmode="stack", title=labels.label("chart_by_category", lang),
-                             yaxis_title=labels.label("yuan", lang), margin=dict(l=40, r=10, t=40, b=40), height=360)
+    fig.update_layout(barmode="stack", title=labels.label("chart_by_category", lang),
+                      margin=dict(l=40, r=10, t=40, b=40), height=360)
+    return money_axis(fig, lang=lang)
 
 
 def goal_table(seek: dict, lang: str = "zh") -> pd.DataFrame:

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from reliefplan.core import labels
 from reliefplan.core.money import yuan_for_plot
+from reliefplan.views.chart_axes import money_axis
 
 # Chart labels, local so that generic keys ("yuan", "median") never clash with other modules'.
 LABELS = {
@@ -66,8 +67,8 @@ def trend_figure(by_year: pd.DataFrame, lang: str = "zh",
                           "series": _t("series", lang)})
     fig.update_traces(hovertemplate="%{x}: %{y:,.2f}")
     fig.update_xaxes(dtick=1)
-    fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
-    return fig
+    fig.update_yaxes(rangemode="tozero")
+    return money_axis(fig, lang=lang)
 
 
 def counts_figure(by_year: pd.DataFrame, lang: str = "zh") -> go.Figure:
@@ -106,7 +107,9 @@ def category_bars_figure(by_year_category: pd.DataFrame, lang: str = "zh", value
     fig.update_traces(hovertemplate="%{fullData.name}<br>%{x}: %{y:,.2f}" if money
                       else "%{fullData.name}<br>%{x}: %{y:,d}")
     fig.update_xaxes(dtick=1)
-    fig.update_yaxes(tickformat=",.0f")
+    if money:
+        return money_axis(fig, lang=lang)
+    fig.update_yaxes(tickformat=",d")
     return fig
 
 
@@ -126,6 +129,7 @@ def funding_mix_figure(by_year_funding: pd.DataFrame, lang: str = "zh", percent:
     else:
         fig.update_layout(barmode="stack")
         fig.update_traces(hovertemplate="%{fullData.name}<br>%{x}: %{y:,.2f}")
+        money_axis(fig, lang=lang)
     fig.update_xaxes(dtick=1)
     return fig
 

@@ -12,7 +12,9 @@ header repeated on every page.
   roll-up): 户数, 人数, 慰问户(人)次, 慰问金, 慰问品, 小计, 工作经费, 不可预见费, 合计.
 * 登记表 (register): one row per beneficiary, **masked** as it leaves the
   unit (姓名 张*三, 身份证号 350602********1234, 电话 138****5678), with the
-  person key so the unit holding the full registry can look people up.
+  person key so the unit holding the full registry can look people up. From a
+  household roster each member has a row, grouped under the household with
+  户序号 and 与户主关系.
 
 Money is integer fen in the frames; cells hold yuan numbers (fen / 100) with
 a ``#,##0.00`` format, and the 合计 row is written both as a ``SUM`` formula
@@ -60,6 +62,7 @@ SUMMARY_COLUMNS = (
 
 REGISTER_COLUMNS = (
     FormColumn("seq", "序号", "No.", "seq", 6),
+    FormColumn("county_name", "县(市、区)", "County", "text", 11),
     FormColumn("township_name", "乡镇(街道)", "Township", "text", 14),
     FormColumn("name", "姓名", "Name", "text", 9),
     FormColumn("gender", "性别", "Gender", "text", 6),
@@ -68,15 +71,23 @@ REGISTER_COLUMNS = (
     FormColumn("household_size", "家庭人口", "Household size", "int", 9),
     FormColumn("income_fen", "家庭人均月收入(元)", "Monthly income per head (yuan)", "money", 14),
     FormColumn("phone", "联系电话", "Phone", "text", 14),
-    FormColumn("cash_fen", "慰问金(元)", "Cash (yuan)", "money", 12),
-    FormColumn("goods_fen", "慰问品(元)", "Goods (yuan)", "money", 12),
-    FormColumn("gifts_fen", "合计(元)", "Total (yuan)", "money", 12),
+    FormColumn("organizers", "填报单位", "Listed by", "text", 24),
+    FormColumn("listings", "登记次数", "Listings", "int", 8),
+    FormColumn("cash_fen", "慰问金(元)", "Cash (yuan)", "money", 13),
+    FormColumn("goods_fen", "慰问品(元)", "Goods (yuan)", "money", 13),
+    FormColumn("gifts_fen", "合计(元)", "Total (yuan)", "money", 14),
     FormColumn("person_key", "对象编号", "Person key", "text", 18),
+)
+
+# A household roster's 登记表 also says which household each member belongs to and how.
+HOUSEHOLD_COLUMNS = (
+    FormColumn("household_seq", "户序号", "Household No.", "int", 8),
+    FormColumn("relationship", "与户主关系", "Relationship", "text", 10),
 )
 
 MONEY_KEYS = ("cash_fen", "goods_fen", "gifts_fen", "overhead_fen", "contingency_fen", "total_fen")
 COUNT_KEYS = ("households", "persons", "recipients")
-NOT_SUMMED = ("income_fen",)  # per-head income: a total would mean nothing
+NOT_SUMMED = ("income_fen", "household_seq")  # per-head income, a household's number: totals mean nothing
 
 
 # ------------------------------------------------------------------ frames (no I/O)
@@ -115,6 +126,7 @@ def register_frame(people: pd.DataFrame) -> pd.DataFrame:
     ``phone``, ``cash_fen``, ``goods_fen``, ``person_key``.
     """
     out = pd.DataFrame(index=people.index)
+    out["county_name"] = people.get("county_name", pd.Series("", index=people.index)).fillna("")
     out["township_name"] = people.get("township_name", pd.Series("", index=people.index)).fillna("")
     out["name"] = people["name"].map(mask_name)
     out["gender"] = people.get("gender", pd.Series("", index=people.index)).fillna("")
@@ -123,11 +135,30 @@ def register_frame(people: pd.DataFrame) -> pd.DataFrame:
     out["household_size"] = people.get("household_size", pd.Series(pd.NA, index=people.index))
     out["income_fen"] = people.get("income_fen", pd.Series(pd.NA, index=people.index))
     out["phone"] = people.get("phone", pd.Series("", index=people.index)).map(mask_phone)
+    out["organizers"] = people.get("organizers", pd.Series("", index=people.index)).fillna("")
+    out["listings"] = people.get("listings", pd.Series(1, index=people.index)).fillna(1).astype("int64")
     for col in ("cash_fen", "goods_fen"):
         out[col] = people.get(col, pd.Series(0, index=people.index)).fillna(0).astype("int64")
     out["gifts_fen"] = out["cash_fen"] + out["goods_fen"]
     out["person_key"] = people.get("person_key", pd.Series("", index=people.index)).fillna("")
+    if "household_seq" in people and people["household_seq"].notna().any():
+        out["household_seq"] = people["household_seq"]
+        out["relationship"] = people.get("relationship", pd.Series("", index=people.index)).fillna("")
     return out.reset_index(drop=True)
+
+
+def register_columns(frame: pd.DataFrame) -> tuple[FormColumn, ...]:
+    """The 登记表 columns: with 户序号 and 与户主关系 after 序号 when the rows come from a household roster."""
+    if "household_seq" not in frame:
+        return REGISTER_COLUMNS
+    out = []
+    for column in REGISTER_COLUMNS:
+        out.append(column)
+        if column.key == "seq":
+            out.append(HOUSEHOLD_COLUMNS[0])
+        elif column.key == "name":
+            out.append(HOUSEHOLD_COLUMNS[1])
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ writing
@@ -162,7 +193,7 @@ def _col_letter(index: int) -> str:
 
 def write_form(wb, sheet_name: str, *, form_no: str, title: str, unit_line: str, columns, rows: pd.DataFrame,
                demo: bool = False, lang: str = "zh", measure: str = "单位：户、人、元",
-               total_label: str = "合计", signature: bool = True) -> None:
+               total_label: str = "合计", signature: bool = True, notes=()) -> None:
     """Write one form sheet into xlsxwriter workbook ``wb`` (see the module docstring for the layout)."""
     fmt = _formats(wb)
     ws = wb.add_worksheet(sheet_name[:31])
@@ -226,7 +257,11 @@ def write_form(wb, sheet_name: str, *, form_no: str, title: str, unit_line: str,
             ws.write_formula(r, i, formula, fmt["total_money" if col.kind == "money" else "total_int"], value)
         else:
             ws.write_blank(r, i, None, fmt["total_blank"])
-    r += 2
+    r += 1
+    for note in notes:
+        ws.merge_range(r, 0, r, ncol - 1, note, fmt["left"])
+        r += 1
+    r += 1
     if signature:
         ws.merge_range(r, 0, r, ncol - 1, "填表人：              审核人：              联系电话：              "
                                           "填报日期：      年    月    日", fmt["left"])
@@ -235,7 +270,8 @@ def write_form(wb, sheet_name: str, *, form_no: str, title: str, unit_line: str,
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
+    ws.set_footer("&C第 &P 页，共 &N 页", {"margin": 0.3})
 
 
 def workbook_bytes(write) -> bytes:
@@ -262,9 +298,15 @@ def summary_workbook(sheets, *, demo: bool = False, lang: str = "zh") -> bytes:
 
 
 def register_workbook(frame: pd.DataFrame, *, form_no: str, title: str, unit_line: str, demo: bool = False,
-                      lang: str = "zh", sheet_name: str = "登记表") -> bytes:
-    """A 登记表 workbook from :func:`register_frame` rows (already masked)."""
+                      lang: str = "zh", sheet_name: str = "登记表", with_county: bool = False,
+                      notes=()) -> bytes:
+    """A 登记表 workbook from :func:`register_frame` rows (already masked).
+
+    ``with_county`` adds the 县(市、区) column (the city's list); ``notes`` are lines under the 合计 row.
+    """
+    columns = tuple(c for c in register_columns(frame) if with_county or c.key != "county_name")
+
     def write(wb):
-        write_form(wb, sheet_name, form_no=form_no, title=title, unit_line=unit_line, columns=REGISTER_COLUMNS,
-                   rows=frame, demo=demo, lang=lang, measure="单位：人、元")
+        write_form(wb, sheet_name, form_no=form_no, title=title, unit_line=unit_line, columns=columns,
+                   rows=frame, demo=demo, lang=lang, measure="单位：人、元", notes=notes)
     return workbook_bytes(write)

@@ -233,6 +233,26 @@ def _fmt(value, kind: str) -> str:
 # Figures
 # ---------------------------------------------------------------------------
 
+def fitted_range(values: pd.Series, kind: str = "rate") -> tuple[float, float]:
+    """A colour scale's (min, max) fitted to the data, so areas that differ look different.
+
+    Rates are widened outward to whole percentage points (at least 2 points
+    wide), counts to whole numbers (at least 1 wide). No data: 0..1.
+    """
+    vals = pd.to_numeric(values, errors="coerce").dropna()
+    if vals.empty:
+        return (0.0, 1.0)
+    if kind == "rate":
+        lo, hi = math.floor(float(vals.min()) * 100) / 100, math.ceil(float(vals.max()) * 100) / 100
+        if hi - lo < 0.02:
+            lo, hi = max(0.0, lo - 0.01), min(1.0, hi + 0.01)
+            if hi - lo < 0.02:
+                lo, hi = (hi - 0.02, hi) if hi >= 0.02 else (lo, lo + 0.02)
+        return (lo, hi)
+    lo, hi = float(math.floor(vals.min())), float(math.ceil(vals.max()))
+    return (lo, hi if hi > lo else lo + 1.0)
+
+
 def choropleth(values: pd.DataFrame, geojson: dict, *, value: str = "coverage_rate", code_col: str = "county_code",
                code_property: str = "code", name_col: str | None = None, hover_cols=("eligible", "reached", "exclusion"),
                kind: str | None = None, title: str | None = None, colorscale="YlGn", value_range=None,
@@ -242,7 +262,7 @@ def choropleth(values: pd.DataFrame, geojson: dict, *, value: str = "coverage_ra
     ``values``: one row per area with the code in ``code_col`` (e.g. a
     funnel from :mod:`reliefplan.models.coverage`). ``kind``: 'rate' (0..1, shown
     as %) or 'count'; guessed from the column name. ``value_range``: the
-    colour scale's (min, max); default 0..1 for rates, 0..max for counts.
+    colour scale's (min, max); default :func:`fitted_range` of the data.
     ``note``: a line under the map (e.g. the demo-data notice).
     Polygons are drawn largest first so an area enclosed by another stays
     visible. Areas in the GeoJSON with no row are grey ("no data").
@@ -253,8 +273,7 @@ def choropleth(values: pd.DataFrame, geojson: dict, *, value: str = "coverage_ra
     data = data.drop_duplicates("_code").set_index("_code")
     vals = pd.to_numeric(data[value], errors="coerce")
     if value_range is None:
-        vmax = float(vals.max()) if vals.notna().any() else 1.0
-        value_range = (0.0, 1.0) if kind == "rate" else (0.0, max(vmax, 1.0))
+        value_range = fitted_range(vals, kind)
     vmin, vmax = float(value_range[0]), float(value_range[1])
     span = vmax - vmin if vmax > vmin else 1.0
 
@@ -365,9 +384,18 @@ def point_map(values: pd.DataFrame, county_geojson: dict, *, value: str = "cover
                   if c in placed.columns)
         for _, r in placed.iterrows()
     ]
+    lo, hi = fitted_range(v, "rate")
+    known = v.notna().to_numpy()
+    hover = np.asarray(hover, dtype=object)
+    if (~known).any():
+        fig.add_trace(go.Scatter(
+            x=placed["lon"][~known], y=placed["lat"][~known], mode="markers", text=hover[~known], hoverinfo="text",
+            showlegend=False, marker=dict(size=sizes[~known].clip(upper=22), color=NO_DATA_COLOUR,
+                                          line=dict(color="#444444", width=0.5))))
     fig.add_trace(go.Scatter(
-        x=placed["lon"], y=placed["lat"], mode="markers", text=hover, hoverinfo="text", showlegend=False,
-        marker=dict(size=sizes.clip(upper=22), color=v.fillna(-1), cmin=0, cmax=1, colorscale=colorscale,
+        x=placed["lon"][known], y=placed["lat"][known], mode="markers", text=hover[known], hoverinfo="text",
+        showlegend=False,
+        marker=dict(size=sizes[known].clip(upper=22), color=v[known], cmin=lo, cmax=hi, colorscale=colorscale,
                     line=dict(color="#444444", width=0.5), showscale=True,
                     colorbar=dict(title=dict(text=labels.label(value, lang)), thickness=14, tickformat=".0%")),
     ))
