@@ -141,3 +141,31 @@ def test_missing_dibao_heads_the_affected_reports_only(plan_without_yunxiao_diba
     assert alerts("350602") == []                                   # a complete county: no alarm
     html = rs.alert_html("<b>x</b>")
     assert "rp-alert" in html and "<b>" not in html
+
+
+def test_schema_report_units_words_are_the_levels_the_loader_reads():
+    from reliefplan.ingest.units import LEVELS
+
+    assert set(plan_schema.REPORT_LEVELS) == set(LEVELS)
+
+
+@pytest.mark.parametrize("extra", [
+    {"report_units": ["cities", "counties"]},
+    {"report_units": ["350602", "350603"]},
+    {"pdf": True},
+    {"cluster": {"plan_dir_on_workers": "/shared/plan"}},
+])
+def test_schema_accepts_mains_plan_keys(extra):
+    plan = {k: v for k, v in load_plan().items() if not k.startswith("_")}
+    assert plan_schema.check_plan({**plan, **extra}) == []
+
+
+@pytest.mark.parametrize("extra, where", [
+    ({"report_units": ["cities", "galaxies"]}, "report_units[1]"),
+    ({"pdf": "yes"}, "pdf"),
+    ({"cluster": {"plan_dir_on_worker": "/x"}}, "cluster.plan_dir_on_worker"),
+])
+def test_schema_refuses_wrong_new_keys(extra, where):
+    plan = {k: v for k, v in load_plan().items() if not k.startswith("_")}
+    problems = plan_schema.check_plan({**plan, **extra})
+    assert [p.field for p in problems] == [where]

@@ -150,6 +150,9 @@ def one_of(*alts: Field, required=False) -> Field:
 DATA_KEYS = ("registry", "areas", "boundaries", "dibao", "categories", "history", "visits", "registry_changes",
              "case_library", "holidays")
 FLAGS = ("disabled", "seriously_ill")
+# report_units level words, singular and plural (ingest.units.LEVELS reads them)
+REPORT_LEVELS = ("provinces", "cities", "counties", "townships", "province", "city", "county", "township",
+                 "organizers")
 
 ELIGIBILITY = record({
     "income_below_dibao": number(0, 10),
@@ -263,7 +266,8 @@ PLAN = record({
     "year": integer(1990, 2200, required=True),
     "organizer": text(),
     "area": code(),
-    "report_units": one_of(choice("counties", "townships", "organizers"), list_of(code())),
+    # one level word, several levels top first ([cities, counties]) or area codes (ingest.units.report_levels)
+    "report_units": one_of(choice(*REPORT_LEVELS), list_of(choice(*REPORT_LEVELS)), list_of(code())),
     "data": record({**{k: text() for k in DATA_KEYS}, "boundary_code_property": text()}),
     "categories": map_of(STANDARD, required=True),
     "delivery": DELIVERY,
@@ -286,6 +290,8 @@ PLAN = record({
     "teams": list_of(TEAM),
     "responsibilities": list_of(RESPONSIBILITY),
     "privacy": record({"secret_file": text()}),   # where the person-key secret lives (core.secret)
+    "pdf": flag(),                                 # also print every report to PDF (batch.params.check_pdf)
+    "cluster": record({"plan_dir_on_workers": text()}),   # the plan folder as Dask workers see it (batch.cluster)
 })
 
 
