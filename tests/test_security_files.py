@@ -69,6 +69,13 @@ class _FakeExecutor:
     def __init__(self, outputs):
         self.outputs = outputs
 
+    def prepare(self, plan, notebooks, ship=False):
+        return {"mode": "same"}
+
+    @staticmethod
+    def retryable(exc):
+        return False
+
     def submit(self, job_dict, options):
         future = Future()
         future.set_result({"job_id": job_dict["job_id"], "status": "ok", "error": None, "records": {},
