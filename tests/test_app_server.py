@@ -354,3 +354,12 @@ def test_twenty_page_loads_leave_at_most_n_kernels_and_idle_ones_are_culled(tmp_
         assert _kernels(proc) <= 1
     text = log.read_text(encoding="utf-8")
     assert "kernel limit 3 reached" in text and "Culling 'idle' kernel" in text
+
+
+def test_kernels_get_a_private_cache_folder(tmp_path):
+    from reliefplan.views.app import cache
+
+    env = app.voila_env({"XDG_CACHE_HOME": str(tmp_path)})
+    assert env[app.APP_CACHE_ENV] == str(tmp_path / "reliefplan" / "app")
+    assert app.APP_CACHE_ENV == cache.CACHE_ENV
+    assert app.voila_env({app.APP_CACHE_ENV: "/elsewhere"})[app.APP_CACHE_ENV] == "/elsewhere"

@@ -9,8 +9,10 @@ the CLI around it.
 Fast start, no leaks:
 
 - Preheated kernels: Voilà runs the notebook in a pool kernel before anyone
-  asks (once per server, not per visitor), so a visitor's page paints as
-  soon as it is requested; the pool refills in the background.
+  asks, so a visitor's page paints as soon as it is requested; the pool
+  refills in the background. The prepared inputs are cached on disk
+  (:data:`APP_CACHE_ENV`, see :mod:`reliefplan.views.app.cache`): computed
+  once per server (and plan and data version), loaded by every later kernel.
 - At most ``max_kernels`` kernels alive (pool included), by
   :class:`reliefplan.cli.app_kernels.CappedKernelManager`: the least recently
   used visitor's kernel makes room for a new one.
@@ -61,6 +63,7 @@ DEFAULT_MAX_KERNELS = 4
 DEFAULT_IDLE_MINUTES = 10
 POOL_SIZE = 1
 KERNEL_MANAGER = "reliefplan.cli.app_kernels.CappedKernelManager"
+APP_CACHE_ENV = "RELIEFPLAN_APP_CACHE"  # read by reliefplan.views.app.cache in each kernel
 TEMPLATE_NAME = "reliefplan"
 # A Jupyter data folder holding voila/templates/reliefplan (conf.json sets the page title).
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1] / "app_template"
@@ -265,11 +268,19 @@ def voila_command(notebook, *, host: str, port: int, open_browser: bool = False,
     return cmd
 
 
+def app_cache_dir(env: dict | None = None) -> Path:
+    """Where the kernels keep the prepared inputs (computed once per server): the user's cache folder."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "reliefplan" / "app"
+
+
 def voila_env(base: dict | None = None) -> dict[str, str]:
-    """The environment for Voilà: our template folder first on JUPYTER_PATH."""
+    """The environment for Voilà: our template folder first on JUPYTER_PATH; the kernels' cache folder."""
     env = dict(os.environ if base is None else base)
     extra = env.get("JUPYTER_PATH", "")
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATE_ROOT), extra) if p)
+    env.setdefault(APP_CACHE_ENV, str(app_cache_dir(env)))
     return env
 
 

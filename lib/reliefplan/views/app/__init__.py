@@ -20,6 +20,7 @@ from __future__ import annotations
 from reliefplan.views.app.data import (
     Inputs, for_unit, initial_controls, intro_html, last_year_totals, load_inputs, plan_scenarios, totals_table,
 )
+from reliefplan.views.app.cache import load_app_inputs
 from reliefplan.views.app.panel import WhatIfApp
 from reliefplan.views.app.texts import esc
 
@@ -41,11 +42,13 @@ def panel(plan=None, *, lang: str = "zh", scenario=None, unit="all", cap=None, a
           threshold_multiple=None, display: bool = True) -> WhatIfApp:
     """Load ``plan`` (a path, a loaded plan, or None for the demo), build the panel and display it.
 
+    In the served app the inputs come from the server's cache (see :mod:`.cache`).
+
     Returns the :class:`WhatIfApp` (``.result`` holds the figures shown).
     """
     from IPython.display import display as show  # only a notebook displays; the library works without IPython
 
-    inputs = load_inputs(plan, lang=lang)
+    inputs = load_app_inputs(plan, lang=lang)
     app = build_app(inputs, lang=lang, controls=initial_controls(
         scenario=scenario, cap=cap, allocation_mode=allocation_mode, threshold_multiple=threshold_multiple,
         unit=unit))

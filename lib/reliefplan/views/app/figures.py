@@ -87,7 +87,7 @@ def funding_html(result: whatif.WhatIfResult, lang: str) -> str:
                     f"<td {RIGHT}>{esc(format_yuan(int(used)))}</td><td {RIGHT}></td></tr>")
     total_amount = int(funding["amount_fen"].sum())
     gap = asked - total_amount
-    rows.append(f'<tr style="font-weight:bold"><td>{esc(t("need", lang))}</td>'
+    rows.append(f'<tr style="font-weight:bold"><td>{esc(t("pools_total", lang))}</td>'
                 f"<td {RIGHT}>{esc(format_yuan(total_amount))}</td><td {RIGHT}>{esc(format_yuan(asked))}</td>"
                 f'<td {RIGHT} data-fen="{gap}">{esc(format_yuan(max(gap, 0)))}</td></tr>')
     return ('<table id="rp-pools" style="border-collapse:collapse;margin-top:6px"><thead><tr>'

@@ -91,7 +91,7 @@ class WhatIfApp:
             self.name_widgets[code] = widgets.HTML()
             grid += [self.name_widgets[code], self.amounts[code]["cash"].widget, self.amounts[code]["goods"].widget]
         self.amount_grid = widgets.GridBox(grid, layout=widgets.Layout(
-            grid_template_columns="130px 360px 300px", grid_gap="1px 6px"))
+            grid_template_columns="130px 390px 300px", grid_gap="1px 6px"))
 
         self.message_html = widgets.HTML(figures.message_html(None, lang)).add_class("rp-message")
         self.headline_html = widgets.HTML().add_class("rp-total")

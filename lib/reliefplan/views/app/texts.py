@@ -42,6 +42,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "funding": ("资金来源", "Funding"),
     "pool": ("资金池", "Funding pool"),
     "need": ("需求", "Need"),
+    "pools_total": ("合计(全额需求)", "Total (full cost)"),
     "allocated": ("安排", "Allocated"),
     "available": ("可用", "Available"),
     "pool_gap": ("缺口", "Gap"),
