@@ -63,7 +63,8 @@ def headline_html(result: whatif.WhatIfResult, unit_label: str, last_year: dict,
         f'<span id="rp-households-value" data-covered="{covered_h}" data-eligible="{eligible_h}">'
         f'{covered_h:,} / {eligible_h:,}</span> {esc(t("households", lang))}</div>'
         f'<div>{esc(t("dropped", lang))}: <span id="rp-dropped-value" data-count="{dropped}">{dropped:,}</span> '
-        f'{esc(t("recipients", lang))}</div>'
+        f'{esc(t("recipients", lang))}; <span id="rp-dropped-households-value" data-count="{eligible_h - covered_h}">'
+        f'{eligible_h - covered_h:,}</span> {esc(t("households", lang))}</div>'
         f'<div>{vs}</div></div>'
     )
 
