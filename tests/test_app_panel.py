@@ -70,13 +70,15 @@ def test_starting_figures_are_the_librarys(app, inputs):
 
 def test_controls_fit_money(app, inputs):
     dibao = app.amounts["dibao"]["cash"]
-    assert dibao.slider.step == inputs.plan["rounding_step"] == 50
-    assert dibao.slider.max == 3 * 500  # 0 to 3x the current standard
-    assert app.cap.box.value == "3,300,000"  # thousands separators
+    base, step = dibao.value, inputs.plan["rounding_step"]
+    assert dibao.slider.step == step
+    assert dibao.slider.max == max(3 * base, 20 * step)  # 0 to 3x the current standard
+    assert app.cap.box.value == f"{app.cap.value:,}" and "," in app.cap.box.value  # thousands separators
     app.range.value = 5
-    assert dibao.slider.max == 2500
-    dibao.slider.value = 650
-    assert dibao.box.value == "650" and app.controls()["amounts"]["dibao"] == {"cash": 650}
+    assert dibao.slider.max == max(5 * base, 20 * step)
+    dibao.slider.value = base + 3 * step
+    assert dibao.box.value == f"{base + 3 * step:,}"
+    assert app.controls()["amounts"]["dibao"] == {"cash": base + 3 * step}
     app.cap.box.value = "2,900,000"
     assert app.cap.slider.value == 2_900_000 and app.cap.box.value == "2,900,000"
     expected = whatif.update(inputs.state, app.controls()).summary()
