@@ -26,7 +26,7 @@ import time
 def registry_frame(rows: int, seed: int):
     """A loaded-registry-shaped frame of ``rows`` synthetic listings (canonical columns)."""
     from reliefplan.demo import generate as demo_data
-    inputs = demo_data.load_inputs(demo_data._default_data_dir())
+    inputs = demo_data.load_inputs(demo_data.default_data_dir())
     listings = demo_data.generate_listings(rows, seed, inputs)
     cols = ["name", "id_number", "area_code", "county_code", "category", "household_size", "income_fen",
             "disabled", "seriously_ill", "birth_date"]

@@ -164,6 +164,21 @@ def _all(*checks):
 
 
 CASES: list[Case] = [
+    _c("sheet_per_township_beside_notes", lambda d: xlsx(d / "f.xlsx", [HEADER, good_row(idn=ID_C), good_row(
+        idn=ID_A[:17] + ("0" if ID_A[17] != "0" else "1"))], sheet="城关镇", extra_sheets=[
+        ("填表说明", [["请每个乡镇填写一张表"]]), ("石亭街道", [HEADER, good_row(), good_row(idn=ID_B)])]),
+       rows_read=4, accepted=3, reasons={3: "id_bad_checksum"},
+       check=_all(_accepted_value("source_sheet", "石亭街道"), _accepted_value("source_sheet", "城关镇", 2),
+                  _attr("sheet", "石亭街道"))),
+    _c("household_roster_merged", lambda d: xlsx(d / "f.xlsx", [
+        ["户主姓名", "困难类别", "区划", "家庭成员姓名", "与户主关系", "身份证号码"],
+        ["张三", "低保户", "芗城区石亭街道", "张三", "户主", ID_A],
+        [None, None, None, "李梅", "妻子", ID_B],
+        ["王五", "特困", "龙文区朝阳镇", "王五", "户主", ID_C]],
+        merges=["A2:A3", "B2:B3", "C2:C3"]),
+       rows_read=3, accepted=3,
+       check=_all(_accepted_value("household_key", "名单!2", 1), _accepted_value("household_size", 2, 1),
+                  _accepted_value("area_code", "350602001", 1), _accepted_value("household_size", 1, 2))),
     _c("title_rows", lambda d: xlsx(d / "f.xlsx", [
         ["附件1 困难职工登记表"], ["填报日期：2026年12月"], HEADER, good_row(), good_row(idn=ID_B)],
         merges=["A1:H1"]),
@@ -270,7 +285,7 @@ CASES: list[Case] = [
        rows_read=2, accepted=1, reasons={2: "unknown_category"}),
     _c("unknown_area", lambda d: csv_file(d / "f.csv", [
         HEADER, good_row(area="350699001"), good_row(idn=ID_B, area="350600"), good_row(idn=ID_C, area="abc")]),
-       rows_read=3, accepted=0, reasons={2: "unknown_area", 3: "area_too_coarse", 4: "unknown_area"}),
+       rows_read=3, accepted=0, reasons={2: "unknown_area", 3: "area_too_coarse", 4: "unknown_area_name"}),
     _c("area_names_and_padded_codes", lambda d: csv_file(d / "f.csv", [
         HEADER, good_row(area="石亭街道"), good_row(idn=ID_B, area="城关镇"), good_row(idn=ID_C, area="350602001000"),
         good_row(idn=ID_X, area="350603000000")]),
@@ -326,7 +341,7 @@ CASES: list[Case] = [
     _c("flags_and_free_text", lambda d: csv_file(d / "f.csv", [
         HEADER + ["是否残疾", "是否重病", "病情"], good_row() + ["是", "否", "尿毒症"],
         good_row(idn=ID_B) + ["肢体二级", "", ""]]),
-       rows_read=2, accepted=2, warnings={3: "flag_text_as_yes"},
+       rows_read=2, accepted=1, reasons={3: "not_yes_no"},
        check=_all(_accepted_value("disabled", True, 0), _accepted_value("seriously_ill", False, 0),
-                  _accepted_value("disabled", True, 1), _accepted_value("diagnosis", "尿毒症", 0))),
+                  _accepted_value("diagnosis", "尿毒症", 0))),
 ]

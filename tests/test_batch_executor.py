@@ -9,7 +9,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from reliefplan.batch import executor as ex
+from reliefplan.batch import job_runner as ex
+from reliefplan.batch.warm_kernel import kill_all_kernels
 from reliefplan.batch.jobs import Job
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("kernels")]
@@ -69,7 +70,7 @@ record("history", len(In))"""),
 @pytest.fixture(autouse=True, scope="module")
 def _kernels():
     yield
-    ex.kill_all_kernels()
+    kill_all_kernels()
     ex._LOCAL.kernel = None
 
 

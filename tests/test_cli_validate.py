@@ -110,3 +110,16 @@ def test_default_missing_demo_registry_exit_2(tmp_path):
     shutil.copytree(REPO_ROOT / "data", data, ignore=shutil.ignore_patterns("registry.csv", "*.xlsx"))
     code, _, err = run(env={"RELIEFPLAN_DATA": str(data)})
     assert code == 2 and "data.registry" in err and "registry.csv" in err
+
+
+def test_multi_sheet_workbook_prints_each_sheet_and_names_skipped_ones(tmp_path):
+    path = xlsx(tmp_path / "towns.xlsx", [HEADER, good_row(idn=ID_B, area="350602001")], sheet="城关镇",
+                extra_sheets=[("说明", [["填表说明：每个乡镇一张表"]]),
+                              ("石亭街道", [HEADER, good_row(area="350602001"), good_row(idn=BAD_ID, area="350602001")])])
+    code, out, err = run(path)
+    assert code == 1, err
+    assert "读取 3 行，接收 2 行，退回 1 行" in out
+    assert "工作表「石亭街道」(表头第 1 行): 读取 2 行，接收 1 行，退回 1 行" in out
+    assert "sheet '城关镇' (header row 1): 1 rows read, 1 accepted, 0 rejected" in out
+    assert "工作表「说明」没有名单表头" in out
+    assert "工作表「石亭街道」第 3 行" in out and "row 3 of sheet '石亭街道'" in out

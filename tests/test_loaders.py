@@ -136,7 +136,7 @@ def test_areas_parent_must_exist(tmp_path):
 
 
 def test_areas_bad_level_and_code(tmp_path):
-    text = AREAS_OK + "35060X,某区,,350600,county,urban,2023\n350699,某县,,350600,province,rural,2023\n"
+    text = AREAS_OK + "35060X,某区,,350600,county,urban,2023\n350699,某县,,350600,galaxy,rural,2023\n"
     path = write(tmp_path / "areas.csv", text)
     with pytest.raises(ConfigError) as info:
         loaders.load_areas(path)

@@ -181,12 +181,12 @@ def test_flags(raw, expected):
     assert convert.bool_value(raw) == (expected, None, None)
 
 
-def test_flag_other_text_is_yes_with_warning():
-    assert convert.bool_value("肢体二级") == (True, None, "flag_text_as_yes")
+def test_flag_other_text_is_refused_like_in_the_reference_tables():
+    assert convert.bool_value("肢体二级") == (None, "not_yes_no", None)
 
 
 def test_area_codes():
-    convert = area_match.area_value(*area_match.area_tables(AREAS))
+    convert = area_match.AreaResolver(AREAS).convert
     assert convert("350602001") == ("350602001", None, None)
     assert convert(350602001.0) == ("350602001", None, None)
     assert convert("350602001.0") == ("350602001", None, None)

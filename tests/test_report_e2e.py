@@ -313,7 +313,7 @@ def test_reports_read_like_documents_in_chromium(full_run):
             assert not BAD_WORDS.findall(text), (name, BAD_WORDS.findall(text)[:5])
             # plan keys quoted as <code> in the notes are documentation, not data; the package name is a name
             prose = page.evaluate("""() => { const b = document.body.cloneNode(true);
-                b.querySelectorAll('code, details:not([open]) > :not(summary)').forEach(e => e.remove());
+                b.querySelectorAll('script, style, code, details:not([open]) > :not(summary)').forEach(e => e.remove());
                 return b.innerText; }""")
             keys = [k for k in RAW_KEY.findall(prose) if k not in ("chinese_calendar",)]
             # not yet: 01's reconciliation and benchmark tables name category codes; 02's what-if panel prints
@@ -323,7 +323,8 @@ def test_reports_read_like_documents_in_chromium(full_run):
             assert not re.search(r"\d+ rows × \d+ columns|…\s*\n", text), name
             first_h2 = page.evaluate("() => document.querySelector('h2').textContent")
             assert first_h2.startswith(("摘要", "Summary")), (name, first_h2)
-            assert page.evaluate("() => document.querySelectorAll('ol.rp-findings li').length") >= 2, name
+            # findings come from the data: at least one, however few rules fire (02 under a plan with no cap)
+            assert page.evaluate("() => document.querySelectorAll('ol.rp-findings li').length") >= 1, name
             assert page.evaluate("() => document.querySelectorAll('table.rp-table').length") >= 1, name
             assert "年" in page.inner_text("header time") and "T" not in page.inner_text("header time")
             if name.startswith(("350600", "03_")):

@@ -24,7 +24,8 @@ _T = {
            "version": "程序版本", "years": "报告年度", "cell": "出错单元格", "plan": "方案",
            "ok": "完成", "failed": "失败", "timeout": "超时", "error_s": "错误", "interrupted": "中断",
            "pending": "未运行", "skipped": "(未变化, 沿用)", "manifest": "清单 manifest.json",
-           "reconciled_yes": "汇总与各单位合计一致(精确到分)", "reconciled_no": "汇总与各单位合计不一致或不完整"},
+           "reconciled_yes": "汇总与各单位合计一致(精确到分)", "reconciled_no": "汇总与各单位合计不一致或不完整",
+           "failed_below": "下级未完成单位", "tree_note": "按区划层级排列: 每个汇总报告与其下一级单位核对。"},
     "en": {"title": "Relief campaign planning reports", "generated": "Generated", "units": "Unit reports",
            "city": "City-level analysis", "rollup": "Roll-up", "code": "Code", "name": "Unit", "status": "Status",
            "duration": "Time (s)", "files": "Files", "error": "Error",
@@ -36,7 +37,9 @@ _T = {
            "ok": "done", "failed": "failed", "timeout": "timed out", "error_s": "error", "interrupted": "interrupted",
            "pending": "not run", "skipped": "(unchanged, kept)", "manifest": "manifest.json",
            "reconciled_yes": "Roll-up equals the sum of the units, to the fen",
-           "reconciled_no": "Roll-up does not (yet) equal the sum of the units"},
+           "reconciled_no": "Roll-up does not (yet) equal the sum of the units",
+           "failed_below": "Not done below", "tree_note": "In the order of the area tree: each roll-up "
+           "reconciles with the units directly below it."},
 }
 _BADGE = {"ok": "#2e7d32", "failed": "#c62828", "timeout": "#ef6c00", "error": "#c62828",
           "interrupted": "#6d4c41", "pending": "#757575"}
@@ -117,11 +120,56 @@ def _error(entry: dict, t: dict) -> str:
     return f'<div class="err">{_esc(text)}</div>'
 
 
+def unit_tree(jobs: dict) -> list[tuple[int, dict]]:
+    """The unit and roll-up entries below the top roll-up, depth first: (depth, entry).
+
+    Entries place themselves by ``parent_code``; manifests written before there were levels (no
+    ``parent_code``) list their units flat in code order.
+    """
+    entries = [e for jid, e in jobs.items() if jid != "rollup" and e.get("kind") in ("unit", "rollup")]
+    by_code = {str(e.get("unit_code")): e for e in entries}
+    children: dict = {}
+    for e in entries:
+        parent = str(e.get("parent_code") or "")
+        children.setdefault(parent if parent in by_code else "", []).append(e)
+    out: list[tuple[int, dict]] = []
+
+    def visit(parent, depth):
+        for e in sorted(children.get(parent, []), key=lambda e: str(e.get("unit_code") or "")):
+            out.append((depth, e))
+            visit(str(e.get("unit_code")), depth + 1)
+
+    visit("", 0)
+    return out
+
+
+def not_done_below(jobs: dict, entry: dict) -> list[dict]:
+    """The unit entries under a roll-up (at any depth) whose status is not ok, so each level names them."""
+    out, stack = [], list(entry.get("children") or [])
+    while stack:
+        child = jobs.get(stack.pop(0))
+        if child is None:
+            continue
+        if child.get("status") != "ok":
+            out.append(child)
+        stack.extend(child.get("children") or [])
+    return out
+
+
+def _below(jobs: dict, entry: dict, t: dict, title_key: str) -> str:
+    bad = not_done_below(jobs, entry)
+    if not bad:
+        return ""
+    names = ", ".join(f"{e.get('unit_code')} {e.get(title_key) or ''}".strip() for e in bad)
+    return f'<div class="err">{_esc(t["failed_below"])}: {_esc(names)}</div>'
+
+
 def render_index(manifest: dict, lang: str = "zh") -> str:
     """The index page of one year's report folder."""
     t = _T[lang]
     jobs = manifest.get("jobs", {})
-    units = sorted((e for e in jobs.values() if e.get("kind") == "unit"), key=lambda e: e.get("unit_code") or "")
+    units = unit_tree(jobs)
+    nested = any(depth for depth, _ in units)
     city = sorted((e for e in jobs.values() if e.get("kind") == "city"), key=lambda e: e.get("notebook"))
     orgs = sorted((e for e in jobs.values() if e.get("kind") == "organizer"),
                   key=lambda e: str((e.get("parameters") or {}).get("organizer") or e.get("stem")))
@@ -139,7 +187,8 @@ def render_index(manifest: dict, lang: str = "zh") -> str:
 
     if rollup:
         parts.append(f"<h2>{_esc(t['rollup'])}</h2><table><tr><th>{t['name']}</th><th>{t['status']}</th>"
-                     f"<th>{t['files']}</th></tr><tr><td>{_esc(rollup.get(title_key))}{_error(rollup, t)}</td>"
+                     f"<th>{t['files']}</th></tr><tr><td>{_esc(rollup.get(title_key))}{_error(rollup, t)}"
+                     f"{_below(jobs, rollup, t, title_key)}</td>"
                      f"<td>{_status(rollup, t)}</td><td>{_files(rollup, lang)}</td></tr></table>")
         records = rollup.get("records") or {}
         if rollup.get("status") == "ok" and records:
@@ -152,10 +201,18 @@ def render_index(manifest: dict, lang: str = "zh") -> str:
                             f'{_esc(t["reconciled_yes"] if ok else t["reconciled_no"])}</td></tr>')
             parts.append(f"<h3>{_esc(t['figures'])}</h3><table>{''.join(rows)}</table>")
 
-    parts.append(f"<h2>{_esc(t['units'])}</h2><table><tr><th>{t['code']}</th><th>{t['name']}</th>"
+    parts.append(f"<h2>{_esc(t['units'])}</h2>")
+    if nested:
+        parts.append(f'<p class="muted">{_esc(t["tree_note"])}</p>')
+    parts.append(f"<table><tr><th>{t['code']}</th><th>{t['name']}</th>"
                  f"<th>{t['status']}</th><th>{t['duration']}</th><th>{t['files']}</th></tr>")
-    for e in units:
-        parts.append(f"<tr><td>{_esc(e.get('unit_code'))}</td><td>{_esc(e.get(title_key))}{_error(e, t)}</td>"
+    for depth, e in units:
+        indent = f' style="padding-left:{8 + 24 * depth}px"' if depth else ""
+        name = _esc(e.get(title_key))
+        if e.get("kind") == "rollup":
+            name = f"<strong>{name}</strong>"
+        parts.append(f"<tr class=\"depth{depth}\"><td{indent}>{_esc(e.get('unit_code'))}</td><td{indent}>{name}"
+                     f"{_error(e, t)}{_below(jobs, e, t, title_key)}</td>"
                      f"<td>{_status(e, t)}</td><td class=\"num\">{_esc(e.get('duration_s'))}</td>"
                      f"<td>{_files(e, lang)}</td></tr>")
     parts.append("</table>")

@@ -6,8 +6,12 @@ One job per reporting unit (``10_unit_report``), one roll-up
 executor runs it anywhere, the manifest records it.
 
 Reporting units come from the plan: ``area`` is the planning unit (e.g.
-350600 漳州市) and ``report_units`` says which areas below it get a report:
-``counties`` (default), ``townships``, or an explicit list of area codes.
+350600 漳州市, 350000 福建省) and ``report_units`` says which areas below it get a
+report: ``counties`` (default), ``townships``, ``cities``, several levels
+(``[cities, counties]``), or an explicit list of area codes. Units form a tree
+(:func:`reliefplan.ingest.units.unit_table`): a unit with units below it gets a
+roll-up job (``rollup-<code>``) that runs after its children and reconciles
+with them; the plan's area gets the top roll-up (``rollup``) over the top level.
 ``organizers`` means the county reports plus one report per organizer
 (registry column ``organizer``, 填报单位); a single organizer is asked for
 with the unit spec ``org:<name>``. Organizer reports are ``kind="organizer"``
@@ -27,6 +31,8 @@ import pandas as pd
 from reliefplan.core import paths
 from reliefplan.ingest.units import (  # noqa: F401  (re-exported: the batch speaks of units)
     ORG_PREFIX,
+    ancestors,
+    descendants,
     load_area_table,
     normalize_organizer,
     organizer_names,
@@ -54,8 +60,10 @@ class Job:
 
     ``stem`` is the output file name without suffix (``350602_芗城区``);
     the runner writes ``<stem>.html`` and ``<stem>.ipynb`` plus any Excel
-    attachments the notebook writes. ``after_units`` marks the roll-up, which
-    runs once the unit jobs are done and receives their recorded figures.
+    attachments the notebook writes. ``after_units`` marks a roll-up, which
+    runs once the jobs named in ``children`` are done and receives their
+    recorded figures. ``level`` and ``parent_code`` place a unit or roll-up in
+    the tree of reporting units (the index shows it).
     """
 
     job_id: str
@@ -69,6 +77,9 @@ class Job:
     after_units: bool = False
     attachments: bool = False
     extra: dict = field(default_factory=dict)
+    children: tuple = ()        # job ids a roll-up reconciles with
+    level: str = ""             # area level: city, county, township ('' for city notebooks, organizers)
+    parent_code: str = ""       # the unit above in the tree ('' for the top roll-up)
 
     def notebook_path(self) -> Path:
         """The notebook file: a name inside notebooks/, or an absolute path (tests, custom reports)."""
@@ -80,6 +91,8 @@ class Job:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Job":
+        data = dict(data)
+        data["children"] = tuple(data.get("children") or ())
         return cls(**data)
 
 
@@ -115,27 +128,70 @@ def declared_parameters(notebook: Path) -> dict:
     return out
 
 
-def build_jobs(plan: dict, units: pd.DataFrame, *, lang: str = "zh", include_city: bool = True,
-               include_rollup: bool = True, area_name: str | None = None, organizers=()) -> list[Job]:
-    """Jobs for ``units`` (rows of :func:`unit_table`), ``organizers`` (names), the roll-up and the city notebooks.
+def unit_job_id(code: str, leaf: bool = True) -> str:
+    """The job id of a unit's report: ``unit-<code>`` for a leaf, ``rollup-<code>`` for a unit with units below."""
+    return f"unit-{code}" if leaf else f"rollup-{code}"
 
-    ``area_name``: the planning area's name (e.g. 漳州市), for the roll-up's file names.
-    An organizer's name reaches its notebook only as the ``organizer`` parameter (data).
+
+def jobs_units(tree: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame:
+    """The units whose jobs run when ``chosen`` are asked for: each chosen unit, everything below a
+    chosen roll-up unit, and every unit above a chosen one (so the roll-ups on the way up are current).
+    In tree order."""
+    if "parent" not in tree or len(chosen) == len(tree):
+        return chosen
+    wanted = set(chosen["code"])
+    for code in list(wanted):
+        wanted.update(descendants(tree, code))
+        wanted.update(ancestors(tree, code))
+    return tree[tree["code"].isin(wanted)].reset_index(drop=True)
+
+
+def build_jobs(plan: dict, units: pd.DataFrame, *, lang: str = "zh", include_city: bool = True,
+               include_rollup: bool = True, area_name: str | None = None, organizers=(),
+               tree: pd.DataFrame | None = None) -> list[Job]:
+    """Jobs for ``units`` (rows of :func:`unit_table`), ``organizers`` (names), the roll-ups and the city notebooks.
+
+    ``tree``: every reporting unit of the plan (default ``units``), so that a roll-up names all its
+    children even when only some run. Leaf units get unit reports; units with units below get roll-ups
+    (when ``include_rollup``). ``area_name``: the planning area's name (e.g. 漳州市), for the top roll-up's
+    file names. An organizer's name reaches its notebook only as the ``organizer`` parameter (data).
     """
     plan_path = str(plan["_path"])
     year = int(plan["year"])
     root = str(plan.get("area", "city"))
     root_name = safe_filename(area_name or root)
+    tree = units if tree is None else tree
+    leaf = _leaf_flags(tree)
+    parent = dict(zip(tree["code"], tree["parent"])) if "parent" in tree else {}
+    level = dict(zip(tree["code"], tree["level"])) if "level" in tree else {}
+
+    def child_ids(code):
+        return tuple(unit_job_id(c, leaf[c]) for c in tree["code"] if parent.get(c, root) == code)
+
     jobs = []
     for row in units.itertuples(index=False):
-        jobs.append(Job(
-            job_id=f"unit-{row.code}", kind="unit", notebook=UNIT_NOTEBOOK,
-            parameters={"plan_file": plan_path, "unit_code": str(row.code), "year": year, "lang": lang},
-            stem=f"{row.code}_{safe_filename(row.name if lang == 'zh' else row.name_en)}",
-            title=f"{row.name} {year}年送温暖活动规划报告",
-            title_en=f"{row.name_en}: {year} relief campaign planning report",
-            unit_code=str(row.code), attachments=True,
-        ))
+        code = str(row.code)
+        if leaf.get(code, True):
+            jobs.append(Job(
+                job_id=unit_job_id(code), kind="unit", notebook=UNIT_NOTEBOOK,
+                parameters={"plan_file": plan_path, "unit_code": code, "year": year, "lang": lang},
+                stem=f"{code}_{safe_filename(row.name if lang == 'zh' else row.name_en)}",
+                title=f"{row.name} {year}年送温暖活动规划报告",
+                title_en=f"{row.name_en}: {year} relief campaign planning report",
+                unit_code=code, attachments=True, level=level.get(code, ""), parent_code=parent.get(code, root),
+            ))
+        elif include_rollup:
+            name = safe_filename(row.name if lang == "zh" else row.name_en)
+            jobs.append(Job(
+                job_id=unit_job_id(code, False), kind="rollup", notebook=ROLLUP_NOTEBOOK,
+                parameters={"plan_file": plan_path, "unit_code": code, "year": year, "lang": lang,
+                            "unit_records": {}},
+                stem=f"{code}_{name}_汇总" if lang == "zh" else f"{code}_{name}_rollup",
+                title=f"{row.name} {year}年送温暖活动汇总报告",
+                title_en=f"{row.name_en}: {year} relief campaign roll-up",
+                unit_code=code, after_units=True, attachments=True, children=child_ids(code),
+                level=level.get(code, ""), parent_code=parent.get(code, root),
+            ))
     for name in organizers:
         stem = organizer_stem(name)
         jobs.append(Job(
@@ -168,10 +224,16 @@ def build_jobs(plan: dict, units: pd.DataFrame, *, lang: str = "zh", include_cit
             stem=f"{root}_{root_name}_汇总" if lang == "zh" else f"{root}_{root_name}_rollup",
             title=f"{area_name or root} {year}年送温暖活动汇总报告",
             title_en=f"{area_name or root}: {year} relief campaign roll-up",
-            after_units=True, attachments=True,
+            after_units=True, attachments=True, children=child_ids(root),
         ))
     return jobs
 
+
+def _leaf_flags(units: pd.DataFrame) -> dict:
+    """code -> True when the unit has no unit below it (a unit report), False for a roll-up unit."""
+    if "leaf" in units:
+        return dict(zip(units["code"].astype(str), units["leaf"].astype(bool)))
+    return {str(c): True for c in units["code"]}
 
 _CITY_TITLES = {
     "01_past_campaigns": ("历年慰问活动分析", "Past campaigns"),

@@ -4,8 +4,9 @@
 2. Work out what ``--resume`` may skip (unchanged fingerprint, intact files).
 3. Run the unit and city jobs on the executor, in parallel; write each job's
    files atomically as it finishes and rewrite the manifest after each.
-4. When the unit jobs are done, run the roll-up with the figures the
-   (up-to-date) unit reports recorded, so it can reconcile with them.
+4. When a roll-up's children are done (its units; for a province plan a
+   city's counties, then the province's cities), run it with the figures the
+   (up-to-date) child reports recorded, so it can reconcile with them.
 5. Write ``index.html``; exit code 0 when every job succeeded, 1 otherwise,
    130 when interrupted (the manifest then says which jobs never finished).
 """
@@ -15,20 +16,18 @@ from __future__ import annotations
 import os
 import signal
 import uuid
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-from tqdm.auto import tqdm
 
 from reliefplan.batch import executor as ex
 from reliefplan.batch.files import atomic_write_bytes, remove_stale_parts, sha256_bytes
 from reliefplan.batch.html import PLOTLY_JS, copy_plotly_js
 from reliefplan.batch.index import write_indexes
-from reliefplan.batch.jobs import build_jobs
+from reliefplan.batch.jobs import build_jobs, jobs_units
 from reliefplan.batch.manifest import job_entry, load_manifest, now_iso, output_kind, write_manifest
 from reliefplan.batch.params import ReportParams, check_jobs_parameters
+from reliefplan.batch.progress import Progress
 from reliefplan.batch.resume import can_skip, code_version, fingerprint, input_files, input_hashes
 
 
@@ -90,13 +89,23 @@ class _Interrupts:
                 raise _Interrupted()
 
 
-def _rollup_records(manifest: dict, unit_jobs, fingerprints: dict) -> dict:
-    """Figures recorded by every unit report that is up to date (same fingerprint) and succeeded."""
+def _rollup_records(manifest: dict, child_ids, fingerprints: dict, inputs: dict, code: str) -> dict:
+    """Figures recorded by every child report of a roll-up that succeeded and is up to date, by unit code.
+
+    Up to date: the fingerprint this run computed for it; for a roll-up below that was not
+    run this time (another ``--units`` subset), the same inputs and code.
+    """
     out = {}
-    for job in unit_jobs:
-        entry = manifest["jobs"].get(job.job_id)
-        if entry and entry.get("status") == "ok" and entry.get("fingerprint") == fingerprints[job.job_id]:
-            out[job.unit_code] = entry.get("records") or {}
+    for job_id in child_ids:
+        entry = manifest["jobs"].get(job_id)
+        if not entry or entry.get("status") != "ok" or not entry.get("unit_code"):
+            continue
+        if job_id in fingerprints:
+            current = entry.get("fingerprint") == fingerprints[job_id]
+        else:
+            current = entry.get("input_hashes") == inputs and entry.get("code_version") == code
+        if current:
+            out[entry["unit_code"]] = entry.get("records") or {}
     return out
 
 
@@ -119,19 +128,35 @@ def _remove_stale(year_dir: Path, previous: dict | None, keep: list[dict]) -> No
             (year_dir / row["path"]).unlink(missing_ok=True)
 
 
+def _area_level(plan: dict) -> str:
+    """The area level of the plan's own area (the top roll-up's level): province, city or county."""
+    from reliefplan.ingest.units import load_area_table
+
+    try:
+        areas = load_area_table(plan)
+    except Exception:   # the level only labels the progress bar
+        return ""
+    row = areas[areas["code"] == str(plan.get("area", ""))]
+    return str(row["level"].iloc[0]) if len(row) else ""
+
+
 def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bool = False,
                 max_jobs_per_kernel: int = 100, job_filter=None, echo=print) -> RunSummary:
-    """Execute the report jobs of ``params``; see the module docstring."""
+    """Execute the report jobs of ``params``; see the module docstring.
 
+    ``progress``: True (one bar with counts per level), False (none), or a mode of
+    :data:`reliefplan.batch.progress.MODES` (``bar``, ``lines``: JSON lines on stdout, ``quiet``).
+    """
     plan = params.plan
     year_dir = params.year_dir
     year_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_parts(year_dir)
 
-    all_unit_jobs = build_jobs(plan, params.all_units, lang=params.lang, include_city=False, include_rollup=False)
-    # organizer jobs are not in all_unit_jobs: the roll-up reconciles the area units only
-    jobs = build_jobs(plan, params.units, lang=params.lang, include_city=params.include_city,
-                      area_name=params.area_name, organizers=params.organizers)
+    tree = params.all_units
+    all_unit_jobs = build_jobs(plan, tree, lang=params.lang, include_city=False, include_rollup=False, tree=tree)
+    # organizer jobs are not in all_unit_jobs: the roll-ups reconcile the area units only
+    jobs = build_jobs(plan, jobs_units(tree, params.units), lang=params.lang, include_city=params.include_city,
+                      area_name=params.area_name, organizers=params.organizers, tree=tree)
     if job_filter is not None:
         jobs = [j for j in jobs if job_filter(j)]
     check_jobs_parameters(jobs)  # before any kernel starts
@@ -183,7 +208,7 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
         summary.skipped.append(job.job_id)
 
     first = [j for j in jobs if not j.after_units]
-    later = [j for j in jobs if j.after_units]
+    later = [j for j in jobs if j.after_units]   # roll-ups: each runs once its children are done
     to_run = []
     for job in first:
         if params.resume and can_skip(manifest["jobs"].get(job.job_id), fingerprints[job.job_id], year_dir):
@@ -192,8 +217,10 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
             to_run.append(job)
     write_manifest(year_dir, manifest)
 
-    bar = tqdm(total=len(jobs), desc="报告 reports", unit="job", disable=not progress, dynamic_ncols=True)
-    bar.update(len(summary.skipped))
+    mode = progress if isinstance(progress, str) else ("bar" if progress else "quiet")
+    bar = Progress(jobs, mode=mode, lang=params.lang, area_level=_area_level(plan))
+    for job_id in summary.skipped:
+        bar.finished(job_id, "ok", skipped=True)
     executor = None
     running: dict = {}
     attempts: dict = {}
@@ -203,44 +230,44 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
         if to_run or later:
             workers = max(1, min(params.jobs, len(to_run) + len(later)))
             executor = ex.make_executor(params.executor, workers, params.scheduler)
+            notebooks = sorted({str(j.notebook_path()) for j in to_run + later})
+            options["paths"] = executor.prepare(plan, notebooks, ship=bool(params.extra.get("ship_inputs")))
         # units first so the roll-up can start as early as possible; city notebooks after them
         for job in sorted(to_run, key=lambda j: ({"unit": 0, "organizer": 1}.get(j.kind, 2), j.job_id)):
             running[executor.submit(job.to_dict(), options)] = job
         while running or later:
-            if not running and later:
-                for job in later:
-                    records = _rollup_records(manifest, all_unit_jobs, fingerprints)
-                    job = replace(job, parameters={**job.parameters, "unit_records": records})
-                    fingerprints[job.job_id] = fingerprint(job, inputs, code)
-                    if params.resume and can_skip(manifest["jobs"].get(job.job_id), fingerprints[job.job_id],
-                                                  year_dir):
-                        skip_job(job)
-                        bar.update(1)
-                    else:
-                        running[executor.submit(job.to_dict(), options)] = job
-                later = []
+            busy = {j.job_id for j in running.values()} | {j.job_id for j in later}
+            ready = [j for j in later if not set(j.children) & busy] or ([] if running else later[:1])
+            for job in ready:
+                later.remove(job)
+                records = _rollup_records(manifest, job.children, fingerprints, inputs, code)
+                job = replace(job, parameters={**job.parameters, "unit_records": records})
+                fingerprints[job.job_id] = fingerprint(job, inputs, code)
+                if params.resume and can_skip(manifest["jobs"].get(job.job_id), fingerprints[job.job_id],
+                                              year_dir):
+                    skip_job(job)
+                    bar.finished(job.job_id, "ok", skipped=True)
+                else:
+                    running[executor.submit(job.to_dict(), options)] = job
+            if ready:
                 write_manifest(year_dir, manifest)
                 continue
             for future in ex.wait_any(list(running)):
                 job = running.pop(future)
                 try:
                     result = future.result()
-                except BrokenProcessPool:
-                    # a worker process died under this job or a queued one: run it again once on a new pool
-                    attempts[job.job_id] = attempts.get(job.job_id, 0) + 1
-                    if attempts[job.job_id] < 2:
-                        running[executor.submit(job.to_dict(), options)] = job
-                        continue
-                    result = {"job_id": job.job_id, "status": "error", "outputs": {}, "records": {},
-                              "error": {"ename": "BrokenProcessPool", "evalue": "the worker process died twice"},
-                              "started": None, "duration_s": None}
-                except Exception as exc:  # anything else from the executor: the job fails, others go on
+                except Exception as exc:  # from the executor, not the notebook: the job fails, others go on
+                    # a worker died under this job or a queued one: run it again once (a new pool, another worker)
+                    if executor.retryable(exc):
+                        attempts[job.job_id] = attempts.get(job.job_id, 0) + 1
+                        if attempts[job.job_id] < 2:
+                            running[executor.submit(job.to_dict(), options)] = job
+                            continue
                     result = {"job_id": job.job_id, "status": "error", "outputs": {}, "records": {},
                               "error": {"ename": type(exc).__name__, "evalue": str(exc)[:2000]},
                               "started": None, "duration_s": None}
                 finish_job(job, result)
-                bar.set_postfix_str(f"{job.stem}: {result['status']}", refresh=False)
-                bar.update(1)
+                bar.finished(job.job_id, result["status"])
                 if result["status"] != "ok" and echo:
                     err = result.get("error") or {}
                     bar.write(f"失败 failed: {job.stem}: {err.get('ename')}: {err.get('evalue', '')[:300]}")

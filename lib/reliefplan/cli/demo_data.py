@@ -3,8 +3,11 @@
 Without ``--rows`` the whole demo data set (registry, flawed registry,
 campaign history, visits, registry changes) is regenerated into the data
 folder (or ``--out-dir``) from the fixed seed. With ``--rows N`` one large
-synthetic registry is written for benchmarks (CSV or xlsx). All people are
-fictitious (示例数据，人员均为虚构).
+synthetic registry is written for benchmarks (CSV or xlsx). With ``--area
+350000`` the province demo (福建省: 9 cities, 84 county-level units, their
+townships, ~300,000 registry rows, history, visits and a plan reporting cities
+and counties) is generated into ``data/province_350000`` (or ``--out-dir``)
+from the same generator. All people are fictitious (示例数据，人员均为虚构).
 """
 
 from __future__ import annotations
@@ -37,14 +40,28 @@ def register(subparsers) -> None:
                    help="示例数据输出目录 / folder for the demo set (default: the data folder)")
     p.add_argument("--data-dir", default=None,
                    help="参考表目录(区划、低保标准、类别) / folder with areas, dibao and categories (default: data)")
+    p.add_argument("--area", default=None,
+                   help="生成整个区域的示例数据, 如 350000 (福建省) / generate the demo set of a whole area, "
+                        "e.g. 350000 (Fujian province)")
+    p.add_argument("--listings", type=int, default=None,
+                   help="示例数据的名单行数 / registry rows of the demo set (default 6,000; 300,000 with --area)")
     p.add_argument("--no-progress", action="store_true", help="不显示进度条 / no progress bar")
     p.set_defaults(handler=run)
 
 
-def _inputs(data_dir):
-    folder = Path(data_dir) if data_dir else paths.data_dir()
+def _inputs(data_dir, area=None):
+    if area is not None and not data_dir:
+        try:
+            folder = demo_data.area_set_dir(area)
+        except ValueError:
+            valid = ", ".join(demo_data.AREA_SETS)
+            raise InputError(f"没有区域 {area} 的参考表; 可选: {valid}, 或用 --data-dir 指定",
+                             f"no reference tables for area {area}; valid: {valid}, or give --data-dir",
+                             column="--area") from None
+    else:
+        folder = Path(data_dir) if data_dir else paths.data_dir()
     try:
-        return folder, demo_data.load_inputs(folder)
+        return folder, demo_data.load_inputs(folder, area)
     except (OSError, KeyError, ValueError) as exc:
         raise InputError(f"无法读取参考表（areas.csv、dibao_standards.csv、categories.csv）: {exc}",
                          f"cannot read the reference tables (areas.csv, dibao_standards.csv, categories.csv): {exc}",
@@ -53,10 +70,14 @@ def _inputs(data_dir):
 
 def run(args) -> int:
     seed = demo_data.SEED if args.seed is None else args.seed
-    folder, inputs = _inputs(args.data_dir)
+    folder, inputs = _inputs(args.data_dir, args.area)
     started = time.perf_counter()
+    if args.listings is not None and args.listings < 1:
+        print("错误 error: --listings 须为正整数 / --listings must be a positive whole number", file=sys.stderr)
+        return 2
     if args.rows is None:
-        written = demo_data.write_demo_set(args.out_dir, seed, data_dir=folder)
+        written = demo_data.write_demo_set(args.out_dir, seed, data_dir=folder, area=args.area,
+                                           rows=args.listings)
         for name, path in written.items():
             print(f"{name}: {path}")
         print(f"示例数据已生成 / demo data written ({time.perf_counter() - started:.1f} s; "

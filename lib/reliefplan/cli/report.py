@@ -53,12 +53,21 @@ def register(subparsers) -> None:
                    help="跳过输入和参数未变化的已完成报告 / skip reports whose inputs and parameters are unchanged")
     p.add_argument("--executor", default="local", choices=("local", "dask"), help="local 进程池 或 dask 集群")
     p.add_argument("--scheduler", default=None, help="Dask 调度器地址 scheduler address (with --executor dask)")
+    p.add_argument("--ship-inputs", action="store_true",
+                   help="把方案、数据和笔记本发给每个 dask 节点一次(节点看不到本机文件时自动如此) / send the plan, "
+                        "its data and the notebooks once to every dask worker (automatic when workers cannot "
+                        "read the client's files)")
     p.add_argument("--timeout", type=_positive_float, default=600.0, help="每个报告超时(秒) per-report timeout, seconds")
     p.add_argument("--no-city", action="store_true", help="不运行全市分析笔记本 / skip the city analysis notebooks")
     p.add_argument("--no-progress", action="store_true", help="不显示进度条 / no progress bar")
     p.add_argument("--pdf", action="store_true", default=None,
                    help="同时用 Chromium 输出 A4 PDF / also print each report to A4 PDF with headless Chromium "
                         "(default: the plan's pdf: setting)")
+    p.add_argument("--quiet", action="store_true",
+                   help="不显示进度和逐个失败信息(CI 用), 只打印结果 / no progress and no per-failure lines (for CI)")
+    p.add_argument("--progress-lines", action="store_true",
+                   help="每完成一个报告输出一行 JSON 进度(调度程序用) / one JSON progress line per finished job "
+                        "on stdout (for schedulers)")
     p.set_defaults(handler=run)
 
 
@@ -68,7 +77,9 @@ def run(args) -> int:
         args.plan, units=args.units, out=args.out, lang=args.lang, jobs=args.jobs, timeout=args.timeout,
         resume=args.resume, executor=args.executor, scheduler=args.scheduler, include_city=not args.no_city,
         pdf=args.pdf)
-    summary = run_reports(params, progress=not args.no_progress)
+    params.extra["ship_inputs"] = bool(args.ship_inputs)
+    mode = "lines" if args.progress_lines else ("quiet" if args.quiet or args.no_progress else "bar")
+    summary = run_reports(params, progress=mode, echo=None if args.quiet or args.progress_lines else print)
     total = len(summary.statuses)
     ok = total - len(summary.failed)
     print(f"报告 reports: {ok}/{total} 完成 ok, {len(summary.skipped)} 沿用 resumed, "

@@ -1,7 +1,10 @@
 """``reliefplan validate``: check a registry file and say which rows cannot be used, and why.
 
-Prints how many rows were read, accepted and rejected, then the first
-rejections (zh and en, ID numbers and phones masked). ``--quarantine OUT``
+Prints how many rows were read, accepted and rejected, in total and for each
+sheet read (every sheet that holds a registry is read; sheets that do not are
+named with the reason they were skipped; a household roster says how many
+households it lists), then the first rejections (zh and en, ID numbers and
+phones masked, each naming its sheet and row). ``--quarantine OUT``
 writes every rejected row with its reasons and its original cells to OUT
 (.xlsx or .csv) for the sending unit to correct. With no FILE the registry
 named by the plan (``--plan``, default the demo plan) is checked; area codes
@@ -36,7 +39,8 @@ def register(subparsers) -> None:
                    help="把退回的行写入此文件(.xlsx 或 .csv) / write rejected rows to OUT (.xlsx or .csv)")
     p.add_argument("--plan", default=None,
                    help="方案文件：用其区划表、类别表（及默认名单）/ plan whose areas, categories (and registry) to use")
-    p.add_argument("--sheet", default=None, help="工作表名称 / sheet name (default: found automatically)")
+    p.add_argument("--sheet", default=None,
+                   help="只读这一个工作表 / read only this sheet (default: every sheet that holds a registry)")
     p.add_argument("--limit", type=int, default=DEFAULT_LIMIT,
                    help=f"显示前 N 条退回 / show the first N rejections (default {DEFAULT_LIMIT})")
     p.set_defaults(handler=run)
@@ -59,10 +63,14 @@ def run(args) -> int:
                            categories=plan["_files"].get("categories"))
     result.check()
 
-    where = f" [{result.sheet}]" if result.sheet else ""
+    where = f" [{result.sheet}]" if result.sheet and len(result.sheets) == 1 else ""
     print(f"文件 file: {path}{where}  表头行 header row: {result.header_row}")
     print(result.summary("zh"))
     print(result.summary("en"))
+    if len(result.sheets) > 1 or any(s.roster for s in result.sheets):
+        for zh, en in zip(result.sheet_lines("zh"), result.sheet_lines("en")):
+            print(f"  {zh}")
+            print(f"    {en}")
     for zh, en in result.notes:
         print(f"说明 note: {zh} / {en}")
     if len(result.warnings):

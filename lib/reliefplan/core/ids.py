@@ -14,8 +14,12 @@ What the registry files do to these numbers, and what we do about it:
   15 significant digits): ``3.50602199001011E+17``, ``350602199001011000`` or
   ``350602199001011234.0``. These are rejected with a message saying so, because
   the real number cannot be recovered from the cell;
-* a bad check character, an impossible birth date (Feb 30) or one in the
-  future is rejected.
+* a bad check character, an impossible birth date (Feb 30), a birth year
+  before 1900 (出生年份不合理) or a date in the future is rejected;
+* an ID ending in 000 passes the checksum by chance one time in eleven after
+  Excel truncated it: it is accepted with a warning when its column holds
+  numbers or other truncated IDs (the registry extends this to the whole file);
+* a leading apostrophe (Excel's "this is text" marker) is stripped.
 
 The 6-digit address code is the place of first registration, not where the
 person lives now, and codes are renamed and merged over the years: a number is
@@ -62,12 +66,19 @@ REASONS: dict[str, tuple[str, str]] = {
                       "ID number has the wrong format (18 characters, last may be X)"),
     "id_bad_checksum": ("身份证号校验位错误", "ID number check character is wrong"),
     "id_bad_birth_date": ("身份证号中的出生日期不存在", "the birth date inside the ID number is impossible"),
+    "id_implausible_birth_year": ("身份证号中的出生年份不合理（早于1900年）",
+                                  "the birth year inside the ID number is implausible (before 1900)"),
     "id_future_birth_date": ("身份证号中的出生日期晚于今天", "the birth date inside the ID number is in the future"),
     "id_upgraded_15": ("15位旧身份证号已升级为18位", "15-digit legacy ID number upgraded to 18 digits"),
     "id_unknown_province": ("身份证号前两位不是有效的省级代码（仅提示，不影响使用）",
                             "the first two digits of the ID number are not a province code (warning only)"),
+    "id_trailing_000": (
+        "身份证号末三位为000，且本列（或本文件）有被Excel存成数字而丢失末位的身份证号：请核对原件",
+        "the ID number ends in 000 and this column (or file) holds IDs Excel stored as numbers, losing their "
+        "last digits: check it against the original",
+    ),
 }
-WARNING_CODES = frozenset({"id_upgraded_15", "id_unknown_province"})
+WARNING_CODES = frozenset({"id_upgraded_15", "id_unknown_province", "id_trailing_000"})
 
 _ID18 = re.compile(r"[0-9]{17}[0-9X]")
 _SCI = re.compile(r"[+-]?[0-9]+(\.[0-9]*)?E[+-]?[0-9]+")
@@ -108,7 +119,8 @@ def normalise_id(value) -> str:
         return f"{value:.14E}".replace("E+", "E")
     if isinstance(value, (int, np.integer)):
         return str(int(value))
-    return strip_all_spaces(value).upper()
+    # A leading apostrophe is Excel's "store as text" marker, not part of the number.
+    return strip_all_spaces(value).upper().lstrip("'‘’`")
 
 
 def _from_number_text(text: str) -> tuple[str, bool]:
@@ -220,6 +232,7 @@ def validate_ids(values, *, today=None) -> pd.DataFrame:
         tail_zeros = (mat[:, 15:18] == 0).all(axis=1)
         sub_reason = np.full(len(pos), None, dtype=object)
         sub_reason[~date_ok] = "id_bad_birth_date"
+        sub_reason[~date_ok & (year < EARLIEST_BIRTH_YEAR)] = "id_implausible_birth_year"
         sub_reason[future] = "id_future_birth_date"
         sub_reason[~checksum_ok] = "id_bad_checksum"
         # Excel's 15 significant digits turn the last three into zeros.
@@ -237,6 +250,14 @@ def validate_ids(values, *, today=None) -> pd.DataFrame:
         warning[good_pos] = w
 
     ok = pd.isna(reason)
+    # A trailing 000 passes the checksum by chance one time in eleven: when the column holds numbers or other
+    # IDs Excel truncated, such an ID is likely one of them, so it is accepted with a warning to check it.
+    numeric_column = bool((~is_str & ~pd.isna(values).to_numpy()).any())
+    truncated = bool((reason == "id_excel_number").any())
+    if numeric_column or truncated:
+        text_series = pd.Series(text, dtype=object).astype(str)
+        tail = ok & text_series.str.endswith("000").to_numpy(dtype=bool) & pd.isna(warning)
+        warning[tail] = "id_trailing_000"
     return pd.DataFrame(
         {
             "id_number": pd.Series(text, index=index, dtype=object),

@@ -65,13 +65,15 @@ class TableSchema:
 REGISTRY = TableSchema(
     "registry", "救助对象名单", "Beneficiary registry",
     (
-        Column("name", "str", "姓名", "Name", True, ("名字", "户主姓名", "对象姓名", "full_name")),
+        Column("name", "str", "姓名", "Name", True,
+               ("名字", "对象姓名", "full_name", "成员姓名", "家庭成员姓名", "家庭成员", "人员姓名")),
         Column("id_number", "id_number", "身份证号", "ID number", True,
-               ("身份证号码", "公民身份号码", "身份证", "证件号码", "户主身份证号", "id", "id_no", "idnumber",
-                "身份证件号码", "公民身份证号码", "户主身份证号码", "证件号")),
+               ("身份证号码", "公民身份号码", "身份证", "证件号码", "id", "id_no", "idnumber",
+                "身份证件号码", "公民身份证号码", "证件号", "成员身份证号", "成员身份证号码", "家庭成员身份证号")),
         Column("area_code", "code", "区划代码", "Area code", True,
                ("所属区划", "所属区划代码", "行政区划代码", "区划", "地区代码", "乡镇代码", "area",
-                "所属乡镇", "乡镇", "乡镇街道", "所属乡镇街道", "area_name")),
+                "所属乡镇", "乡镇", "乡镇街道", "所属乡镇街道", "area_name", "街道乡镇", "所在乡镇", "所在乡镇街道",
+                "镇街", "所属镇街", "区划名称", "所属区划名称", "所在地区")),
         Column("category", "category", "困难类别", "Category", True,
                ("类别", "对象类别", "救助类别", "慰问对象类别", "困难类型", "type", "人员类别", "救助对象类别")),
         Column("household_size", "int", "家庭人口", "Household size", False,
@@ -88,6 +90,14 @@ REGISTRY = TableSchema(
         Column("diagnosis", "str", "病情", "Diagnosis", False, ("疾病名称", "病种", "诊断")),
         Column("note", "str", "备注", "Note", False, ("说明", "remarks", "remark")),
         Column("delivery", "str", "发放方式", "Delivery mode", False, ("慰问方式", "发放形式", "delivery_mode")),
+        # Household rosters (花名册): the head of household beside each member, and the member's relation.
+        # A list with only 户主姓名/户主身份证号 (one row per household) reads them as the name and ID.
+        Column("head_name", "str", "户主姓名", "Head of household", False, ("户主", "户主名称")),
+        Column("head_id_number", "id_number", "户主身份证号", "Head's ID number", False,
+               ("户主身份证号码", "户主公民身份号码", "户主身份证")),
+        Column("relationship", "str", "与户主关系", "Relationship to the head", False,
+               ("关系", "家庭关系", "与户主的关系", "成员关系", "称谓", "relationship")),
+        Column("household_no", "str", "户编号", "Household number", False, ("户号", "家庭编号", "户序号", "户主编号")),
     ),
 )
 
@@ -101,6 +111,7 @@ AREAS = TableSchema(
         Column("level", "str", "层级", "Level", True),  # city / county / township / village
         Column("urban_rural", "str", "城乡", "Urban/rural", True),  # urban / rural
         Column("edition", "int", "代码版本年份", "Code edition year", False),
+        Column("former_names", "str", "曾用名", "Former names", False, ("原名称", "旧名称", "old_names")),
     ),
 )
 

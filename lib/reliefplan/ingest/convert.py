@@ -1,10 +1,14 @@
-"""Value converters for registry cells: one function per kind, applied once per distinct value.
+"""Value converters, one set for the registry and the reference tables.
 
 Each converter takes a cell and returns ``(value, reason_code, warning_code)``;
 :func:`per_unique` applies it to each distinct value of a column and
 broadcasts the results back, so a million rows cost as many calls as there
-are distinct values. Free text and phones are tidied with vectorised string
-operations instead.
+are distinct values. The registry (:mod:`.registry`) and the reference tables
+(:mod:`.table_columns`) call the same converters, so "3人" and "12户" are read
+as numbers in both, "500元" and "1.5万元" as amounts in both, and a yes/no cell
+holding other text is refused in both. :func:`reason_text` words each reason
+code for the kind of column it was found in. Free text and phones are tidied
+with vectorised string operations instead.
 """
 
 from __future__ import annotations
@@ -20,8 +24,23 @@ from reliefplan.core.text import clean_cell, header_key, nfkc, strip_all_spaces
 from reliefplan.ingest import sheets as excel
 from reliefplan.ingest.categories import category_lookup, load_categories
 
-_YES = {"是", "1", "y", "yes", "true", "t", "√", "✓", "✔", "有", "残疾", "重病"}
-_NO = {"", "否", "0", "n", "no", "false", "f", "×", "✗", "无", "不是", "非", "-", "/"}
+_YES = {"是", "1", "y", "yes", "true", "t", "√", "✓", "✔", "有", "残疾", "重病", "是的", "已签收", "签收", "已签"}
+_NO = {"", "否", "0", "n", "no", "false", "f", "×", "✗", "无", "不是", "非", "-", "/", "没有",
+       "未签收", "未签"}
+# Units written after a count: 3人, 12户, 5口人, 2名.
+_COUNT_UNITS = re.compile(r"(人口|口人|人|口|户|名|个|位|次)$")
+_MONEY_PREFIX = re.compile(r"^(?:[￥¥]|rmb|RMB|人民币)")
+_MONEY_UNIT = re.compile(r"(万元|万|元|圆|块)$")
+
+# reason code -> (zh, en) for the codes the converters return; see reason_text() for the wording by kind.
+VALUE_REASONS: dict[str, tuple[str, str]] = {
+    "missing_value": ("必填项为空", "required value is empty"),
+    "not_a_number": ("不是数字", "not a number"),
+    "not_an_integer": ("应为整数", "must be a whole number"),
+    "negative_number": ("不能为负数", "must not be negative"),
+    "below_minimum": ("数值过小", "value is below the minimum"),
+    "not_yes_no": ("须为 是/否", "must be yes/no (是/否)"),
+}
 _SPACE_CHARS = " \t\r\n\u00a0\u3000\u200b\ufeff"
 _CJK_SPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _AMOUNT = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?")
@@ -44,18 +63,33 @@ def per_unique(values: np.ndarray, func) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def code_text(value) -> str:
+    """A code-like cell as text: spaces removed, a number's ".0" dropped."""
     text = strip_all_spaces(excel.cell_text(value))
     if re.fullmatch(r"[0-9]+\.0*", text):
         text = text.split(".")[0]
     return text
 
 
+def reason_text(code: str, kind: str = "", minimum=None) -> tuple[str, str]:
+    """(zh, en) for a converter's reason code, worded for the column's kind (int, money, bool)."""
+    if kind == "int" and code in ("not_a_number", "not_an_integer"):
+        return "须为整数", "must be a whole number"
+    if kind == "int" and code in ("negative_number", "below_minimum") and minimum is not None:
+        return f"不能小于 {minimum}", f"must be at least {minimum}"
+    if kind == "money" and code == "not_a_number":
+        return "不是有效金额(元)", "not an amount in yuan"
+    if kind == "money" and code == "negative_number":
+        return "金额不能为负数", "an amount cannot be negative"
+    return VALUE_REASONS[code]
+
+
 def int_value(minimum):
+    """Converter for a count: "3", 3.0, "3人", "12户", "5口人" -> int; ``minimum`` checked."""
     def convert(value):
         text = code_text(value)
         if not text:
             return None, None, None
-        text = re.sub(r"(人口|人|口|户)$", "", text)
+        text = _COUNT_UNITS.sub("", text)
         m = re.fullmatch(r"([+-]?)([0-9]{1,9})(?:\.([0-9]*))?", text)
         if not m:
             return None, "not_a_number", None
@@ -71,20 +105,35 @@ def int_value(minimum):
 
 
 def money_value(value):
+    """Converter for an amount in yuan -> int fen, exactly: "500", "500元", "￥1,000.50", "1.5万元".
+
+    A float cell (Excel stores every number as one) is read through its
+    shortest repr, which is the amount as typed; more than two decimals are
+    rounded half-up to the fen.
+    """
     text = strip_all_spaces(excel.cell_text(value))
-    text = re.sub(r"[,，]|元$|^[￥¥]", "", text)
+    text = _MONEY_PREFIX.sub("", re.sub(r"[,，]", "", text))
+    unit = _MONEY_UNIT.search(text)
+    text = _MONEY_UNIT.sub("", text)
     if not text:
-        return None, None, None
+        return (None, None, None) if not unit else (None, "not_a_number", None)
     m = _AMOUNT.fullmatch(text)
     if not m or not (m.group(2) or m.group(3)) or len(m.group(2)) > _MAX_INT_DIGITS:
         return None, "not_a_number", None
     dec = Decimal(f"{m.group(1)}{m.group(2) or '0'}.{m.group(3) or '0'}")
+    if unit and unit.group(1).startswith("万"):
+        dec *= 10000
     if dec < 0:
         return None, "negative_number", None
     return int((dec * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)), None, None
 
 
 def bool_value(value):
+    """Converter for a yes/no cell: 是/否, Y/N, 1/0, √/×, 有/无 ...; an empty cell is no.
+
+    Any other text is refused (``not_yes_no``) rather than guessed: "肢体二级" in
+    是否残疾 probably means yes, but "也许" in 签收 does not, and a guess moves money.
+    """
     if isinstance(value, bool):
         return value, None, None
     text = strip_all_spaces(excel.cell_text(value)).lower()
@@ -92,7 +141,7 @@ def bool_value(value):
         return False, None, None
     if text in _YES:
         return True, None, None
-    return True, None, "flag_text_as_yes"
+    return None, "not_yes_no", None
 
 
 def category_value(lookup: dict[str, str]):

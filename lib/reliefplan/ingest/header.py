@@ -1,5 +1,7 @@
 """Finding the header of a registry sheet, and which column holds which field.
 
+:mod:`.sheet_scan` calls these on every sheet to decide which sheets hold a registry.
+
 The header row is found among the first :data:`HEADER_SEARCH_ROWS` rows by
 matching cells against the aliases in :data:`reliefplan.core.schema.REGISTRY`
 (text in brackets such as "(元)" is ignored). Two header rows (家庭情况 over
@@ -19,7 +21,6 @@ from reliefplan.core.errors import InputError
 from reliefplan.core.schema import REGISTRY
 from reliefplan.core.text import clean_cell, header_key
 from reliefplan.ingest import sheets as excel
-from reliefplan.ingest.rows import is_blank_cell
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_MATCHES = 2
@@ -38,6 +39,20 @@ class Header:
     @property
     def fields(self) -> set[str]:
         return {c for c in self.canon if c}
+
+    @property
+    def is_roster(self) -> bool:
+        """A household roster (花名册): one member per row, with the relation or the head beside the member."""
+        return "relationship" in self.fields or {"name", "head_name"} <= self.fields
+
+
+def _head_as_person(canon: list[str | None]) -> list[str | None]:
+    """A list with only 户主姓名 / 户主身份证号 (one row per household) reads them as the name and the ID."""
+    out = list(canon)
+    for person, head in (("name", "head_name"), ("id_number", "head_id_number")):
+        if person not in out and head in out:
+            out[out.index(head)] = person
+    return out
 
 
 def header_text(value) -> str:
@@ -75,7 +90,7 @@ def header_candidates(head: list[list], merged, aliases) -> list[Header]:
     filled = fill_merged(texts, merged)
     out = []
     for pos, row in enumerate(filled):
-        canon = [lookup_header(t, aliases) for t in row]
+        canon = _head_as_person([lookup_header(t, aliases) for t in row])
         names = list(texts[pos])
         out.append(Header(pos, pos, names, canon, len({c for c in canon if c})))
         if pos + 1 < len(filled):
@@ -91,6 +106,7 @@ def header_candidates(head: list[list], merged, aliases) -> list[Header]:
                     names2.append(lower_t or upper_t)
             if contributes:  # the second row holds header text, not data
                 upper_hits = any(lookup_header(t, aliases) for t in texts[pos])
+                canon2 = _head_as_person(canon2)
                 out.append(Header(pos, pos + 1, names2, canon2, len({c for c in canon2 if c}), upper_hits))
     return out
 
@@ -163,44 +179,6 @@ def title_organizer(raw: excel.RawSheet, header: Header) -> str | None:
                 if m:
                     return re.split(r"\s{2,}|填报日期|日期", m.group(1))[0].strip() or None
     return None
-
-
-def choose_sheet(path: Path, sheet) -> tuple[excel.RawSheet, Header]:
-    aliases = REGISTRY.alias_map()
-    if excel.is_excel(path):
-        candidates = [excel.read_excel_sheet(path, sheet)] if sheet is not None else excel.excel_sheets(path)
-    else:
-        candidates = [excel.read_csv_sheet(path)]
-    seen: list[tuple[str | None, list[str]]] = []
-    fallback = None
-    any_cell = False
-    for raw in candidates:
-        head = head_rows(raw)
-        nonblank = [[clean_cell(v) for v in r if not is_blank_cell(v)] for r in head]
-        nonblank = [r for r in nonblank if r]
-        any_cell = any_cell or bool(nonblank)
-        seen.append((raw.name, nonblank[0] if nonblank else []))
-        header = best_header(head, raw.merged, aliases)
-        if header is None:
-            continue
-        if set(REGISTRY.required) <= header.fields:
-            return raw, header
-        if fallback is None:
-            fallback = (raw, header)
-    if not any_cell and not (fallback and fallback[1].score):
-        if sheet is not None:
-            raise InputError(f"工作表「{sheet}」是空的", f"sheet {sheet!r} is empty", file=path)
-        raise InputError("文件是空的", "the file is empty", file=path)
-    if fallback is not None:
-        raw, header = fallback
-        raise missing_columns_error(path, raw.name, header, raw.row_number(header.last_pos))
-    if sheet is not None:
-        others = [n for n in excel.sheet_names(path) if n != sheet]
-        shown = "、".join(others) or "—"
-        raise InputError(f"工作表「{sheet}」中找不到可识别的表头；其他工作表: {shown}",
-                         f"sheet {sheet!r} has no recognisable header row; other sheets: {', '.join(others) or '-'}",
-                         file=path)
-    raise no_header_error(path, seen)
 
 
 def column_plan(path: Path, raw: excel.RawSheet, header: Header):

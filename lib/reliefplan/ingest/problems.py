@@ -13,25 +13,22 @@ import pandas as pd
 from reliefplan.core import ids, privacy
 from reliefplan.core.text import clean_cell
 from reliefplan.ingest import sheets as excel
+from reliefplan.ingest.area_match import AREA_REASONS
+from reliefplan.ingest.convert import VALUE_REASONS
+from reliefplan.ingest.roster import ROSTER_REASONS
 
 PROBLEM_COLUMNS = ("file", "sheet", "row", "column", "value", "reason_code", "reason_zh", "reason_en")
 MASKED_COLUMNS = {"id_number": privacy.mask_id, "phone": privacy.mask_phone,
                   "name": privacy.mask_name, "diagnosis": lambda v: privacy.DIAGNOSIS_MASK if v else ""}
 
-# reason code -> (zh, en); ID reasons come from reliefplan.core.ids.
+# reason code -> (zh, en); ID reasons come from reliefplan.core.ids, value reasons from .convert.
 REASONS: dict[str, tuple[str, str]] = {
     **ids.REASONS,
-    "missing_value": ("必填项为空", "required value is empty"),
-    "not_a_number": ("不是数字", "not a number"),
-    "not_an_integer": ("应为整数", "must be a whole number"),
-    "negative_number": ("不能为负数", "must not be negative"),
-    "below_minimum": ("数值过小", "value is below the minimum"),
+    **VALUE_REASONS,
     "unknown_category": ("困难类别不在类别表中", "category is not in the categories table"),
-    "unknown_area": ("区划代码不在区划表中", "area code is not in the areas table"),
-    "ambiguous_area_name": ("区划名称重名，请填写区划代码", "area name is ambiguous; give the area code"),
-    "area_too_coarse": ("区划应为县级或乡镇级", "area must be a county, township or village, not a city"),
     "duplicate_id": ("同一填报单位中身份证号重复", "same ID number listed twice by the same organizer"),
-    "flag_text_as_yes": ("是/否列填写了其他文字，按「是」处理", "yes/no column holds other text; taken as yes"),
+    **AREA_REASONS,
+    **ROSTER_REASONS,
 }
 
 

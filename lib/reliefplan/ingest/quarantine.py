@@ -19,6 +19,18 @@ QUARANTINE_HEADERS = {
 }
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    """A CSV cell that Excel/WPS would run as a formula (=, +, -, @ first) is prefixed with ' so it stays text.
+
+    The quarantine holds what units typed, so a cell like ``=HYPERLINK(...)``
+    must never become live when the unit opens the file to correct it.
+    """
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def quarantine_frame(result) -> pd.DataFrame:
     """Rejected rows with bilingual headers, original cells as read (the user's own data to fix)."""
     return result.rejected.rename(columns=QUARANTINE_HEADERS)
@@ -29,6 +41,8 @@ def write_quarantine(result, out_path) -> Path:
 
     ID numbers and phones are written as text exactly as read: the quarantine
     is the sending unit's own file to correct and send again, not a report.
+    In the CSV a cell starting with = + - @ is neutralised with a leading ';
+    the xlsx writes every text as a string cell, never a formula.
     """
     out_path = Path(out_path)
     frame = quarantine_frame(result)
@@ -36,6 +50,8 @@ def write_quarantine(result, out_path) -> Path:
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         text = frame.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else excel.cell_text(v))
+        text = text.map(neutralise_formula)
+        text.columns = [neutralise_formula(str(c)) for c in text.columns]
         text.to_csv(out_path, index=False, encoding="utf-8-sig")
     elif suffix in (".xlsx", ".xlsm"):
         _write_xlsx(frame, out_path)
@@ -70,8 +86,13 @@ def _write_xlsx(frame: pd.DataFrame, out_path: Path) -> None:
 def first_rejections(result, limit: int = 10, lang: str = "zh") -> list[str]:
     """Lines describing the first rejected rows, values masked, for a console."""
     lines = []
+    several = len({s.sheet for s in getattr(result, "sheets", [])}) > 1
     for row in result.rejected.head(limit).itertuples(index=False):
         reason = row.reason_zh if lang == "zh" else row.reason_en
-        where = f"第 {row.row} 行" if lang == "zh" else f"row {row.row}"
+        sheet = row.sheet if several and isinstance(row.sheet, str) else None
+        if lang == "zh":
+            where = (f"工作表「{sheet}」" if sheet else "") + f"第 {row.row} 行"
+        else:
+            where = f"row {row.row}" + (f" of sheet {sheet!r}" if sheet else "")
         lines.append(f"{where} [{row.column}] {row.value!s}: {reason}")
     return lines

@@ -36,7 +36,7 @@ __all__ = [
     "unmatched_codes",
 ]
 
-AREA_LEVELS = ("city", "county", "township", "village")
+AREA_LEVELS = ("province", "city", "county", "township", "village")
 URBAN_RURAL = ("urban", "rural")
 CHANGE_REASONS = ("moved", "died", "no_longer_eligible")
 
@@ -46,6 +46,7 @@ _URBAN_RURAL_ALIASES = {
     "rural": "rural", "农村": "rural", "乡村": "rural", "乡": "rural",
 }
 _LEVEL_ALIASES = {
+    "province": "province", "省": "province", "省级": "province",
     "city": "city", "市": "city", "地级": "city", "地级市": "city",
     "county": "county", "县": "county", "县级": "county", "区县": "county",
     "township": "township", "乡镇": "township", "街道": "township", "乡级": "township",

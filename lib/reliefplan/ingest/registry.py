@@ -7,6 +7,15 @@ accepted rows and a table of rejected rows with a reason for each, in Chinese
 and English, naming the file, the row as the user sees it in Excel and the
 column. Nothing is lost: ``rows_read == len(accepted) + len(rejected)``.
 
+Every sheet whose header names the required fields is read (one sheet per
+township or category is common); other sheets are named in ``notes`` with the
+reason they were skipped (:mod:`.sheet_scan`); ``sheet=`` reads one sheet.
+The counts hold per sheet and in total (``IngestResult.sheets``), and every
+rejection names its sheet. Household rosters (花名册: a household over several
+rows, merged household cells, one member per row) are read one person per
+member row with a ``household_key`` (:mod:`.roster`). Areas may be written as
+codes or names (:mod:`.area_match`).
+
 Counting rules (so the invariant is easy to check by hand):
 
 * rows above and including the header are not data rows;
@@ -46,39 +55,53 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reliefplan.core import ids, privacy
-from reliefplan.core.schema import REGISTRY
-from reliefplan.core.text import clean_cell
-from reliefplan.ingest import sheets as excel
-from reliefplan.ingest.area_match import area_tables, area_value
-from reliefplan.ingest.convert import (
-    bool_value, category_lookup_of, category_value, int_value, money_value, per_unique, phone_column, text_column,
-)
-from reliefplan.ingest.header import HEADER_SEARCH_ROWS, choose_sheet, column_plan, title_organizer
+from reliefplan.core import privacy
+from reliefplan.ingest.area_match import AreaResolver
+from reliefplan.ingest.convert import category_lookup_of
+from reliefplan.ingest.header import HEADER_SEARCH_ROWS
 from reliefplan.ingest.problems import (
-    PROBLEM_COLUMNS, REASONS, RowProblems, problem_lines, rejected_frame, with_originals,
+    PROBLEM_COLUMNS, REASONS, problem_lines, rejected_frame, with_originals,
 )
 from reliefplan.ingest.quarantine import QUARANTINE_HEADERS, first_rejections, quarantine_frame, write_quarantine
-from reliefplan.ingest.rows import FOOTER_WORDS, data_rows, drop_footer_rows
+from reliefplan.ingest.rows import FOOTER_WORDS
+from reliefplan.ingest.sheet_reader import SheetPart, read_sheet
+from reliefplan.ingest.sheet_scan import scan_sheets
 
 __all__ = [
     "ACCEPTED_COLUMNS", "FOOTER_WORDS", "HEADER_SEARCH_ROWS", "PROBLEM_COLUMNS", "QUARANTINE_HEADERS", "REASONS",
-    "IngestResult", "first_rejections", "quarantine_frame", "read_registry", "write_quarantine",
+    "IngestResult", "SheetCount", "first_rejections", "quarantine_frame", "read_registry", "write_quarantine",
 ]
 
 ACCEPTED_COLUMNS = (
     "name", "id_number", "person_key", "gender", "birth_date", "area_code", "county_code", "category",
     "household_size", "income_fen", "phone", "organizer", "address", "disabled", "seriously_ill",
-    "diagnosis", "note", "delivery", "source_file", "source_row",
+    "diagnosis", "note", "delivery", "source_file", "source_row", "source_sheet", "household_key", "relationship",
 )
+
+
+@dataclass
+class SheetCount:
+    """The counts of one sheet read: ``rows_read == accepted + rejected``."""
+
+    sheet: str | None
+    header_row: int
+    rows_read: int
+    accepted: int
+    rejected: int
+    blank_rows: int = 0
+    footer_rows: int = 0
+    roster: bool = False
+    households: int = 0
 
 
 @dataclass
 class IngestResult:
     """What :func:`read_registry` read: accepted rows, rejected rows with reasons, and how.
 
-    ``rows_read == len(accepted) + len(rejected)`` always (see the module doc
-    for what counts as read); :meth:`check` asserts it.
+    ``rows_read == len(accepted) + len(rejected)`` always, in total and per
+    sheet (``sheets``); see the module doc for what counts as read.
+    :meth:`check` asserts it. ``sheet`` and ``header_row`` are those of the
+    first sheet read.
     """
 
     accepted: pd.DataFrame
@@ -95,18 +118,25 @@ class IngestResult:
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
     encoding: str | None = None
+    sheets: list[SheetCount] = field(default_factory=list)
 
     @property
     def rejected_rows(self) -> int:
         return len(self.rejected)
 
     def check(self) -> None:
-        """Raise AssertionError unless every row read is accepted or rejected exactly once."""
+        """Raise AssertionError unless every row read is accepted or rejected exactly once, per sheet too."""
         assert self.rows_read == len(self.accepted) + len(self.rejected), (
             self.rows_read, len(self.accepted), len(self.rejected))
-        assert not self.rejected["row"].duplicated().any()
-        assert set(self.problems["row"]) == set(self.rejected["row"])
-        assert not set(self.accepted["source_row"]) & set(self.rejected["row"])
+        rejected = _where_keys(self.rejected["sheet"], self.rejected["row"])
+        problems = _where_keys(self.problems["sheet"], self.problems["row"])
+        accepted = _where_keys(self.accepted["source_sheet"], self.accepted["source_row"])
+        assert not rejected.duplicated().any()
+        assert set(problems) == set(rejected)
+        assert not set(accepted) & set(rejected)
+        assert sum(s.rows_read for s in self.sheets) == self.rows_read
+        for s in self.sheets:
+            assert s.rows_read == s.accepted + s.rejected, s
 
     def summary(self, lang: str = "zh") -> str:
         if lang == "zh":
@@ -115,16 +145,36 @@ class IngestResult:
         return (f"{self.rows_read} rows read, {len(self.accepted)} accepted, {len(self.rejected)} rejected"
                 f" ({self.blank_rows} blank rows and {self.footer_rows} footer rows skipped)")
 
+    def sheet_lines(self, lang: str = "zh") -> list[str]:
+        """One line per sheet read with its counts (and households for a roster)."""
+        lines = []
+        for s in self.sheets:
+            name = s.sheet if s.sheet is not None else "-"
+            if lang == "zh":
+                extra = f"，花名册 {s.households} 户" if s.roster else ""
+                lines.append(f"工作表「{name}」(表头第 {s.header_row} 行): 读取 {s.rows_read} 行，"
+                             f"接收 {s.accepted} 行，退回 {s.rejected} 行{extra}")
+            else:
+                extra = f", roster of {s.households} households" if s.roster else ""
+                lines.append(f"sheet {name!r} (header row {s.header_row}): {s.rows_read} rows read, "
+                             f"{s.accepted} accepted, {s.rejected} rejected{extra}")
+        return lines
+
+
+def _where_keys(sheet: pd.Series, row: pd.Series) -> pd.Series:
+    """"sheet!row" per line, to compare rows across frames whatever sheet or row types they hold."""
+    return sheet.astype(object).where(sheet.notna(), "").astype(str) + "!" + row.astype("int64").astype(str)
+
 
 def read_registry(path, *, areas=None, categories=None, sheet=None, today=None) -> IngestResult:
-    """Read, normalise and validate a registry file (.xlsx/.xls/.csv).
+    """Read, normalise and validate a registry file (.xlsx/.xls/.csv): every sheet that holds a registry.
 
-    ``areas``: the areas table (DataFrame with ``code`` and optionally ``name``
-    and ``level``) or a set of codes; by default the demo areas
-    (:func:`reliefplan.ingest.reference.load_areas`). ``categories``: a categories
-    DataFrame, a path, or a spelling->code dict; by default
-    ``data/categories.csv``. ``sheet``: a sheet name or 0-based position; by
-    default the first sheet whose header names every required column.
+    ``areas``: the areas table (DataFrame with ``code`` and optionally ``name``,
+    ``level``, ``parent_code``, ``former_names``) or a set of codes; by default
+    the demo areas (:func:`reliefplan.ingest.reference.load_areas`).
+    ``categories``: a categories DataFrame, a path, or a spelling->code dict;
+    by default ``data/categories.csv``. ``sheet``: a sheet name or 0-based
+    position; by default every sheet whose header names every required column.
     ``today`` (for tests) bounds birth dates.
 
     Raises :class:`~reliefplan.core.errors.InputError` when the file cannot be read,
@@ -132,127 +182,109 @@ def read_registry(path, *, areas=None, categories=None, sheet=None, today=None) 
     and the headers found) or has two columns for the same required field.
     """
     path = Path(path)
-    raw, header = choose_sheet(path, sheet)
-    names, field_col, ignored, notes = column_plan(path, raw, header)
-    header_row = raw.row_number(header.last_pos)
-    stated_organizer = None if "organizer" in field_col else title_organizer(raw, header)
+    found, skipped = scan_sheets(path, sheet)
+    resolver = AreaResolver(areas)
+    lookup = category_lookup_of(categories)
+    parts = [read_sheet(path, raw, header, resolver=resolver, categories=lookup, today=today)
+             for raw, header in found]
+    _flag_duplicates(parts)
+    _flag_trailing_zeros(parts)
+    return _combine(path, parts, skipped)
 
-    data, row_numbers, blank_rows = data_rows(raw, header, names, field_col)
-    data, row_numbers, footer_numbers = drop_footer_rows(data, row_numbers, field_col)
-    if len(footer_numbers):
-        listed = ", ".join(str(int(r)) for r in footer_numbers[:10])
-        notes.append((f"表尾行（合计、填表人等，无身份证号）未作为名单读取: 第 {listed} 行",
-                      f"footer rows (totals, signatures; no ID number) were not read as people: rows {listed}"))
-    col_of = {canon: data[j] for canon, j in field_col.items()}
-    out, problems, warnings, id_ok = _convert_columns(col_of, len(row_numbers), areas=areas,
-                                                      categories=categories, today=today)
-    if "organizer" not in out and stated_organizer:
-        out["organizer"] = np.full(len(row_numbers), stated_organizer, dtype=object)
-        notes.append((f"无填报单位列，使用表头上方的「填报单位：{stated_organizer}」",
-                      f"no organizer column; using the organizer stated above the header: {stated_organizer}"))
-    _flag_duplicates(out, id_ok, row_numbers, problems)
 
-    prob = problems.frame()
-    good = np.ones(len(row_numbers), dtype=bool)
-    good[prob["pos"].to_numpy(dtype=np.int64)] = False
-
+def _combine(path: Path, parts: list[SheetPart], skipped: list[tuple[str, str]]) -> IngestResult:
     source_file = str(path)
-    ctx = dict(path=source_file, sheet=raw.name, names=names, data=data, field_col=field_col,
-               row_numbers=row_numbers)
-    lines = problem_lines(prob, **ctx)
-    if raw.encoding and raw.encoding not in ("utf-8", "utf-8-sig"):
-        notes.append((f"文件编码: {raw.encoding}", f"file encoding: {raw.encoding}"))
+    accepted, rejected, problems, warnings, counts, notes = [], [], [], [], [], []
+    for part in parts:
+        prob = part.problems.frame()
+        good = np.ones(len(part.row_numbers), dtype=bool)
+        good[prob["pos"].to_numpy(dtype=np.int64)] = False
+        ctx = dict(path=source_file, sheet=part.sheet, names=part.names, data=part.data, field_col=part.field_col,
+                   row_numbers=part.row_numbers)
+        lines = problem_lines(prob, **ctx)
+        accepted.append(_accepted_frame(part.out, np.flatnonzero(good), part.row_numbers, source_file, part.sheet))
+        rejected.append(rejected_frame(lines, **ctx))
+        problems.append(lines.drop(columns=["pos"]))
+        warnings.append(with_originals(problem_lines(part.warnings.frame(), **ctx), **ctx))
+        counts.append(SheetCount(part.sheet, part.header_row, len(part.row_numbers), int(good.sum()),
+                                 int((~good).sum()), part.blank_rows, part.footer_rows, part.roster, part.households))
+        notes.extend(part.notes)
+    notes.extend(skipped)
+    first = parts[0]
+    encoding = first.encoding
+    if encoding and encoding not in ("utf-8", "utf-8-sig"):
+        notes.append((f"文件编码: {encoding}", f"file encoding: {encoding}"))
     return IngestResult(
-        accepted=_accepted_frame(out, np.flatnonzero(good), row_numbers, source_file),
-        rejected=rejected_frame(lines, **ctx),
-        problems=lines.drop(columns=["pos"]),
-        warnings=with_originals(problem_lines(warnings.frame(), **ctx), **ctx),
-        rows_read=len(row_numbers), header_row=header_row,
-        column_map={names[j]: canon for canon, j in sorted(field_col.items(), key=lambda kv: kv[1])},
-        file=source_file, sheet=raw.name, blank_rows=blank_rows, footer_rows=len(footer_numbers),
-        ignored_columns=ignored, notes=notes,
-        encoding=raw.encoding,
+        accepted=pd.concat(accepted, ignore_index=True) if len(accepted) > 1 else accepted[0],
+        rejected=_concat(rejected), problems=_concat(problems), warnings=_concat(warnings),
+        rows_read=sum(c.rows_read for c in counts), header_row=first.header_row,
+        column_map={first.names[j]: canon for canon, j in sorted(first.field_col.items(), key=lambda kv: kv[1])},
+        file=source_file, sheet=first.sheet, blank_rows=sum(c.blank_rows for c in counts),
+        footer_rows=sum(c.footer_rows for c in counts),
+        ignored_columns=list(dict.fromkeys(c for p in parts for c in p.ignored)), notes=notes,
+        encoding=encoding, sheets=counts,
     )
 
 
-def _convert_columns(col_of: dict[str, np.ndarray], n: int, *, areas, categories, today):
-    """Normalise and check every registry field present: (values, problems, warnings, id ok mask)."""
-    problems = RowProblems()
-    warnings = RowProblems()
-    out: dict[str, object] = {}
-
-    name = text_column(col_of["name"], squeeze=True)
-    problems.add(np.flatnonzero((name == "").to_numpy()), "name", "missing_value")
-    out["name"] = name
-
-    checked = ids.validate_ids(pd.Series(col_of["id_number"], dtype=object), today=today)
-    id_reason = checked["reason"].to_numpy(dtype=object)
-    problems.add_codes("id_number", np.where(id_reason == "id_missing", "missing_value", id_reason))
-    warnings.add_codes("id_number", checked["warning"].to_numpy(dtype=object))
-    out["id_number"] = checked["id_number"]
-    out["gender"] = checked["gender"]
-    out["birth_date"] = checked["birth_date"]
-
-    # Codes, categories, counts, amounts and flags: once per distinct value.
-    area, reason, _ = per_unique(col_of["area_code"], area_value(*area_tables(areas)))
-    problems.add_codes("area_code", reason)
-    out["area_code"] = area
-    category, reason, _ = per_unique(col_of["category"], category_value(category_lookup_of(categories)))
-    problems.add_codes("category", reason)
-    out["category"] = category
-    if "household_size" in col_of:
-        value, reason, _ = per_unique(col_of["household_size"],
-                                       int_value(REGISTRY.column("household_size").min_value))
-        problems.add_codes("household_size", reason)
-        out["household_size"] = value
-    if "income_fen" in col_of:
-        value, reason, _ = per_unique(col_of["income_fen"], money_value)
-        problems.add_codes("income_fen", reason)
-        out["income_fen"] = value
-    for flag in ("disabled", "seriously_ill"):
-        if flag in col_of:
-            value, _, warn = per_unique(col_of[flag], bool_value)
-            warnings.add_codes(flag, warn)
-            out[flag] = value
-    if "organizer" in col_of:
-        out["organizer"], _, _ = per_unique(col_of["organizer"],
-                                             lambda v: (clean_cell(excel.cell_text(v)), None, None))
-
-    # Free text: vectorised string operations.
-    if "phone" in col_of:
-        out["phone"] = phone_column(col_of["phone"])
-    for text_col in ("address", "diagnosis", "note"):
-        if text_col in col_of:
-            out[text_col] = text_column(col_of[text_col])
-    return out, problems, warnings, checked["ok"].to_numpy(dtype=bool)
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames of several sheets, one after the other; original-cell columns are the union of the sheets'."""
+    if len(frames) == 1:
+        return frames[0]
+    nonempty = [f for f in frames if len(f)] or frames[:1]
+    return pd.concat(nonempty, ignore_index=True, sort=False)
 
 
-def _flag_duplicates(out: dict, id_ok: np.ndarray, row_numbers: np.ndarray, problems: RowProblems) -> None:
-    """The same valid ID twice for the same organizer: later rows rejected, naming the first.
+def _flag_duplicates(parts: list[SheetPart]) -> None:
+    """The same valid ID twice for the same organizer (in any sheet): later rows rejected, naming the first.
 
     Rows with an invalid ID take no part. The same ID under different
     organizers is kept (the coverage analysis counts those people).
     """
-    valid = np.flatnonzero(id_ok)
-    if not len(valid):
-        return
-    n = len(id_ok)
-    organizer = pd.Series(out.get("organizer", np.full(n, "", dtype=object)), dtype=object).fillna("")
-    key = pd.DataFrame({
-        "id": pd.Series(out["id_number"], dtype=object).to_numpy()[valid],
-        "org": organizer.to_numpy()[valid],
-        "row": row_numbers[valid],
-    })
+    frames = []
+    for k, part in enumerate(parts):
+        valid = np.flatnonzero(part.id_ok)
+        n = len(part.id_ok)
+        organizer = pd.Series(part.out.get("organizer", np.full(n, "", dtype=object)), dtype=object).fillna("")
+        frames.append(pd.DataFrame({
+            "id": pd.Series(part.out["id_number"], dtype=object).to_numpy()[valid],
+            "org": organizer.to_numpy()[valid], "row": part.row_numbers[valid], "pos": valid, "part": k,
+        }))
+    key = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     dup = key.duplicated(["id", "org"], keep="first").to_numpy()
     if not dup.any():
         return
-    first_row = key.groupby(["id", "org"], sort=False)["row"].transform("first").to_numpy()[dup]
-    zh = np.array([f"与第 {r} 行身份证号重复（同一填报单位）" for r in first_row], dtype=object)
-    en = np.array([f"same ID number as row {r} (same organizer)" for r in first_row], dtype=object)
-    problems.add(valid[dup], "id_number", "duplicate_id", zh, en)
+    grouped = key.groupby(["id", "org"], sort=False)
+    first_row = grouped["row"].transform("first").to_numpy()[dup]
+    first_part = grouped["part"].transform("first").to_numpy()[dup]
+    hits = key.loc[dup]
+    same_sheet = first_part == hits["part"].to_numpy()
+    sheet_zh = np.array(["" if s else f"工作表「{parts[p].sheet}」" for s, p in zip(same_sheet, first_part)], dtype=object)
+    sheet_en = np.array(["" if s else f" of sheet {parts[p].sheet!r}" for s, p in zip(same_sheet, first_part)],
+                        dtype=object)
+    zh = np.array([f"与{s}第 {r} 行身份证号重复（同一填报单位）" for s, r in zip(sheet_zh, first_row)], dtype=object)
+    en = np.array([f"same ID number as row {r}{s} (same organizer)" for s, r in zip(sheet_en, first_row)], dtype=object)
+    for k, part in enumerate(parts):
+        mine = hits["part"].to_numpy() == k
+        if mine.any():
+            part.problems.add(hits["pos"].to_numpy()[mine], "id_number", "duplicate_id", zh[mine], en[mine])
 
 
-def _accepted_frame(out: dict, pos: np.ndarray, row_numbers: np.ndarray, source_file: str) -> pd.DataFrame:
+def _flag_trailing_zeros(parts: list[SheetPart]) -> None:
+    """When any sheet has IDs Excel truncated, warn on every accepted-looking ID ending in 000 in the others.
+
+    :func:`reliefplan.core.ids.validate_ids` warns within a column; this
+    carries the rule across the sheets of one file.
+    """
+    if not any(p.ids_truncated for p in parts):
+        return
+    for part in parts:
+        ids_text = pd.Series(part.out["id_number"], dtype=object).astype(str)
+        hit = part.id_ok & ids_text.str.endswith("000").to_numpy(dtype=bool) & (part.id_warning != "id_trailing_000")
+        part.warnings.add(np.flatnonzero(hit), "id_number", "id_trailing_000")
+
+
+def _accepted_frame(out: dict, pos: np.ndarray, row_numbers: np.ndarray, source_file: str,
+                    sheet: str | None) -> pd.DataFrame:
     """The accepted rows as the typed registry frame (columns :data:`ACCEPTED_COLUMNS`)."""
     def pick(key, fill=None):
         if key not in out:
@@ -283,8 +315,11 @@ def _accepted_frame(out: dict, pos: np.ndarray, row_numbers: np.ndarray, source_
         "delivery": pd.Series(pick("delivery"), dtype="str"),
         "source_file": pd.Series(np.full(len(pos), source_file, dtype=object), dtype="str"),
         "source_row": pd.Series(row_numbers[pos], dtype=np.int64),
+        "source_sheet": pd.Series(np.full(len(pos), sheet, dtype=object), dtype="str"),
+        "household_key": pd.Series(pick("household_key"), dtype="str"),
+        "relationship": pd.Series(pick("relationship"), dtype="str"),
     })
-    for col in ("organizer", "phone", "address", "diagnosis", "note", "delivery"):
+    for col in ("organizer", "phone", "address", "diagnosis", "note", "delivery", "household_key", "relationship"):
         frame[col] = frame[col].replace("", np.nan)
     return frame[list(ACCEPTED_COLUMNS)]
 

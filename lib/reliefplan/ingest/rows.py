@@ -44,16 +44,40 @@ def blank_mask(values: np.ndarray) -> np.ndarray:
     return blank
 
 
-def data_rows(raw: excel.RawSheet, header, names: list[str], field_col: dict[str, int]):
-    """(columns of the rows read, their row numbers, number of blank rows skipped).
+def fill_merged_down(arrays: list[np.ndarray], numbers: np.ndarray, merged, skip: int) -> dict[int, np.ndarray]:
+    """Copy the value of each merged data cell down the rows its range covers; the row numbers filled per column.
 
-    Cells right of the last header column are kept (named 列J, ...) so that a
+    Only within a merged range and only down its first column: a roster's
+    户主姓名 merged over a household's three member rows fills those three rows
+    and never the next household. Ranges in the header rows are the header's.
+    """
+    filled: dict[int, list[np.ndarray]] = {}
+    for r0, c0, r1, _c1 in merged:
+        if r0 < skip or r1 <= r0 or c0 < 0 or c0 >= len(arrays):
+            continue
+        i0, i1 = r0 - skip, min(r1 - skip, len(numbers) - 1)
+        if i0 >= len(numbers) or i1 <= i0:
+            continue
+        column = arrays[c0]
+        if not column.flags.writeable:
+            column = arrays[c0] = column.copy()
+        column[i0 + 1:i1 + 1] = column[i0]
+        filled.setdefault(c0, []).append(numbers[i0 + 1:i1 + 1])
+    return {j: np.concatenate(parts) for j, parts in filled.items()}
+
+
+def data_rows(raw: excel.RawSheet, header, names: list[str], field_col: dict[str, int]):
+    """(columns of the rows read, their row numbers, number of blank rows skipped, row numbers filled per column).
+
+    Merged data cells are filled down first (:func:`fill_merged_down`). Cells
+    right of the last header column are kept (named 列J, ...) so that a
     rejected row carries everything the user typed. The parsed sheet is
     released once the columns are out.
     """
     width = len(names)
     arrays, all_numbers = raw.data(header.last_pos + 1)
     raw.release()
+    filled = fill_merged_down(arrays, all_numbers, raw.merged, header.last_pos + 1)
     while len(arrays) < width:
         arrays.append(np.full(len(all_numbers), "", dtype=object))
     for j in range(width, len(arrays)):
@@ -72,8 +96,8 @@ def data_rows(raw: excel.RawSheet, header, names: list[str], field_col: dict[str
     blank_rows = int(candidate.sum())
     if blank_rows:
         keep = np.flatnonzero(~candidate)
-        return [a[keep] for a in arrays], all_numbers[keep], blank_rows
-    return arrays, all_numbers, 0
+        return [a[keep] for a in arrays], all_numbers[keep], blank_rows, filled
+    return arrays, all_numbers, 0, filled
 
 
 FOOTER_WORDS = ("合计", "小计", "总计", "共计", "填表人", "填报人", "制表人", "审核人", "审批人", "负责人",

@@ -35,6 +35,7 @@ import pandas as pd
 import python_calamine
 
 from reliefplan.core.errors import InputError
+from reliefplan.ingest.html_sheet import html_table
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -56,6 +57,7 @@ class RawSheet:
     encoding: str | None = None
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     first_col: int = 0  # absolute index of the first column yielded (for column letters)
+    hidden: bool = False  # a hidden sheet (read like the others, and noted)
     _rows: object = None  # callable returning an iterator of lists
     _data: object = None  # callable(skip) -> (columns, row numbers); default walks _rows
     _numbers: list[int] | None = None  # CSV line numbers when records span lines
@@ -137,9 +139,35 @@ def is_excel(path) -> bool:
     return Path(path).suffix.lower() in EXCEL_SUFFIXES
 
 
-def _workbook(path: Path):
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
+
+def content_kind(path: Path) -> str:
+    """What a spreadsheet file really holds, whatever its name: zip (xlsx/ods), ole (xls), html or text.
+
+    Government systems and WPS often save an xlsx, an HTML table or tab-separated
+    text under a .xls name; Excel opens all of them, so we read them too.
+    """
+    with open(path, "rb") as f:
+        start = f.read(2048)
+    if start.startswith(_ZIP):
+        return "zip"
+    if start.startswith(_OLE):
+        return "ole"
+    probe = start.lstrip(codecs.BOM_UTF8).lstrip().lower()
+    if probe.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta", b"<head")) or b"<table" in probe:
+        return "html"
+    return "text" if start else "empty"
+
+
+def _workbook(path: Path):
+    kind = content_kind(path)
+    suffix = path.suffix.lower()
     try:
+        if (kind == "zip" and suffix == ".xls") or (kind == "ole" and suffix != ".xls"):
+            # The name says one format, the bytes another: let calamine detect it from the content.
+            return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
         return python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # corrupt, password-protected, not really a workbook
         raise InputError("无法打开 Excel 文件（文件损坏、加密或不是 Excel 格式）",
@@ -147,11 +175,19 @@ def _workbook(path: Path):
                          file=path) from exc
 
 
+def _is_table_text(path: Path) -> str | None:
+    """'html' or 'text' when a .xls file is really an HTML table or delimited text (web exports do this)."""
+    if path.suffix.lower() != ".xls":
+        return None
+    kind = content_kind(path)
+    return kind if kind in ("html", "text") else None
+
+
 def sheet_names(path) -> list[str]:
     """Names of the sheets of a workbook ([] for CSV)."""
     path = Path(path)
     _check_path(path)
-    if not is_excel(path):
+    if not is_excel(path) or _is_table_text(path):
         return []
     return list(_workbook(path).sheet_names)
 
@@ -172,22 +208,51 @@ def _excel_sheet(path: Path, workbook, name: str) -> RawSheet:
             return iter(())
         return sheet.iter_rows()
 
-    return RawSheet(path=path, name=name, kind="excel", merged=merged, first_col=col0, _rows=rows)
+    hidden = any(m.name == name and str(m.visible).split(".")[-1] != "Visible"
+                 for m in (getattr(workbook, "sheets_metadata", None) or []))
+    return RawSheet(path=path, name=name, kind="excel", merged=merged, first_col=col0, _rows=rows, hidden=hidden)
 
 
 def excel_sheets(path) -> Iterator[RawSheet]:
     """Every sheet of a workbook in order, read when reached."""
     path = Path(path)
     _check_path(path)
+    disguised = _is_table_text(path)
+    if disguised:
+        yield _disguised_sheet(path, disguised)
+        return
     workbook = _workbook(path)
     for name in workbook.sheet_names:
         yield _excel_sheet(path, workbook, name)
+
+
+def html_sheet(path: Path) -> RawSheet:
+    """The first table of an HTML file saved as .xls, with its rowspans/colspans as merged ranges."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError("无法读取文件", f"cannot read the file: {exc}", file=path) from exc
+    text, encoding = decode_text(data, path)
+    rows, merged = html_table(text)
+    return RawSheet(path=path, name=None, kind="excel", encoding=encoding, merged=merged,
+                    _rows=lambda: iter(rows))
+
+
+def _disguised_sheet(path: Path, kind: str) -> RawSheet:
+    """An HTML table or delimited text saved under an Excel name, read as one sheet."""
+    if kind == "html":
+        return html_sheet(path)
+    sheet = read_csv_sheet(path)
+    return sheet
 
 
 def read_excel_sheet(path, sheet: str | int) -> RawSheet:
     """One sheet by name or 0-based position; InputError listing the sheets if absent."""
     path = Path(path)
     _check_path(path)
+    disguised = _is_table_text(path)
+    if disguised and sheet in (0, None):
+        return _disguised_sheet(path, disguised)
     workbook = _workbook(path)
     names = list(workbook.sheet_names)
     if isinstance(sheet, int) and not isinstance(sheet, bool):

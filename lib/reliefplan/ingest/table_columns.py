@@ -1,7 +1,9 @@
 """Converting the columns of a reference table by kind (code, int, money, date, bool, ...).
 
-Money is read as text and converted to integer fen exactly (never through a
-float). Plain values take vectorised paths; problems are collected in a
+Counts, amounts and yes/no cells go through the same converters as the
+registry (:mod:`.convert`): "12户" is 12 here as "3人" is 3 there, and a yes/no
+cell holding other text is refused in both. Money is read as text and
+converted to integer fen exactly (never through a float). Plain values take vectorised paths; problems are collected in a
 :class:`TableProblems`, in file order.
 """
 
@@ -16,12 +18,10 @@ import pandas as pd
 
 from reliefplan.core import schema
 from reliefplan.core.ids import REASONS, validate_ids
-from reliefplan.core.money import to_fen
 from reliefplan.core.text import clean_cell, header_key, strip_all_spaces
 from reliefplan.ingest.categories import category_lookup, load_categories
+from reliefplan.ingest.convert import bool_value, int_value, money_value, per_unique, reason_text
 
-_TRUE = {"1", "是", "y", "yes", "true", "t", "√", "✓", "有", "已签收", "签收"}
-_FALSE = {"0", "否", "n", "no", "false", "f", "×", "✗", "无", "未签收", "未签"}
 _SHOW_PROBLEMS = 5         # problems listed in the error message
 
 
@@ -66,8 +66,6 @@ class TableProblems:
         raise exc
 
 
-_INT = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
-_YUAN = re.compile(r"([0-9]+)(?:\.([0-9]{1,2}))?")
 _CODE = re.compile(r"[0-9]+")
 
 
@@ -88,48 +86,30 @@ def _as_code(col, raw, required, problems):
     return text.astype("str").where(~blank)
 
 
+def _shared(col, raw, required, problems, converter, kind, minimum=None) -> np.ndarray:
+    """Convert with one of the registry's converters (:mod:`.convert`), once per distinct value.
+
+    Problems are worded by :func:`reliefplan.ingest.convert.reason_text`, so the
+    registry and the tables accept and refuse the same cells in the same words.
+    """
+    blank = _empty(col, raw.map(strip_all_spaces), required, problems)
+    values, reasons, _ = per_unique(raw.to_numpy(dtype=object), converter)
+    reasons = np.where(blank, None, reasons)
+    for code in pd.unique(reasons[pd.notna(reasons)]):
+        zh, en = reason_text(code, kind, minimum)
+        problems.add_mask(raw, reasons == code, col, zh, en)
+    return np.where(pd.isna(reasons), values, None)
+
+
 def _as_int(col, raw, required, problems, minimum):
-    text = raw.map(strip_all_spaces)
-    blank = _empty(col, text, required, problems)
-    ok = text.str.fullmatch(_INT.pattern).to_numpy(dtype=bool)
-    problems.add_mask(raw, ~blank & ~ok, col, "须为整数", "must be a whole number")
-    values = pd.Series(pd.NA, index=raw.index, dtype="Int64")
-    good = ~blank & ok
-    if good.any():
-        values[good] = text[good].str.replace(r"\.0*$", "", regex=True).astype("int64")
-    if minimum is not None:
-        low = good & (values.fillna(minimum).to_numpy(dtype="int64") < minimum)
-        problems.add_mask(raw, low, col, f"不能小于 {minimum}", f"must be at least {minimum}")
-    return values
+    values = _shared(col, raw, required, problems, int_value(minimum), "int", minimum)
+    return pd.Series(pd.array(values, dtype="Int64"), index=raw.index)
 
 
 def _as_money(col, raw, required, problems):
-    """Yuan text -> int fen, exactly. Plain amounts take a vectorised path, the rest to_fen()."""
-    text = raw.map(strip_all_spaces).str.replace(r"^[¥￥]|元$", "", regex=True)
-    blank = _empty(col, text, required, problems)
-    parts = text.str.extract(f"^{_YUAN.pattern}$")
-    plain = parts[0].notna().to_numpy()
-    fen = pd.Series(pd.NA, index=raw.index, dtype="Int64")
-    if plain.any():
-        whole = parts.loc[plain, 0].astype("int64") * 100
-        dec = parts.loc[plain, 1].fillna("").str.ljust(2, "0").astype("int64")
-        fen[plain] = whole + dec
-    other = ~blank & ~plain
-    negative = np.zeros(len(raw), dtype=bool)
-    invalid = np.zeros(len(raw), dtype=bool)
-    for pos in np.flatnonzero(other):
-        try:
-            value = to_fen(text.iat[pos])
-        except (ValueError, TypeError):
-            invalid[pos] = True
-            continue
-        if value < 0:
-            negative[pos] = True
-        else:
-            fen.iat[pos] = value
-    problems.add_mask(raw, invalid, col, "不是有效金额(元)", "not an amount in yuan")
-    problems.add_mask(raw, negative, col, "金额不能为负数", "an amount cannot be negative")
-    return fen
+    """Yuan text -> int fen, exactly (500, 500元, ￥1,000.50, 1.5万元)."""
+    values = _shared(col, raw, required, problems, money_value, "money")
+    return pd.Series(pd.array(values, dtype="Int64"), index=raw.index)
 
 
 def _as_date(col, raw, required, problems):
@@ -149,12 +129,8 @@ def _as_date(col, raw, required, problems):
 
 
 def _as_bool(col, raw, required, problems):
-    key = raw.map(lambda v: strip_all_spaces(v).lower())
-    blank = _empty(col, key, required, problems)
-    true = key.isin(_TRUE).to_numpy()
-    false = key.isin(_FALSE).to_numpy()
-    problems.add_mask(raw, ~blank & ~true & ~false, col, "须为 是/否", "must be yes/no (是/否)")
-    return pd.Series(true, index=raw.index, dtype=bool)
+    values = _shared(col, raw, required, problems, bool_value, "bool")
+    return pd.Series(values, index=raw.index, dtype=object).fillna(False).astype(bool)
 
 
 def _as_choice(col, raw, required, problems, aliases: dict[str, str], zh_what: str, en_what: str):

@@ -29,6 +29,7 @@ import pandas as pd
 from reliefplan.core import labels
 from reliefplan.core.errors import InputError
 from reliefplan.core.lunar_dates import spring_festival
+from reliefplan.models import households
 from reliefplan.models import standards as stds
 from reliefplan.models.eligibility import assess, dibao_in_force
 
@@ -102,7 +103,8 @@ def beneficiaries_from_registry(registry: pd.DataFrame, eligibility: pd.DataFram
         out["person_key"] = key.to_numpy(dtype=object)
     if "organizer" in rows:
         out["organizer"] = rows["organizer"].astype(object).where(rows["organizer"].notna(), "").to_numpy(dtype=object)
-    return out
+    # A roster household (member rows sharing a household_key) is one beneficiary of as many persons as members.
+    return households.collapse(out, rows)
 
 
 def person_keys(registry: pd.DataFrame) -> pd.Series | None:

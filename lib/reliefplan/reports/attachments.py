@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from reliefplan.core.areas import in_unit
 from reliefplan.core.money import format_yuan
 from reliefplan.ingest.units import organizer_stem, safe_filename
-from reliefplan.models import budget
+from reliefplan.models import budget, households
 from reliefplan.models.coverage import township_of
 from reliefplan.reports.context import ReportContext
 from reliefplan.views import excel_forms as xf
@@ -21,16 +23,24 @@ def register_people(ctx: ReportContext) -> pd.DataFrame:
     Amounts are what the plan's per-person rule pays each listing, decided
     over the whole plan area (``budget.listing_payments``), so the 登记表
     counts the same money as the budget: a listing paid elsewhere shows 0.
+    A roster household is listed member by member under its head, with
+    ``household_seq`` (户序号) and ``relationship``; its money sits on the
+    head's line for a per-household standard and is shared by its members for
+    a per-person one (:func:`reliefplan.models.households.split_amounts`).
     """
     std = ctx.baseline.standards
     pay = budget.listing_payments(ctx.plan, ctx.beneficiaries, std)
     ben = ctx.beneficiaries
     ben = ben.loc[ben.index.isin(ctx.registry.index)]
     pay = pay.loc[ben.index]
-    cash, goods = pay["cash_fen"].to_numpy(), pay["goods_fen"].to_numpy()
-    reg = ctx.inputs.registry.loc[ben.index]
+    count, _, _ = budget.group_amounts(ben, std)
+    per_person = count == ben["persons"].to_numpy(dtype=np.int64)
+    head = households.member_rows(ben, ctx.inputs.registry, ctx.eligibility["eligible"])
+    reg = ctx.inputs.registry.loc[head.index]
     names = dict(zip(ctx.areas["code"], ctx.areas["name"]))
     town = township_of(reg["area_code"].astype(str))
+    has_household = (reg["household_key"].notna().to_numpy() if "household_key" in reg
+                     else np.zeros(len(reg), dtype=bool))
     county = reg["area_code"].astype(str).str[:6]
     organizer = reg["organizer"] if "organizer" in reg else pd.Series("", index=reg.index)
     people = pd.DataFrame({
@@ -41,10 +51,23 @@ def register_people(ctx: ReportContext) -> pd.DataFrame:
         "category": reg["category"].astype(str),
         "category_label": reg["category"].astype(str).map(ctx.category_labels()),
         "household_size": reg["household_size"], "income_fen": reg["income_fen"], "phone": reg["phone"],
-        "cash_fen": cash, "goods_fen": goods, "person_key": reg["person_key"],
+        "cash_fen": households.split_amounts(head, pay["cash_fen"].to_numpy(), per_person, ben.index),
+        "goods_fen": households.split_amounts(head, pay["goods_fen"].to_numpy(), per_person, ben.index),
+        "person_key": reg["person_key"],
         "organizer": organizer.astype("string").fillna("").str.strip(),
-    }, index=ben.index)
-    return people.sort_values(["county_code", "township_code", "category", "person_key"], kind="stable")
+        "relationship": reg["relationship"] if "relationship" in reg else pd.Series(np.nan, index=reg.index),
+        "_head_key": reg["person_key"].reindex(head.to_numpy()).to_numpy(),
+        "_is_head": head.index.to_numpy() == head.to_numpy(), "_has_household": has_household,
+    }, index=head.index)
+    people = people.sort_values(["county_code", "township_code", "category", "_head_key", "_is_head"],
+                                ascending=[True, True, True, True, False], kind="stable")
+    if people["_has_household"].any():
+        seq = (people["_is_head"] & people["_has_household"]).cumsum()
+        people["household_seq"] = seq.where(people["_has_household"]).astype("Int64")
+        # A household's size once, on its head's line, so the 合计 of 家庭人口 counts each household once.
+        member = people["_has_household"] & ~people["_is_head"]
+        people["household_size"] = people["household_size"].astype("Int64").mask(member)
+    return people.drop(columns=["_head_key", "_is_head", "_has_household"])
 
 
 def pay_once_at_highest(listings: pd.DataFrame) -> pd.DataFrame:
@@ -87,10 +110,19 @@ def filing_unit(ctx: ReportContext) -> str:
     return str(ctx.organizer or ctx.plan.get("organizer") or ctx.unit_name)
 
 
+def unit_of(county_codes: pd.Series, unit_codes) -> pd.Series:
+    """The reporting unit (one of ``unit_codes``: counties, or cities of a province) holding each county code."""
+    out = pd.Series("", index=county_codes.index, dtype=object)
+    codes = county_codes.astype(str)
+    for code in unit_codes:
+        out[in_unit(codes, code).to_numpy()] = str(code)
+    return out
+
+
 def attachment_files(ctx: ReportContext) -> dict[str, bytes]:
     """The unit's (or the roll-up's) Excel attachments: file name -> xlsx bytes."""
 
-    code = ctx.unit_code or str(ctx.plan.get("area"))
+    code = ctx.area_code
     stem = organizer_stem(ctx.organizer) if ctx.organizer else f"{code}_{safe_filename(ctx.unit_name)}"
     unit_line = f"填报单位（盖章）：{filing_unit(ctx)}"
     lines = ctx.unit_lines()
@@ -99,7 +131,8 @@ def attachment_files(ctx: ReportContext) -> dict[str, bytes]:
                ("困难类别", "Category"))]
     if not ctx.is_unit:
         unit_names = dict(zip(ctx.units["code"], ctx.units["name"]))
-        unit_frame = xf.summary_frame(lines, "county_code", unit_names)
+        unit_frame = xf.summary_frame(lines.assign(unit_code=unit_of(lines["county_code"], ctx.units["code"])),
+                                      "unit_code", unit_names)
         sheets.insert(0, ("按单位", "附件3", f"{ctx.unit_name}{ctx.year}年春节送温暖慰问汇总表(按单位)", unit_line,
                           unit_frame, ("县(市、区)", "Unit")))
     listings = register_people(ctx)

@@ -22,7 +22,7 @@ from reliefplan.ingest.categories import category_labels
 from reliefplan.ingest.plan import load_plan, plan_file
 from reliefplan.ingest.plan import plan_file as data_file
 from reliefplan.ingest.reference import load_areas, load_history
-from reliefplan.ingest.units import normalize_organizer, organizer_names, unit_table
+from reliefplan.ingest.units import child_units, normalize_organizer, organizer_names, unit_table
 from reliefplan.models import budget, campaigns, coverage
 from reliefplan.models.coverage import in_unit
 from reliefplan.models.eligibility import assess
@@ -45,7 +45,7 @@ def _input_cache(key: tuple, load) -> dict:
     """Parsed input tables, shared by the reports run one after another in one warm kernel.
 
     ``reliefplan report`` runs several units per kernel (see
-    :mod:`reliefplan.batch.executor`); reading and validating the same
+    :mod:`reliefplan.batch.warm_kernel`); reading and validating the same
     registry for every unit would cost more than the report itself. The
     cache lives in the kernel's ``_reliefplan_warm`` helper (outside the
     library, which is re-imported for every unit), is keyed by the files'
@@ -68,16 +68,24 @@ def _input_cache(key: tuple, load) -> dict:
 class ReportContext:
     """Everything one report reads, loaded once; derived results computed on first use.
 
-    ``unit_code`` None means the whole planning area (the roll-up).
+    ``unit_code`` None means a roll-up: of ``rollup_code`` (a unit with units below it, e.g. a
+    city of a province plan) or, when that is None too, of the whole planning area.
     """
 
-    def __init__(self, plan: dict, *, unit_code: str | None = None, lang: str = "zh", organizer: str | None = None):
+    def __init__(self, plan: dict, *, unit_code: str | None = None, lang: str = "zh", organizer: str | None = None,
+                 rollup_code: str | None = None):
         self.plan = plan
         self.lang = lang
         self.year = int(plan["year"])
         self.unit_code = None if organizer else unit_code
         self.organizer = _norm_org(organizer) if organizer else None
+        self.rollup_code = None if (organizer or unit_code) else (str(rollup_code) if rollup_code else None)
         self.demo = bool(plan.get("demo"))
+
+    @property
+    def area_code(self) -> str:
+        """The area this report covers: the unit, the roll-up's unit, or the plan's area."""
+        return str(self.unit_code or self.rollup_code or self.plan.get("area") or "all")
 
     @property
     def is_unit(self) -> bool:
@@ -104,15 +112,20 @@ class ReportContext:
         return self.inputs.categories
 
     @cached_property
-    def units(self) -> pd.DataFrame:
-
+    def all_units(self) -> pd.DataFrame:
+        """Every reporting unit of the plan, as a tree (see :func:`reliefplan.ingest.units.unit_table`)."""
         return unit_table(self.plan, self.areas)
+
+    @cached_property
+    def units(self) -> pd.DataFrame:
+        """The units a roll-up reconciles with: those directly below its area."""
+        return child_units(self.all_units, self.rollup_code or str(self.plan.get("area", "") or ""))
 
     @cached_property
     def unit_name(self) -> str:
         if self.organizer:
             return self.organizer
-        code = self.unit_code or str(self.plan.get("area", ""))
+        code = self.unit_code or self.rollup_code or str(self.plan.get("area", ""))
         row = self.areas[self.areas["code"] == code]
         if row.empty:
             return code
@@ -164,21 +177,34 @@ class ReportContext:
 
     # -- the plan year: eligibility and budget (city-wide, then sliced) --
     @cached_property
+    def _plan_wide(self) -> dict:
+        """Eligibility, beneficiaries and every scenario's budget over the whole planning area.
+
+        They are the same for every report of a run (a pure function of the plan and its files), so a
+        warm kernel computes them once and each report gets deep copies (:func:`_input_cache`): a
+        province's 100 reports do not each recompute the province's budget.
+        """
+        def compute():
+            inp = self.inputs
+            elig = assess(inp.registry, self.plan, inp.dibao, inp.areas, on_date=spring_festival(self.year))
+            ben = budget.beneficiaries_from_registry(inp.registry, elig, plan=self.plan, categories=self.categories)
+            return {"eligibility": elig, "beneficiaries": ben, "budgets": budget.compare_scenarios(self.plan, ben)}
+
+        return _input_cache(("plan_wide",) + _files_key(self.plan), compute)
+
+    @property
     def eligibility(self) -> pd.DataFrame:
         """Eligibility of every registry row in the planning area on 春节 of the plan year."""
+        return self._plan_wide["eligibility"]
 
-        inp = self.inputs
-        return assess(inp.registry, self.plan, inp.dibao, inp.areas, on_date=spring_festival(self.year))
-
-    @cached_property
+    @property
     def beneficiaries(self) -> pd.DataFrame:
-        return budget.beneficiaries_from_registry(self.inputs.registry, self.eligibility, plan=self.plan,
-                                                  categories=self.categories)
+        return self._plan_wide["beneficiaries"]
 
-    @cached_property
+    @property
     def budgets(self) -> dict:
         """Every scenario's city-wide budget, baseline first."""
-        return budget.compare_scenarios(self.plan, self.beneficiaries)
+        return self._plan_wide["budgets"]
 
     @property
     def baseline(self):
@@ -213,7 +239,7 @@ class ReportContext:
             ids = set(reg["id_number"].astype(str))
             visits = inputs.visits.loc[inputs.visits["id_number"].astype(str).isin(ids)]
             inputs = dataclasses.replace(inputs, registry=reg, visits=visits)
-        return coverage.analyse(inputs, unit=self.unit_code or self.plan.get("area") or "all")
+        return coverage.analyse(inputs, unit=self.area_code)
 
     @cached_property
     def timeline(self) -> dict:
@@ -303,10 +329,13 @@ def organizer_lines(b, beneficiaries: pd.DataFrame, organizer: pd.Series, *, pla
     return out
 
 
-def load_context(plan_file=None, unit_code=None, *, year=None, lang: str = "zh", organizer=None) -> ReportContext:
+def load_context(plan_file=None, unit_code=None, *, year=None, lang: str = "zh", organizer=None,
+                 rollup: bool = False) -> ReportContext:
     """Load a plan and check the notebook's parameters against it (bilingual errors listing valid choices).
 
     ``organizer`` (a registry 填报单位 name) makes it an organizer's report; ``unit_code`` is then ignored.
+    ``rollup``: a roll-up of ``unit_code`` (a unit with units below it), or of the planning area when
+    ``unit_code`` is None or empty.
     """
 
     if lang not in labels.LANGS:
@@ -326,12 +355,18 @@ def load_context(plan_file=None, unit_code=None, *, year=None, lang: str = "zh",
                               f"unknown organizer {organizer!r}. Valid: {shown}", file=plan["_path"],
                               column="organizer")
         return ReportContext(plan, lang=lang, organizer=_norm_org(organizer))
+    if rollup and not unit_code:
+        return ReportContext(plan, lang=lang)
     if unit_code is not None:
         units = unit_table(plan, load_areas(data_file(plan, "areas")))
+        if rollup:
+            units = units[~units["leaf"]]
         if str(unit_code) not in set(units["code"]):
             valid = ", ".join(f"{r.code} {r.name}" for r in units.itertuples())
             raise ConfigError(f"未知单位代码 {unit_code!r}。可选: {valid}",
                               f"unknown unit code {unit_code!r}. Valid: {valid}", file=plan["_path"],
                               column="unit_code")
         unit_code = str(unit_code)
+    if rollup:
+        return ReportContext(plan, lang=lang, rollup_code=unit_code)
     return ReportContext(plan, unit_code=unit_code, lang=lang)

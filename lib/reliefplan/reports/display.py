@@ -111,6 +111,13 @@ _T = {
                            "report present agrees."),
     "reconciled_no": ("核对结果: 不一致! 以下项目的汇总与各单位报告不符: {items}。",
                       "Result: NOT reconciled. These figures differ from the unit reports: {items}."),
+    "reconciled_below": ("下级单位尚无当前报告(报告缺失或失败): {units}; 其上级汇总因此不完整。",
+                         "Units further down with no current report (missing or failed): {units}; the roll-ups "
+                         "above them are incomplete."),
+    "r_budget_area": ("三、本单位预算(各方案)", "3. Budget of this unit under the plan's scenarios"),
+    "area_budget_note": ("资金来源、预算上限和工作经费为全方案统一测算, 见全方案汇总报告; 本表为本单位分摊部分。",
+                         "Funding, the cap and overheads are costed for the whole plan (see the top roll-up); "
+                         "this table is this unit's share."),
     "rec_units": ("各单位合计(元): 单位报告记录 与 汇总重算", "Unit totals (yuan): recorded by the unit report vs recomputed here"),
     "chart_category": ("登记人次(按困难类别)", "Registry listings by category"),
     "chart_map": ("{year}年度覆盖率(按县区)", "Coverage rate by county, {year}"),

@@ -48,9 +48,10 @@ class Reconciliation:
     units: pd.DataFrame          # unit_code, unit_name, recorded total, recomputed total, difference, match
     missing: list                # unit codes without a current report
     mismatched: list             # figure keys or unit codes that differ
-    reconciled: bool             # complete and equal
+    reconciled: bool             # complete and equal, at this level and every level below
     city_total_fen: int = 0
     sum_of_units_fen: int | None = None   # sum of the recorded unit totals (None: no unit report)
+    missing_below: list = None   # codes further down without a current report, as the roll-ups below recorded them
 
 
 def reconciliation(ctx: ReportContext, unit_records: dict | None) -> Reconciliation:
@@ -90,10 +91,12 @@ def reconciliation(ctx: ReportContext, unit_records: dict | None) -> Reconciliat
                           "recomputed": format_yuan(int(row.total_fen)),
                           "difference": "" if recorded is None else format_yuan(int(row.total_fen) - recorded),
                           "match": ok})
+    # a roll-up below that was incomplete names its missing units; they are named again here
+    below = [str(c) for code in per_unit["unit_code"] for c in (unit_records.get(code) or {}).get("missing_units") or []]
     return Reconciliation(pd.DataFrame(rows), pd.DataFrame(unit_rows), missing, mismatched,
-                          reconciled=not missing and not mismatched, city_total_fen=city["total_fen"],
+                          reconciled=not missing and not mismatched and not below, city_total_fen=city["total_fen"],
                           sum_of_units_fen=sum(int(r.get("total_fen", 0)) for r in unit_records.values())
-                          if unit_records else None)
+                          if unit_records else None, missing_below=below)
 
 
 def _money_or_int(key: str, value: int) -> str:
@@ -109,7 +112,16 @@ def reconciliation_section(ctx: ReportContext, rec: Reconciliation) -> Section:
         verdict = t("reconciled_missing", lang, units=", ".join(rec.missing))
     else:
         verdict = t("reconciled_yes", lang)
-    return Section("reconcile", t("r_reconcile", lang), [verdict, rec.figures, Heading(t("rec_units", lang)), rec.units])
+    blocks = [verdict]
+    if rec.missing_below:
+        blocks.append(t("reconciled_below", lang, units=", ".join(_named(ctx, rec.missing_below))))
+    return Section("reconcile", t("r_reconcile", lang), [*blocks, rec.figures, Heading(t("rec_units", lang)), rec.units])
+
+
+def _named(ctx: ReportContext, codes) -> list[str]:
+    """``code name`` for each area code (the code alone when the area table does not know it)."""
+    names = dict(zip(ctx.areas["code"].astype(str), ctx.areas["name" if ctx.lang == "zh" else "name_en"]))
+    return [f"{c} {names[c]}" if c in names and pd.notna(names[c]) else str(c) for c in codes]
 
 
 def with_total_row(df: pd.DataFrame, label_col: str, lang: str = "zh") -> pd.DataFrame:
@@ -137,12 +149,20 @@ def units_section(ctx: ReportContext) -> Section:
     return Section("units", t("r_units", lang), [
         with_total_row(units[["unit_code", "unit_name", "registered_rows", "eligible_rows", "recipients", "cash_fen",
                               "goods_fen", "overhead_fen", "contingency_fen", "total_fen"]], "unit_name", lang),
-        budget_charts.unit_chart(ctx.baseline, names, lang), t("share_note", lang)])
+        budget_charts.units_chart(units, "unit_code", names, lang), t("share_note", lang)])
 
 
 def city_budget_section(ctx: ReportContext) -> Section:
-    """Scenarios side by side, funding sources and the gap, overheads (city-wide)."""
+    """Scenarios side by side, funding sources and the gap, overheads (city-wide).
+
+    A roll-up below the top (a city of a province plan) shows its share of each scenario only:
+    funding, the cap and overheads belong to the whole plan.
+    """
     lang = ctx.lang
+    if ctx.rollup_code:
+        summary = area_scenario_summary(ctx)
+        return Section("budget", t("r_budget_area", lang), [
+            summary, budget_charts.scenario_chart(summary, lang), t("area_budget_note", lang)])
     summary = budget.scenario_summary(ctx.budgets)
     tot = ctx.baseline.totals
     gap = tot.get("gap_fen", 0)
@@ -195,6 +215,20 @@ def pool_blocks(ctx: ReportContext) -> list:
             labels.label("pools_reconciled" if ok else "pools_not_reconciled", lang)]
 
 
+def area_scenario_summary(ctx: ReportContext) -> pd.DataFrame:
+    """Per scenario, this roll-up's share of the plan's budget: the sum of its lines (exact, in fen)."""
+    parts = ("recipients", "persons", "cash_fen", "goods_fen", "overhead_fen", "contingency_fen", "total_fen")
+    rows = []
+    for name, b in ctx.budgets.items():
+        lines = ctx.unit_lines(b)
+        rows.append({"scenario": name, **{c: int(lines[c].sum()) if c in lines else 0 for c in parts}})
+    out = pd.DataFrame(rows)
+    base = int(out["total_fen"].iloc[0]) if len(out) else 0
+    out["diff_fen"] = out["total_fen"] - base
+    out["diff_pct"] = [round((v - base) * 100 / base, 2) if base else 0.0 for v in out["total_fen"]]
+    return out
+
+
 def city_coverage_section(ctx: ReportContext) -> Section:
     """Coverage funnel by county with an offline map."""
     sec = coverage_section(ctx)
@@ -213,13 +247,16 @@ def record_rollup(ctx: ReportContext, rec: Reconciliation) -> dict:
 
     city = city_figures(ctx)
     figures = {
+        "unit_code": ctx.area_code, "unit_name": ctx.unit_name, "unit_kind": "rollup",
+        **{key: city[key] for key in RECONCILE_FIGURES},   # what the roll-up above reconciles with
         "units_total": len(ctx.units), "units_reconciled": len(ctx.units) - len(rec.missing) - len(
             [m for m in rec.mismatched if m in set(ctx.units["code"])]),
         "registered_rows": city["registered_rows"], "eligible_rows": city["eligible_rows"],
         "households": city["households"], "persons": city["persons"],
         "baseline_total_fen": city["total_fen"], "city_total_fen": rec.city_total_fen,
         "sum_of_units_fen": rec.sum_of_units_fen,
-        "reconciled": rec.reconciled, "missing_units": rec.missing, "mismatched": rec.mismatched,
+        "reconciled": rec.reconciled, "missing_units": list(rec.missing) + list(rec.missing_below or []),
+        "mismatched": rec.mismatched,
         "scenario_totals_fen": {n: int(b.total_fen) for n, b in ctx.budgets.items()},
     }
     for key, value in figures.items():

@@ -63,7 +63,12 @@ def category_chart(budget: Budget, lang: str = "zh") -> go.Figure:
 
 def unit_chart(budget: Budget, unit_names: dict | None = None, lang: str = "zh") -> go.Figure:
     """Stacked bars per unit (county): cash, goods, overheads, contingency (yuan)."""
-    data = _long(budget.units, "county_code", unit_names or {}, lang)
+    return units_chart(budget.units, "county_code", unit_names, lang)
+
+
+def units_chart(units: pd.DataFrame, key: str, unit_names: dict | None = None, lang: str = "zh") -> go.Figure:
+    """Stacked bars per row of ``units`` (named by column ``key``): cash, goods, overheads, contingency (yuan)."""
+    data = _long(units, key, unit_names or {}, lang)
     fig = px.bar(data, x="name", y="yuan", color="kind", hover_data={"text": True, "yuan": False},
                  labels={"name": labels.label("report_unit", lang), "yuan": labels.label("amount", lang),
                          "kind": labels.label("kind", lang), "text": labels.label("amount", lang)},

@@ -12,7 +12,9 @@ header repeated on every page.
   roll-up): 户数, 人数, 慰问户(人)次, 慰问金, 慰问品, 小计, 工作经费, 不可预见费, 合计.
 * 登记表 (register): one row per beneficiary, **masked** as it leaves the
   unit (姓名 张*三, 身份证号 350602********1234, 电话 138****5678), with the
-  person key so the unit holding the full registry can look people up.
+  person key so the unit holding the full registry can look people up. From a
+  household roster each member has a row, grouped under the household with
+  户序号 and 与户主关系.
 
 Money is integer fen in the frames; cells hold yuan numbers (fen / 100) with
 a ``#,##0.00`` format, and the 合计 row is written both as a ``SUM`` formula
@@ -76,9 +78,15 @@ REGISTER_COLUMNS = (
     FormColumn("person_key", "对象编号", "Person key", "text", 18),
 )
 
+# A household roster's 登记表 also says which household each member belongs to and how.
+HOUSEHOLD_COLUMNS = (
+    FormColumn("household_seq", "户序号", "Household No.", "int", 8),
+    FormColumn("relationship", "与户主关系", "Relationship", "text", 10),
+)
+
 MONEY_KEYS = ("cash_fen", "goods_fen", "gifts_fen", "overhead_fen", "contingency_fen", "total_fen")
 COUNT_KEYS = ("households", "persons", "recipients")
-NOT_SUMMED = ("income_fen",)  # per-head income: a total would mean nothing
+NOT_SUMMED = ("income_fen", "household_seq")  # per-head income, a household's number: totals mean nothing
 
 
 # ------------------------------------------------------------------ frames (no I/O)
@@ -132,7 +140,24 @@ def register_frame(people: pd.DataFrame) -> pd.DataFrame:
         out[col] = people.get(col, pd.Series(0, index=people.index)).fillna(0).astype("int64")
     out["gifts_fen"] = out["cash_fen"] + out["goods_fen"]
     out["person_key"] = people.get("person_key", pd.Series("", index=people.index)).fillna("")
+    if "household_seq" in people and people["household_seq"].notna().any():
+        out["household_seq"] = people["household_seq"]
+        out["relationship"] = people.get("relationship", pd.Series("", index=people.index)).fillna("")
     return out.reset_index(drop=True)
+
+
+def register_columns(frame: pd.DataFrame) -> tuple[FormColumn, ...]:
+    """The 登记表 columns: with 户序号 and 与户主关系 after 序号 when the rows come from a household roster."""
+    if "household_seq" not in frame:
+        return REGISTER_COLUMNS
+    out = []
+    for column in REGISTER_COLUMNS:
+        out.append(column)
+        if column.key == "seq":
+            out.append(HOUSEHOLD_COLUMNS[0])
+        elif column.key == "name":
+            out.append(HOUSEHOLD_COLUMNS[1])
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ writing
@@ -278,7 +303,7 @@ def register_workbook(frame: pd.DataFrame, *, form_no: str, title: str, unit_lin
 
     ``with_county`` adds the 县(市、区) column (the city's list); ``notes`` are lines under the 合计 row.
     """
-    columns = tuple(c for c in REGISTER_COLUMNS if with_county or c.key != "county_name")
+    columns = tuple(c for c in register_columns(frame) if with_county or c.key != "county_name")
 
     def write(wb):
         write_form(wb, sheet_name, form_no=form_no, title=title, unit_line=unit_line, columns=columns,
