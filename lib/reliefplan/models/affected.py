@@ -12,6 +12,10 @@ precomputed state's rows and marks each row:
 - scale mode: every eligible row whose standard was scaled down
   ``gets less`` (all of them are dropped when the overheads alone exceed the cap).
 
+With funding pools or a per-person rule (the what-if's library path) the
+cap rule runs inside each pool: the rows are those the library's
+allocation does not pay in full (``short``).
+
 The counts it gives agree with the what-if's coverage table (the tests
 check it). States built from counted groups (no registry rows) give an
 empty answer.
@@ -25,10 +29,11 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.models import allocation as al
+from reliefplan.models import pools
 from reliefplan.models import standards as stds
 from reliefplan.models import whatif
 
-DROPPED, REDUCED = "dropped", "reduced"
+DROPPED, REDUCED, SHORT = "dropped", "reduced", "short"
 COLUMNS = ["county_code", "category", "status", "recipients", "standard_fen", "gets_fen"]
 
 
@@ -63,6 +68,8 @@ def affected_rows(state: whatif.WhatIfState, result: whatif.WhatIfResult) -> pd.
     if not result.ok or result.fits or bool(state.divisible.any()):
         return empty
     c = whatif.parse_controls(state, result.controls)
+    if state.library_path or c["pools"]:
+        return _affected_by_library(state, c)
     std = c["standards"]
     eligible = _eligible_rows(state, c["threshold"])
     full_cost, recipients = _row_amounts(state, std)
@@ -91,3 +98,32 @@ def affected_rows(state: whatif.WhatIfState, result: whatif.WhatIfResult) -> pd.
         "county_code": state.g_county[state.grp[hit]], "category": state.g_category[state.grp[hit]],
         "status": status, "recipients": recipients[hit], "standard_fen": full_cost[hit], "gets_fen": gets,
     }, index=pd.Index(state.index[hit]))
+
+
+def _affected_by_library(state: whatif.WhatIfState, c: dict) -> pd.DataFrame:
+    """Affected rows when pools (or the per-person rule) decide: the rows the library's allocation does not
+    pay in full (``short``; what each gets is left blank, as a pool may pay one part and not the other)."""
+    ben = whatif.eligible_beneficiaries(state, c["threshold"])
+    std = c["standards"]
+    step_yuan = f"{c['step'] // 100}.{c['step'] % 100:02d}"
+    if pools.declared(state.plan):
+        a = al.allocate_pools(state.plan, ben, std, mode=c["mode"], step_yuan=step_yuan, scenario=c["scenario"],
+                              cap=c["cap"], amounts=c["pools"])
+    else:
+        cap_yuan = None if c["cap"] is None else f"{c['cap'] // 100}.{c['cap'] % 100:02d}"
+        a = al.allocate(state.plan, ben, scenario=c["scenario"], standards=std, cap_yuan=cap_yuan, mode=c["mode"],
+                        step_yuan=step_yuan)
+    if a.fits or not len(ben):
+        return pd.DataFrame(columns=COLUMNS)
+    pos = stds.category_positions(std, ben["category"].to_numpy(dtype=object))
+    cash, goods = stds.unit_amounts(std, pos, ben["dibao_fen"].to_numpy(dtype=np.int64))
+    per_person = (std["per"].to_numpy() == "person")[pos]
+    count = np.where(per_person, ben["persons"].to_numpy(), ben["households"].to_numpy()).astype(np.int64)
+    hit = a.covered_units.reindex(ben.index).fillna(0).to_numpy() <= 0
+    return pd.DataFrame({
+        "county_code": ben["county_code"].to_numpy(dtype=object)[hit],
+        "category": ben["category"].to_numpy(dtype=object)[hit],
+        "status": np.full(int(hit.sum()), SHORT, dtype=object),
+        "recipients": count[hit], "standard_fen": (count * (cash + goods))[hit],
+        "gets_fen": pd.array([pd.NA] * int(hit.sum()), dtype="Int64"),
+    }, index=ben.index[hit])

@@ -38,6 +38,10 @@ def counts_table(frame: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["count", "category", "township"], ascending=[False, True, True]).reset_index(drop=True)
 
 
+def _yuan_or_dash(fen) -> str:
+    return "—" if fen is None or pd.isna(fen) else esc(format_yuan(int(fen)))
+
+
 class AffectedView:
     """The tab: a summary table, a cell picker and the masked list of the picked cell."""
 
@@ -95,7 +99,7 @@ class AffectedView:
             f"<tr><td>{esc(r.name)}</td><td>{esc(r.id_number)}</td><td>{esc(r.township)}</td>"
             f"<td>{esc(self.names.get(r.category, r.category))}</td>"
             f"<td {RIGHT}>{'' if pd.isna(r.household_size) else int(r.household_size)}</td>"
-            f"<td {RIGHT}>{esc(format_yuan(int(r.standard_fen)))}</td><td {RIGHT}>{esc(format_yuan(int(r.gets_fen)))}</td></tr>"
+            f"<td {RIGHT}>{esc(format_yuan(int(r.standard_fen)))}</td><td {RIGHT}>{_yuan_or_dash(r.gets_fen)}</td></tr>"
             for r in sel.head(LIST_ROWS).itertuples())
         more = (f"<p>{esc(t('more_rows', lang).format(n=LIST_ROWS, total=f'{len(sel):,}'))}</p>"
                 if len(sel) > LIST_ROWS else "")

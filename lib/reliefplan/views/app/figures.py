@@ -74,8 +74,25 @@ def status_html(result: whatif.WhatIfResult, lang: str) -> str:
     return f'<div style="color:{color}"><span id="rp-status-text">{esc(result.message(lang))}</span></div>'
 
 
+def pools_html(pools: pd.DataFrame, lang: str) -> str:
+    """Per funding pool: what it has, what is asked of it, what it pays, what is left and what is short."""
+    head = [t("pool", lang), t("available", lang), t("need", lang), t("allocated", lang), t("left", lang),
+            t("pool_gap", lang)]
+    cols = ["amount_fen", "need_in_pool_fen", "used_fen", "left_fen", "short_fen"]
+    names = pools["source" if lang == "zh" else "source_en"]
+    rows = []
+    for name, (_, row) in zip(names, pools.iterrows()):
+        cells = "".join(f'<td {RIGHT} data-fen="{int(row[c])}">{esc(format_yuan(int(row[c])))}</td>' for c in cols)
+        rows.append(f'<tr data-pool="{esc(row["source"])}"><td>{esc(name)}</td>{cells}</tr>')
+    return ('<table id="rp-pools" style="border-collapse:collapse;margin-top:6px"><thead><tr>'
+            + "".join(f"<th {RIGHT}>{esc(h)}</th>" for h in head) + "</tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>")
+
+
 def funding_html(result: whatif.WhatIfResult, lang: str) -> str:
     """Per funding source (pool): what it has, what this plan asks of it, and the gap (city-wide)."""
+    if result.pools is not None and len(result.pools):
+        return pools_html(result.pools, lang)
     funding = result.full.funding
     if funding is None or not len(funding):
         return ""

@@ -19,6 +19,7 @@ import plotly.io as pio
 
 from reliefplan.core import labels
 from reliefplan.models import budget as bm
+from reliefplan.models import pools as pool_model
 from reliefplan.models import whatif
 from reliefplan.views.app import figures
 from reliefplan.views.app.affected import AffectedView
@@ -29,6 +30,7 @@ from reliefplan.views.budget_charts import whatif_chart
 
 RANGES = (2, 3, 5, 10)          # slider range: 0 to this many times the current standard
 CAP_STEP = 10_000               # yuan
+POOL_STEP = 1_000               # yuan
 AMOUNT_FLOOR_STEPS = 20         # a standard of 0 still gets a slider of 20 steps
 MULTIPLE_FLOOR = 3 * HUNDREDTHS  # and a 低保 multiple one of 3 months
 TAB_TABLE, TAB_CHART, TAB_AFFECTED, TAB_SCENARIOS = range(4)
@@ -82,6 +84,23 @@ class WhatIfApp:
                                 lang=lang, on_change=self._changed, on_error=self._bad_input, css="rp-cap",
                                 slider_width="420px", box_width="120px")
 
+        self.pool_controls: dict[str, MoneyControl] = {}
+        self.pool_base: dict[str, int] = {}
+        pool_rows = []
+        if pool_model.declared(plan):
+            for i, pool in enumerate(pool_model.plan_pools(plan)):
+                yuan = pool.amount_fen // 100
+                self.pool_base[pool.name] = yuan
+                control = MoneyControl((f"{pool.name}金额", f"amount of {pool.name_en}"), yuan, step=POOL_STEP,
+                                       top=max(yuan * 3, POOL_STEP * 10), minimum=0, lang=lang,
+                                       on_change=self._changed, on_error=self._bad_input, css=f"rp-pool-{i}",
+                                       slider_width="300px", box_width="110px")
+                self.pool_controls[pool.name] = control
+                pool_rows.append(widgets.HBox([widgets.HTML(esc(pool.name if lang == "zh" else pool.name_en),
+                                                            layout=widgets.Layout(width="110px")), control.widget]))
+        pool_box = widgets.VBox([widgets.HTML(f"<b>{esc(t('pools_title', lang))}</b>"), *pool_rows]) \
+            if pool_rows else widgets.VBox([])
+
         self.amounts: dict[str, dict[str, MoneyControl]] = {}
         self.name_widgets: dict[str, widgets.HTML] = {}
         std0 = self.state.base_standards[self.state.scenario_names[0]]
@@ -123,6 +142,7 @@ class WhatIfApp:
             widgets.HBox([self.scenario, self.unit]),
             widgets.HBox([widgets.HTML(f"<b>{esc(t('cap', lang))}</b>", layout=widgets.Layout(width="110px")),
                           self.cap.widget]),
+            pool_box,
             widgets.HBox([self.mode, self.step]),
             widgets.HBox([self.threshold_on, self.threshold, self.range]),
             self.amount_grid,
@@ -196,6 +216,8 @@ class WhatIfApp:
             for kind, control in pair.items():
                 self._set_range(control, self._base_value(code, kind))
         self.cap.set_range(ceil_to(self.cap_base * self.range.value, CAP_STEP))
+        for name, control in self.pool_controls.items():
+            control.set_range(max(self.pool_base[name] * self.range.value, POOL_STEP * 10))
 
     def _on_step(self, change) -> None:
         for pair in self.amounts.values():
@@ -240,10 +262,13 @@ class WhatIfApp:
                 change["goods"] = goods.value
             if change:
                 amounts[code] = change
-        return {"scenario": self.scenario.value, "amounts": amounts, "cap_yuan": self.cap.value,
-                "mode": self.mode.value, "step_yuan": self.step.value,
-                "threshold": round(self.threshold.value, 2) if self.threshold_on.value else None,
-                "unit": self.unit.value}
+        out = {"scenario": self.scenario.value, "amounts": amounts, "cap_yuan": self.cap.value,
+               "mode": self.mode.value, "step_yuan": self.step.value,
+               "threshold": round(self.threshold.value, 2) if self.threshold_on.value else None,
+               "unit": self.unit.value}
+        if self.pool_controls:
+            out["pools"] = {name: c.value for name, c in self.pool_controls.items() if c.value != self.pool_base[name]}
+        return out
 
     def apply(self, controls: dict) -> whatif.WhatIfResult:
         """Set the widgets from a controls dict (as a user would) and refresh; returns the result."""
@@ -269,6 +294,9 @@ class WhatIfApp:
                     self.threshold.value = float(controls["threshold"])
             if controls.get("cap_yuan") not in (None, ""):
                 self.cap.set(int(controls["cap_yuan"]))
+            for name, value in (controls.get("pools") or {}).items():
+                if name in self.pool_controls and value is not None:
+                    self.pool_controls[name].set(int(value))
             for code, change in (controls.get("amounts") or {}).items():
                 if code not in self.amounts:
                     continue

@@ -110,7 +110,7 @@ def make_scenario(state: whatif.WhatIfState, controls: dict, name: str) -> Saved
         overrides[code] = merged
     if overrides:
         definition["overrides"] = overrides
-    settings = {k: controls.get(k) for k in ("cap_yuan", "mode", "step_yuan", "threshold") if k in controls}
+    settings = {k: controls.get(k) for k in ("cap_yuan", "mode", "step_yuan", "threshold", "pools") if k in controls}
     return SavedScenario(name, now, definition, settings)
 
 
@@ -129,7 +129,8 @@ def _plain(plan: dict) -> dict:
 
 def plan_copy_yaml(plan: dict, scenario: SavedScenario, *, now: dt.datetime | None = None,
                    based_on: str = "") -> str:
-    """The plan with ``scenario`` added and its settings as the plan's, as YAML text with a header comment."""
+    """The plan with ``scenario`` added and its settings (cap, mode, step, pool amounts, income line) as the
+    plan's, as YAML text with a header comment."""
     out = _plain(plan)
     entries = [dict(s) for s in (out.get("scenarios") or []) if s.get("name") != scenario.name]
     entries.append(copy.deepcopy(scenario.definition))
@@ -141,6 +142,9 @@ def plan_copy_yaml(plan: dict, scenario: SavedScenario, *, now: dt.datetime | No
         out["allocation_mode"] = settings["mode"]
     if settings.get("step_yuan"):
         out["rounding_step"] = int(settings["step_yuan"])
+    for entry in out.get("funding") or []:
+        if isinstance(entry, dict) and str(entry.get("source", "")) in (settings.get("pools") or {}):
+            entry["amount"] = int(settings["pools"][str(entry["source"])])
     if settings.get("threshold") is not None:
         for std in (out.get("categories") or {}).values():
             rule = (std or {}).get("eligibility") or {}
@@ -207,8 +211,15 @@ def read_scenarios(text: str | bytes, state: whatif.WhatIfState, *, source: str 
 
 
 def _settings(loaded: dict, plan: dict) -> dict:
-    """Cap, mode, step and (when every income rule was set to one value that differs) the uniform income line."""
+    """Cap, mode, step, pool amounts that differ, and (when every income rule was set to one value that
+    differs) the uniform income line."""
     out = {}
+    our_funding = {str(f.get("source", "")): f.get("amount") for f in plan.get("funding") or [] if isinstance(f, dict)}
+    theirs = {str(f.get("source", "")): f.get("amount") for f in loaded.get("funding") or [] if isinstance(f, dict)}
+    changed = {name: amount for name, amount in theirs.items() if name in our_funding and amount != our_funding[name]}
+    if changed and any(isinstance(f, dict) and (f.get("categories") or f.get("organizers"))
+                       for f in plan.get("funding") or []):
+        out["pools"] = changed
     if loaded.get("budget_cap") is not None:
         out["cap_yuan"] = loaded["budget_cap"]
     if loaded.get("allocation_mode"):
