@@ -108,11 +108,12 @@ def test_bad_input_says_so_and_keeps_the_last_valid_value(app, which, text, word
 
 def test_dibao_multiple_shows_months_and_yuan(app, inputs):
     gugua = app.amounts["gugua_elder"]["cash"]
-    assert gugua.kind == "multiple" and gugua.box.value == "1"
+    months = inputs.plan["categories"]["gugua_elder"]["cash_dibao_multiple"]
+    assert gugua.kind == "multiple" and gugua.box.value == f"{months:g}"
     assert "低保月数" in app.name_widgets["gugua_elder"].value
     yuan = re.search(r"≈ ([\d,]+)(?:–([\d,]+))? 元", gugua.note.value)
     dibao = inputs.state.g_dibao[inputs.state.g_category == "gugua_elder"]
-    assert int(yuan.group(1).replace(",", "")) == int(dibao.min()) // 100
+    assert int(yuan.group(1).replace(",", "")) == int(dibao.min()) * int(months * 100) // 100 // 100
     gugua.box.value = "1.5"
     assert app.controls()["amounts"]["gugua_elder"] == {"cash_dibao_multiple": "1.5"}
     assert f"{int(dibao.min()) * 3 // 2 // 100:,}" in gugua.note.value
@@ -136,13 +137,17 @@ def test_apply_unit_threshold_and_english(inputs):
 # ------------------------------------------------------------------ who is affected
 
 def test_who_is_affected_agrees_with_the_coverage(app, inputs):
-    app.cap.box.value = "2,000,000"
+    app.cap.box.value = "2,000,000"  # the demo's pools hold more: the cap bites
     result = app.result
     assert result.ok and not result.fits
     rows = am.affected_rows(app.state, result)
     uncovered = result.coverage.groupby("category")["uncovered_recipients"].sum()
     got = rows.groupby("category")["recipients"].sum()
     assert got.to_dict() == {k: int(v) for k, v in uncovered.items() if v}
+    paid = result.allocation.paid_fen()
+    assert (rows["gets_fen"] == paid.reindex(rows.index)).all()  # what each gets is what the library pays it
+    assert ((rows["status"] == "dropped") == (rows["gets_fen"] == 0)).all()
+    assert (rows["gets_fen"] < rows["standard_fen"]).all()
     app.tabs.selected_index = 2
     assert 'id="rp-affected-table"' in app.affected.summary_html.value
     listed = app.affected.list_html.value
@@ -153,10 +158,11 @@ def test_who_is_affected_agrees_with_the_coverage(app, inputs):
 
 
 def test_scale_mode_lists_who_gets_less(app):
-    app.apply({"cap_yuan": 3_000_000, "mode": "scale"})
+    app.apply({"cap_yuan": 2_000_000, "mode": "scale"})
+    assert app.result.ok and not app.result.fits
     rows = am.affected_rows(app.state, app.result)
-    assert len(rows) and set(rows["status"]) == {"reduced"}
-    assert (rows["gets_fen"] < rows["standard_fen"]).all()
+    reduced = rows[rows["status"] == "reduced"]
+    assert len(reduced) and (reduced["gets_fen"] > 0).all() and (reduced["gets_fen"] < reduced["standard_fen"]).all()
 
 
 def test_nothing_affected_when_the_cap_fits(app):

@@ -13,8 +13,8 @@ precomputed state's rows and marks each row:
   ``gets less`` (all of them are dropped when the overheads alone exceed the cap).
 
 With funding pools or a per-person rule (the what-if's library path) the
-cap rule runs inside each pool: the rows are those the library's
-allocation does not pay in full (``short``).
+cap rule runs inside each pool: the rows are the listings the library's
+allocation does not pay in full, ``dropped`` (nothing) or ``reduced`` (a part).
 
 The counts it gives agree with the what-if's coverage table (the tests
 check it). States built from counted groups (no registry rows) give an
@@ -29,11 +29,12 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.models import allocation as al
-from reliefplan.models import pools
+from reliefplan.models import budget as bm
+from reliefplan.models import per_person
 from reliefplan.models import standards as stds
 from reliefplan.models import whatif
 
-DROPPED, REDUCED, SHORT = "dropped", "reduced", "short"
+DROPPED, REDUCED = "dropped", "reduced"
 COLUMNS = ["county_code", "category", "status", "recipients", "standard_fen", "gets_fen"]
 
 
@@ -68,8 +69,8 @@ def affected_rows(state: whatif.WhatIfState, result: whatif.WhatIfResult) -> pd.
     if not result.ok or result.fits or bool(state.divisible.any()):
         return empty
     c = whatif.parse_controls(state, result.controls)
-    if state.library_path or c["pools"]:
-        return _affected_by_library(state, c)
+    if result.allocation is not None:
+        return _affected_by_library(state, result, c)
     std = c["standards"]
     eligible = _eligible_rows(state, c["threshold"])
     full_cost, recipients = _row_amounts(state, std)
@@ -100,30 +101,32 @@ def affected_rows(state: whatif.WhatIfState, result: whatif.WhatIfResult) -> pd.
     }, index=pd.Index(state.index[hit]))
 
 
-def _affected_by_library(state: whatif.WhatIfState, c: dict) -> pd.DataFrame:
-    """Affected rows when pools (or the per-person rule) decide: the rows the library's allocation does not
-    pay in full (``short``; what each gets is left blank, as a pool may pay one part and not the other)."""
+def _affected_by_library(state: whatif.WhatIfState, result: whatif.WhatIfResult, c: dict) -> pd.DataFrame:
+    """Affected rows when pools (or the per-person rule) decide: the listings the rule pays that the library's
+    allocation does not pay in full. Nothing paid: ``dropped``; paid in part (a pool paid the goods and not the
+    cash, or scaled its standards down): ``reduced``, with what it gets.
+
+    A listing the per-person rule does not pay (the person is paid through another organizer's listing) is
+    not affected by the money: it is left out, as the coverage table leaves it out.
+    """
+    a = result.allocation
     ben = whatif.eligible_beneficiaries(state, c["threshold"])
-    std = c["standards"]
-    step_yuan = f"{c['step'] // 100}.{c['step'] % 100:02d}"
-    if pools.declared(state.plan):
-        a = al.allocate_pools(state.plan, ben, std, mode=c["mode"], step_yuan=step_yuan, scenario=c["scenario"],
-                              cap=c["cap"], amounts=c["pools"])
-    else:
-        cap_yuan = None if c["cap"] is None else f"{c['cap'] // 100}.{c['cap'] % 100:02d}"
-        a = al.allocate(state.plan, ben, scenario=c["scenario"], standards=std, cap_yuan=cap_yuan, mode=c["mode"],
-                        step_yuan=step_yuan)
-    if a.fits or not len(ben):
+    paid_rows, _ = bm.paid_beneficiaries(state.plan, ben, c["standards"])
+    if a is None or not len(paid_rows):
         return pd.DataFrame(columns=COLUMNS)
-    pos = stds.category_positions(std, ben["category"].to_numpy(dtype=object))
-    cash, goods = stds.unit_amounts(std, pos, ben["dibao_fen"].to_numpy(dtype=np.int64))
-    per_person = (std["per"].to_numpy() == "person")[pos]
-    count = np.where(per_person, ben["persons"].to_numpy(), ben["households"].to_numpy()).astype(np.int64)
-    hit = a.covered_units.reindex(ben.index).fillna(0).to_numpy() <= 0
+    cash, goods = per_person.full_amounts(paid_rows, c["standards"])
+    cut_c, cut_g = per_person.cuts(paid_rows)
+    standard = cash + goods - cut_c - cut_g
+    pos = stds.category_positions(c["standards"], paid_rows["category"])
+    per_person_std = (c["standards"]["per"].to_numpy() == "person")[pos]
+    count = np.where(per_person_std, paid_rows["persons"].to_numpy(dtype=np.int64),
+                     paid_rows["households"].to_numpy(dtype=np.int64))
+    covered = a.covered_units.reindex(paid_rows.index, fill_value=0).to_numpy(dtype=np.int64)
+    gets = a.paid_fen().reindex(paid_rows.index, fill_value=0).to_numpy(dtype=np.int64)
+    hit = (covered <= 0) & (standard > 0)
     return pd.DataFrame({
-        "county_code": ben["county_code"].to_numpy(dtype=object)[hit],
-        "category": ben["category"].to_numpy(dtype=object)[hit],
-        "status": np.full(int(hit.sum()), SHORT, dtype=object),
-        "recipients": count[hit], "standard_fen": (count * (cash + goods))[hit],
-        "gets_fen": pd.array([pd.NA] * int(hit.sum()), dtype="Int64"),
-    }, index=ben.index[hit])
+        "county_code": paid_rows["county_code"].to_numpy(dtype=object)[hit],
+        "category": paid_rows["category"].to_numpy(dtype=object)[hit],
+        "status": np.where(gets[hit] > 0, REDUCED, DROPPED).astype(object),
+        "recipients": count[hit], "standard_fen": standard[hit], "gets_fen": gets[hit],
+    }, index=paid_rows.index[hit])

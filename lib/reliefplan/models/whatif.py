@@ -496,6 +496,7 @@ class WhatIfResult:
     unit: str = "all"
     pools: pd.DataFrame | None = None    # per funding pool: amount, need, paid, left, short (plans with pools)
     short: pd.DataFrame | None = None    # what is short because of which pool, by unit x category x part
+    allocation: al.Allocation | None = None  # the library's allocation (pools / per-person rule path only)
 
     def message(self, lang: str = "zh") -> str:
         return self.message_zh if lang == "zh" else self.message_en
@@ -614,7 +615,7 @@ def _update_rows(state: WhatIfState, c: dict, controls: dict) -> WhatIfResult:
                         step_yuan=step_yuan)
     return WhatIfResult(True, a.message_zh, a.message_en, controls=dict(controls), full=a.full, budget=a.budget,
                         coverage=a.coverage, fits=a.fits, factor=a.factor, standards=a.standards, unit=c["unit"],
-                        pools=a.extra.get("pools"), short=a.extra.get("short"))
+                        pools=a.extra.get("pools"), short=a.extra.get("short"), allocation=a)
 
 
 def _cover_priority(state: WhatIfState, std: pd.DataFrame, threshold, room: int, counts):

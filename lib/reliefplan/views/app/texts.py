@@ -78,7 +78,6 @@ TEXTS: dict[str, tuple[str, str]] = {
                        "pick a cell to see the masked list."),
     "status_dropped": ("未覆盖", "dropped"),
     "status_reduced": ("减发", "gets less"),
-    "status_short": ("未足额", "not paid in full"),
     "township": ("乡镇(街道)", "Township"),
     "show_list": ("查看名单", "Show list"),
     "list_of": ("名单", "List"),
