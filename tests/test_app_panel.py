@@ -63,6 +63,7 @@ def test_starting_figures_are_the_librarys(app, inputs):
     assert shown(app, "total") == expected["total_fen"]
     assert shown(app, "gap") == expected["gap_fen"]
     assert app.controls()["amounts"] == {}  # the baseline, exactly as the plan writes it
+    assert app.controls()["no_cap"] and app.cap.box.disabled  # the demo plan has no budget cap: none is invented
     assert 'id="rp-dropped-value"' in app.headline_html.value
     assert "比上年" in app.headline_html.value  # the demo has last year's campaign
     assert 'id="rp-pools"' in app.funding_html.value
@@ -79,6 +80,8 @@ def test_controls_fit_money(app, inputs):
     dibao.slider.value = base + 3 * step
     assert dibao.box.value == f"{base + 3 * step:,}"
     assert app.controls()["amounts"]["dibao"] == {"cash": base + 3 * step}
+    app.cap_on.value = True
+    assert not app.cap.box.disabled and app.controls()["cap_yuan"] == app.cap.value
     app.cap.box.value = "2,900,000"
     assert app.cap.slider.value == 2_900_000 and app.cap.box.value == "2,900,000"
     expected = whatif.update(inputs.state, app.controls()).summary()
@@ -137,6 +140,7 @@ def test_apply_unit_threshold_and_english(inputs):
 # ------------------------------------------------------------------ who is affected
 
 def test_who_is_affected_agrees_with_the_coverage(app, inputs):
+    app.cap_on.value = True
     app.cap.box.value = "2,000,000"  # the demo's pools hold more: the cap bites
     result = app.result
     assert result.ok and not result.fits
@@ -169,6 +173,39 @@ def test_nothing_affected_when_the_cap_fits(app):
     app.cap.box.value = "9,000,000"
     app.tabs.selected_index = 2
     assert app.result.fits and 'id="rp-affected-none"' in app.affected.summary_html.value
+
+
+def test_without_pools_the_cap_rule_walks_the_rows(inputs):
+    """A plan whose funding is one sum (no pools, every listing paid): the what-if's own fast path."""
+    plan = {**inputs.plan, "funding": [{"source": "财政", "source_en": "Budget", "amount": 2_000_000}],
+            "per_person_rule": "pay_all", "budget_cap": 2_000_000}
+    app = whatif_app.WhatIfApp(whatif.prepare(plan, inputs.rows, categories=inputs.categories), chart=False)
+    assert not app.state.library_path and app.cap_on.value and app.result.allocation is None
+    assert not app.result.fits
+    rows = am.affected_rows(app.state, app.result)
+    uncovered = app.result.coverage.groupby("category")["uncovered_recipients"].sum()
+    assert set(rows["status"]) == {"dropped"}
+    assert rows.groupby("category")["recipients"].sum().to_dict() == {k: int(v) for k, v in uncovered.items() if v}
+    app.mode.value = "scale"
+    rows = am.affected_rows(app.state, app.result)
+    assert len(rows) and set(rows["status"]) == {"reduced"} and (rows["gets_fen"] < rows["standard_fen"]).all()
+
+
+def test_the_cap_can_be_switched_off_and_is_saved_so(app, inputs):
+    app.cap_on.value = True
+    app.cap.box.value = "2,000,000"
+    assert not app.result.fits and app.result.summary()["cap_fen"] == 200_000_000
+    app.cap_on.value = False
+    assert app.cap.box.disabled and app.result.ok and app.result.summary()["cap_fen"] is None
+    assert whatif.update(inputs.state, {"cap_yuan": 1, "no_cap": True}).summary()["cap_fen"] is None
+    text = sc.plan_copy_yaml({**inputs.plan, "budget_cap": 3_000_000}, app.scenarios.save("不设上限"))
+    assert "budget_cap" not in yaml.safe_load(text)
+    fresh = whatif_app.build_app(inputs, chart=False)
+    fresh.apply({"cap_yuan": 2_500_000})
+    assert fresh.cap_on.value and not fresh.cap.box.disabled
+    fresh.scenarios.load(text.encode("utf-8"), "x.yaml")
+    assert not fresh.cap_on.value and fresh.controls()["no_cap"]
+    assert fresh.result.summary()["total_fen"] == app.result.summary()["total_fen"]
 
 
 # ------------------------------------------------------------------ scenarios

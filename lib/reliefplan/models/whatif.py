@@ -23,6 +23,7 @@ Controls are a plain dict::
     {"scenario": "维持",                 # None: the baseline
      "amounts": {"dibao": {"cash": 800, "goods": 200}},   # yuan; overrides
      "cap_yuan": 3300000,               # None: the plan's; 0/negative/blank: an error
+     "no_cap": False,                   # True: no budget cap at all (whatever the plan says)
      "mode": "priority",                # or "scale"
      "step_yuan": 50,                   # scale mode rounding
      "threshold": 1.2,                  # multiple of 低保 for every income rule; None: the plan's
@@ -354,7 +355,9 @@ def parse_controls(state: WhatIfState, controls: dict) -> dict:
     """Checked controls: standards, cap (fen or None), mode, step (fen), threshold (Fraction or None), unit."""
     std = standards_for(state, controls)
     plan = state.plan
-    if "cap_yuan" in controls and controls["cap_yuan"] is None:
+    if controls.get("no_cap"):
+        cap = None
+    elif "cap_yuan" in controls and controls["cap_yuan"] is None:
         cap = bm.cap_fen(plan)
     elif "cap_yuan" in controls:
         cap = _yuan(controls["cap_yuan"], "预算上限", "budget cap", positive=True, allow_none=False)

@@ -130,6 +130,10 @@ class MoneyControl:
         if notify and self.on_change:
             self.on_change(self.value)
 
+    def set_disabled(self, disabled: bool) -> None:
+        """Grey out the slider and the box (the value stays, to come back when enabled)."""
+        self.slider.disabled = self.box.disabled = bool(disabled)
+
     def refresh_hint(self) -> None:
         self._show_hint()
 

@@ -79,10 +79,15 @@ class WhatIfApp:
                                              disabled=True, style=style).add_class("rp-threshold")
         full0 = whatif.update(self.state, {"cap_yuan": None}).full
         self.cap_base = max(int(bm.cap_fen(plan) or 0), int(full0.total_fen if full0 else 0), 100_000) // 100
-        cap0 = int((bm.cap_fen(plan) or self.cap_base * 100) // 100)
+        cap0 = int(bm.cap_fen(plan) // 100) if bm.cap_fen(plan) is not None else ceil_to(self.cap_base, CAP_STEP)
         self.cap = MoneyControl(("预算上限", "budget cap"), cap0, step=CAP_STEP, top=self.cap_base * 3, minimum=1,
                                 lang=lang, on_change=self._changed, on_error=self._bad_input, css="rp-cap",
-                                slider_width="420px", box_width="120px")
+                                slider_width="380px", box_width="120px")
+        # A plan without a budget cap (the pools are the limit) starts with none: an invented cap would
+        # report shortfalls the plan does not have.
+        self.cap_on = widgets.Checkbox(value=bm.cap_fen(plan) is not None, description=t("cap_on", lang),
+                                       indent=False, layout=widgets.Layout(width="110px")).add_class("rp-cap-on")
+        self.cap.set_disabled(not self.cap_on.value)
 
         self.pool_controls: dict[str, MoneyControl] = {}
         self.pool_base: dict[str, int] = {}
@@ -128,6 +133,7 @@ class WhatIfApp:
         self.step.observe(self._on_step, names="value")
         self.range.observe(self._on_range, names="value")
         self.threshold_on.observe(self._on_threshold_toggle, names="value")
+        self.cap_on.observe(self._on_cap_toggle, names="value")
 
         self.tabs = widgets.Tab([self.table_html, self.chart_out, self.affected.widget, self.scenarios.widget])
         for i, key in enumerate(("table_tab", "chart_tab", "affected_tab", "scenarios_tab")):
@@ -140,8 +146,7 @@ class WhatIfApp:
                                layout=widgets.Layout(width="430px", padding="0 0 0 16px"))
         left = widgets.VBox([
             widgets.HBox([self.scenario, self.unit]),
-            widgets.HBox([widgets.HTML(f"<b>{esc(t('cap', lang))}</b>", layout=widgets.Layout(width="110px")),
-                          self.cap.widget]),
+            widgets.HBox([self.cap_on, self.cap.widget]),
             pool_box,
             widgets.HBox([self.mode, self.step]),
             widgets.HBox([self.threshold_on, self.threshold, self.range]),
@@ -230,6 +235,10 @@ class WhatIfApp:
         self.threshold.disabled = not change["new"]
         self._changed()
 
+    def _on_cap_toggle(self, change) -> None:
+        self.cap.set_disabled(not change["new"])
+        self._changed()
+
     def _on_scenario(self, change) -> None:
         self._load_scenario(change["new"])
         self.refresh()
@@ -262,7 +271,8 @@ class WhatIfApp:
                 change["goods"] = goods.value
             if change:
                 amounts[code] = change
-        out = {"scenario": self.scenario.value, "amounts": amounts, "cap_yuan": self.cap.value,
+        out = {"scenario": self.scenario.value, "amounts": amounts,
+               "cap_yuan": self.cap.value if self.cap_on.value else None, "no_cap": not self.cap_on.value,
                "mode": self.mode.value, "step_yuan": self.step.value,
                "threshold": round(self.threshold.value, 2) if self.threshold_on.value else None,
                "unit": self.unit.value}
@@ -292,8 +302,12 @@ class WhatIfApp:
                 self.threshold.disabled = controls["threshold"] is None
                 if controls["threshold"] is not None:
                     self.threshold.value = float(controls["threshold"])
-            if controls.get("cap_yuan") not in (None, ""):
+            if controls.get("no_cap"):
+                self.cap_on.value = False
+            elif controls.get("cap_yuan") not in (None, ""):
+                self.cap_on.value = True
                 self.cap.set(int(controls["cap_yuan"]))
+            self.cap.set_disabled(not self.cap_on.value)
             for name, value in (controls.get("pools") or {}).items():
                 if name in self.pool_controls and value is not None:
                     self.pool_controls[name].set(int(value))

@@ -3,8 +3,8 @@ read back from such a copy.
 
 A saved scenario is one plan file: the plan as loaded, plus one scenario
 entry (the scenario the controls started from, with every changed amount as
-an override) and the plan-level settings of the controls (budget cap,
-allocation mode, rounding step, a uniform income line). A comment at the top
+an override) and the plan-level settings of the controls (budget cap or
+none, allocation mode, rounding step, pool amounts, a uniform income line). A comment at the top
 records when it was saved and from which plan, so the file explains itself
 when it is mailed around. Loading it back adds its new scenarios to the app
 with their exact standards and settings.
@@ -36,7 +36,7 @@ class SavedScenario:
     name: str
     standards: pd.DataFrame
     definition: dict                   # the plan's `scenarios:` entry
-    settings: dict = field(default_factory=dict)   # cap_yuan, mode, step_yuan, threshold
+    settings: dict = field(default_factory=dict)   # cap_yuan, no_cap, mode, step_yuan, threshold, pools
     source: str = ""                   # file it was loaded from, if any
 
     def controls(self, unit: str = "all") -> dict:
@@ -110,7 +110,8 @@ def make_scenario(state: whatif.WhatIfState, controls: dict, name: str) -> Saved
         overrides[code] = merged
     if overrides:
         definition["overrides"] = overrides
-    settings = {k: controls.get(k) for k in ("cap_yuan", "mode", "step_yuan", "threshold", "pools") if k in controls}
+    settings = {k: controls.get(k) for k in ("cap_yuan", "no_cap", "mode", "step_yuan", "threshold", "pools")
+                if k in controls}
     return SavedScenario(name, now, definition, settings)
 
 
@@ -136,7 +137,9 @@ def plan_copy_yaml(plan: dict, scenario: SavedScenario, *, now: dt.datetime | No
     entries.append(copy.deepcopy(scenario.definition))
     out["scenarios"] = entries
     settings = scenario.settings
-    if settings.get("cap_yuan") not in (None, ""):
+    if settings.get("no_cap"):
+        out.pop("budget_cap", None)
+    elif settings.get("cap_yuan") not in (None, ""):
         out["budget_cap"] = int(settings["cap_yuan"])
     if settings.get("mode"):
         out["allocation_mode"] = settings["mode"]
@@ -222,6 +225,8 @@ def _settings(loaded: dict, plan: dict) -> dict:
         out["pools"] = changed
     if loaded.get("budget_cap") is not None:
         out["cap_yuan"] = loaded["budget_cap"]
+    else:  # a copy is saved with its cap, or without one on purpose
+        out["no_cap"] = True
     if loaded.get("allocation_mode"):
         out["mode"] = loaded["allocation_mode"]
     if loaded.get("rounding_step"):

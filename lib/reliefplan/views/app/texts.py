@@ -10,6 +10,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "unit": ("单位", "Unit"),
     "all_units": ("全市", "City-wide"),
     "cap": ("预算上限(元)", "Budget cap (yuan)"),
+    "cap_on": ("设预算上限", "Budget cap"),
     "mode": ("超限时", "Over the cap"),
     "priority": ("按优先级", "By priority"),
     "scale": ("同比例下调", "Scale down"),
