@@ -11,7 +11,9 @@ the app does. The server is always stopped by the fixture, also when a test fail
 
 from __future__ import annotations
 
+import os
 import re
+import time
 
 import nbformat
 
@@ -21,12 +23,15 @@ from browser_support import Offline, artifact, chromium, log_tail, server
 from reliefplan.cli import app_server
 from reliefplan.models import whatif
 from reliefplan.views import app as whatif_app
+from reliefplan.views.app import cache as app_cache
 from reliefplan.core.money import format_yuan
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("voila")]
 
 LOAD_TIMEOUT_MS = 120_000   # the first visitor may wait for the preheated kernel to finish the notebook
+FIRST_TRY_MS = 60_000       # a page not drawn by then is photographed, logged and loaded once more
 UPDATE_TIMEOUT_MS = 30_000
+POOL_FILLED = "is filled with"   # Voilà's log line once the preheated kernel exists
 
 TOTAL = "#rp-total-value"
 GAP = "#rp-gap-value"
@@ -61,11 +66,20 @@ def expected(library, controls: dict | None = None) -> dict:
 
 @pytest.fixture(scope="module")
 def voila(tmp_path_factory):
+    """The server, with its kernels' cache of prepared inputs filled before it starts (as a server that has
+    run before has it), so the preheated kernel only loads them: the first page does not wait for the
+    registry to be read on a machine busy with other tests."""
     folder = tmp_path_factory.mktemp("voila")
+    cache_dir = folder / "app-cache"
+    app_cache.load_app_inputs(None, folder=cache_dir)
     port = app_server.free_port()
     cmd = app_server.voila_command(app_server.default_notebook(), host=app_server.DEFAULT_HOST, port=port)
     log = folder / "voila.log"
-    with server(cmd, port=port, log=log, env=app_server.voila_env()) as proc:
+    env = app_server.voila_env({**os.environ, app_server.APP_CACHE_ENV: str(cache_dir)})
+    with server(cmd, port=port, log=log, env=env) as proc:
+        deadline = time.monotonic() + 60
+        while POOL_FILLED not in log_tail(log, 200) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
         yield {"url": f"http://127.0.0.1:{port}/", "log": log, "proc": proc, "folder": folder}
     assert proc.returncode is not None  # stopped
 
@@ -76,26 +90,60 @@ def browser():
         yield b
 
 
-def open_page(browser, url: str, wait_for: str | None = None, log=None):
+def open_page(browser, url: str, wait_for: str | None = None, log=None, name: str = "app"):
+    """A new browser context on ``url``, waiting until ``wait_for`` is visible.
+
+    A page not drawn within FIRST_TRY_MS (a loaded machine, a kernel
+    connection lost at start) is photographed, its browser console and the
+    Voilà log are saved under tests/artifacts, and it is loaded once more
+    before the test fails with all of that in the message.
+    """
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
     offline = Offline(context)
     pg = context.new_page()
     offline.watch(pg)
+    console: list[str] = []
+    pg.on("console", lambda m: console.append(f"[{m.type}] {m.text}"))
+    pg.on("pageerror", lambda e: console.append(f"[pageerror] {e}"))
     pg.set_default_timeout(UPDATE_TIMEOUT_MS)
-    pg.offline = offline
+    pg.offline, pg.console = offline, console
+    notes = []
+    for attempt, timeout in enumerate((FIRST_TRY_MS, LOAD_TIMEOUT_MS), start=1):
+        start = time.monotonic()
+        try:
+            if attempt == 1:
+                pg.goto(url, timeout=timeout)
+            else:
+                pg.reload(timeout=timeout)
+            if wait_for:
+                pg.locator(wait_for).wait_for(timeout=timeout)
+            return context, pg
+        except Exception as exc:  # playwright's TimeoutError or a lost connection: keep what explains it
+            notes.append(not_drawn(pg, console, log, f"{name}_not_drawn_{attempt}", exc, time.monotonic() - start))
+    context.close()
+    raise AssertionError("the app did not load, twice:\n" + "\n".join(notes))
+
+
+def not_drawn(pg, console: list[str], log, stem: str, exc: Exception, waited: float) -> str:
+    """Screenshot, browser console and Voilà log of a page that did not draw; a summary for the failure."""
+    shot = artifact(f"{stem}.png")
     try:
-        pg.goto(url, timeout=LOAD_TIMEOUT_MS)
-        if wait_for:
-            pg.locator(wait_for).wait_for(timeout=LOAD_TIMEOUT_MS)
-    except Exception as exc:
-        context.close()
-        raise AssertionError(f"the app did not load: {exc}\n--- voila log ---\n{log_tail(log) if log else ''}") from exc
-    return context, pg
+        pg.screenshot(path=str(shot), full_page=True)
+    except Exception as err:  # the page may be gone: say so rather than hide the first error
+        shot = f"(no screenshot: {err})"
+    console_file = artifact(f"{stem}_console.txt")
+    console_file.write_text("\n".join(console), encoding="utf-8")
+    voila_log = log_tail(log, 80) if log else ""
+    if log:
+        artifact(f"{stem}_voila.log").write_text(voila_log, encoding="utf-8")
+    return (f"--- {stem}: not drawn after {waited:.0f} s: {exc}\nscreenshot: {shot}\n"
+            f"--- browser console (last 30 of {len(console)}) ---\n" + "\n".join(console[-30:])
+            + f"\n--- voila log ---\n{voila_log}")
 
 
 @pytest.fixture(scope="module")
 def page(voila, browser):
-    context, pg = open_page(browser, voila["url"], TOTAL, voila["log"])
+    context, pg = open_page(browser, voila["url"], TOTAL, voila["log"], name="app_page")
     try:
         yield pg
     finally:
@@ -165,8 +213,13 @@ def test_page_opens_on_the_panel_in_chinese_with_no_code(page):
 
 
 def test_starting_figures_are_the_librarys(page, library):
+    from playwright.sync_api import expect
+
     shows(page, expected(library))
-    assert page.locator(CAP_BOX).input_value() == "3,300,000"  # thousands separators
+    mirror = library[1]
+    assert page.locator(CAP_BOX).input_value() == f"{mirror.cap.value:,}"  # thousands separators
+    assert not mirror.cap_on.value  # the demo plan has no budget cap: the cap starts switched off
+    expect(page.locator(CAP_BOX)).to_be_disabled()
 
 
 def test_sliders_move_by_the_plans_step(page, library):
@@ -178,6 +231,9 @@ def test_sliders_move_by_the_plans_step(page, library):
     shows(page, expected(library))
     assert box_value(page, CASH_BOX) == cash.value
 
+    page.locator(".rp-cap-on input[type=checkbox]").check()
+    mirror.cap_on.value = True
+    shows(page, expected(library))
     page.locator(CAP_SLIDER).focus()
     page.keyboard.press("ArrowRight")  # the cap slider steps by 10,000 yuan
     mirror.cap.slider.value = mirror.cap.value + 10_000
@@ -268,7 +324,7 @@ def test_save_a_scenario_then_load_it_back_in_a_new_page(page, voila, browser, l
 
     fresh = whatif_app.build_app(inputs, chart=False)
     fresh.scenarios.load(saved.read_bytes(), saved.name)
-    context, other = open_page(browser, voila["url"], TOTAL, voila["log"])
+    context, other = open_page(browser, voila["url"], TOTAL, voila["log"], name="app_second_page")
     try:
         open_tab(other, "保存与比较")
         with other.expect_file_chooser() as chooser:  # the upload button's file input is not in the page
