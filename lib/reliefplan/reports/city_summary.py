@@ -13,7 +13,7 @@ import pandas as pd
 from reliefplan.models import campaigns, forecast, reconcile
 from reliefplan.reports import findings as fr
 from reliefplan.reports.display import Section
-from reliefplan.reports.summary import _section, cap_by_category, coverage_findings
+from reliefplan.reports.summary import _section, cap_by_category, coverage_findings, pool_shortfall
 
 # Section keys of the notebooks' markdown headings (their anchors are set in the notebooks).
 HISTORY_TITLES = {"history": ("历年总计", "Totals by year"), "reconcile": ("核算核对", "Reconciliation"),
@@ -89,6 +89,7 @@ def budget_summary(result, alloc, *, lang: str = "zh", names: dict | None = None
              fr.largest_cost_share(cats)]
     if alloc is not None and not alloc.fits:
         found.append(fr.cap_shortfall(cap_by_category(alloc.coverage, names), cap))
+    found.append(pool_shortfall(alloc, names))
     return _section(lang, rows, found, titles=_titles(BUDGET_TITLES, lang))
 
 

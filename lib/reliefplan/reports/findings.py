@@ -254,6 +254,44 @@ def cap_shortfall(by_category: pd.DataFrame, cap_fen: int | None) -> Finding | N
     return Finding("cap_shortfall", HIGH, people, money, "budget", "".join(zh), "".join(en))
 
 
+def pool_shortfall(pools: pd.DataFrame, short: pd.DataFrame, names: dict | None = None) -> Finding | None:
+    """Funding pools that cannot pay all their groups: money does not move between sources.
+
+    ``pools``: the pool table (``source``, ``source_en``, ``amount_fen``,
+    ``need_in_pool_fen``, ``short_fen``); ``short``: what is short because of
+    which pool (``pool``, ``county_code``, ``category``, ``part``,
+    ``recipients``, ``short_fen``). A recipient short of both cash and goods
+    counts once. The cap's own row (预算上限) is left to :func:`cap_shortfall`.
+    """
+    if pools is None or pools.empty or "short_fen" not in pools:
+        return None
+    names = names or {}
+    lacking = pools.loc[(pools["short_fen"].astype("int64") > 0) & (pools["amount_fen"].astype("int64") > 0)]
+    if lacking.empty:
+        return None
+    zh, en, people, money = [], [], 0, 0
+    for row in lacking.itertuples(index=False):
+        mine = short.loc[short["pool"] == row.source] if len(short) else short
+        heads = int(mine.groupby(["county_code", "category"])["recipients"].max().sum()) if len(mine) else 0
+        cats = list(dict.fromkeys(names.get(c, c) for c in mine["category"])) if len(mine) else []
+        people += heads
+        money += int(row.short_fen)
+        used = int(getattr(row, "used_fen", row.amount_fen))
+        rest_zh = f"（已安排{money_text(used)}）" if used != int(row.amount_fen) else ""
+        rest_en = f" ({money_text(used, 'en')} spent)" \
+            if used != int(row.amount_fen) else ""
+        zh.append(f"{row.source}可用{money_text(row.amount_fen)}{rest_zh}、需{money_text(row.need_in_pool_fen)}，"
+                  f"缺口{money_text(row.short_fen)}" + (f"，{_list_zh(cats)}共{heads:,}户(人)次少发或未发" if cats else ""))
+        en.append(f"{row.source_en or row.source} has {money_text(row.amount_fen, 'en')}{rest_en} for a need of "
+                  f"{money_text(row.need_in_pool_fen, 'en')}, {money_text(row.short_fen, 'en')} short"
+                  + (f" ({_list_en(cats)}: {heads:,} recipients paid less or nothing)" if cats else ""))
+    return Finding(
+        "pool_shortfall", HIGH, people, money, "budget",
+        "；".join(zh) + "。各资金来源专款专用、不能相互调剂，需为该来源追加资金或调整其类别的标准。",
+        "; ".join(en) + ". Money cannot move between funding sources: add to that source or lower its groups' "
+        "standards.")
+
+
 def change_vs_last_year(last_year: int | None, last_total_fen: int | None, plan_year: int,
                         plan_total_fen: int, *, threshold_pct: int = 10) -> Finding | None:
     """The plan year's baseline against the last campaign's actual spending (a large change ranks higher)."""

@@ -84,6 +84,14 @@ def cap_by_category(coverage: pd.DataFrame, names: dict) -> pd.DataFrame:
     return out
 
 
+def pool_shortfall(alloc, names: dict):
+    """The pools that cannot pay their groups (city-wide: pools are not split by unit), or None."""
+    extra = getattr(alloc, "extra", None) or {}
+    if "pools" not in extra:
+        return None
+    return fr.pool_shortfall(extra["pools"], extra.get("short", pd.DataFrame()), names)
+
+
 def coverage_findings(cov, lang: str, per_head: dict, *, area_col: str, kind: tuple[str, str],
                       by_area: pd.DataFrame, names: dict) -> list:
     """The coverage rules over one coverage result (a unit, the city or an organizer's people)."""
@@ -233,6 +241,7 @@ def unit_summary(ctx: ReportContext) -> Section:
                      f"{covered:,} / {int(by_cat['eligible_recipients'].sum()):,}",
                      alloc.message(lang)))
         found.append(fr.cap_shortfall(by_cat, cap))
+    found.append(pool_shortfall(alloc, names))
     cov = ctx.coverage
     if ctx.is_unit:
         by_area, area_col, kind = cov.by_township, "township_name", ("乡镇(街道)", "townships")
