@@ -168,3 +168,10 @@ def test_a_short_union_pool_is_a_finding_of_notebook_02():
     assert len(found) == 1 and found[0].zh.startswith("工会经费可用10.00万元")
     assert found[0].people > 0 and found[0].money_fen == int(alloc.extra["pools"].set_index("source")
                                                             .loc["工会经费", "short_fen"])
+
+
+def test_multi_listed_says_what_the_plans_rule_does():
+    assert "就高慰问一次" in fr.multi_listed(3, rule="highest_once").zh
+    assert "每个填报单位各计一次" in fr.multi_listed(3, rule="pay_all").zh
+    assert "不超过上限" in fr.multi_listed(3, rule="each_up_to_cap").zh
+    assert "预算" not in fr.multi_listed(3).zh and "budget" not in fr.multi_listed(3).en

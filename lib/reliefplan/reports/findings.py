@@ -181,8 +181,24 @@ def lowest_area(by_area: pd.DataFrame, *, name_col: str, year: int, kind_zh: str
         f"{pct_text(overall)} overall); {missed:,} missed.")
 
 
-def multi_listed(people: int, over_cap_people: int = 0, excess_fen: int = 0) -> Finding | None:
-    """People listed or visited by several organizers, and those above the per-person cap."""
+_RULE_WORDS = {  # what the budget does with a person several organizers list, by the plan's per_person_rule
+    "highest_once": ("预算按方案就高慰问一次，请核定由哪个单位慰问。",
+                     "The budget pays such a person once, at the highest standard; agree which organizer visits."),
+    "each_up_to_cap": ("预算按方案各单位分别慰问、每人累计不超过上限，请核定各单位的份额。",
+                       "The budget pays each organizer's standard up to the per-person cap; agree the shares."),
+    "pay_all": ("预算按每个填报单位各计一次，请核定由哪个单位慰问。",
+                "The budget counts such a person once per organizer listing them; agree which organizer visits."),
+    None: ("请核定由哪个单位慰问。", "Agree which organizer visits."),
+}
+
+
+def multi_listed(people: int, over_cap_people: int = 0, excess_fen: int = 0, *,
+                 rule: str | None = None) -> Finding | None:
+    """People listed or visited by several organizers, and those above the per-person cap.
+
+    ``rule`` is the plan's per_person_rule, so the sentence says what the
+    budget does with them (None: the report has no plan, say nothing about it).
+    """
     if people <= 0:
         return None
     sev = MEDIUM if over_cap_people else LOW
@@ -190,11 +206,11 @@ def multi_listed(people: int, over_cap_people: int = 0, excess_fen: int = 0) -> 
         "；无人超过每人全年上限"
     cap_en = f"; {over_cap_people:,} are above the per-person cap by {money_text(excess_fen, 'en')} in all" \
         if over_cap_people else "; nobody is above the per-person cap"
+    act_zh, act_en = _RULE_WORDS.get(rule, _RULE_WORDS[None])
     return Finding(
         "multi_listed", sev, people, excess_fen, "coverage",
-        f"{people:,}人由两个及以上单位登记或慰问{cap_zh}。预算按每个填报单位各计一次，请核定由哪个单位慰问。",
-        f"{people:,} people are listed or visited by several organizers{cap_en}. The budget counts such a person "
-        "once per organizer listing them; agree which organizer visits.")
+        f"{people:,}人由两个及以上单位登记或慰问{cap_zh}。{act_zh}",
+        f"{people:,} people are listed or visited by several organizers{cap_en}. {act_en}")
 
 
 # ------------------------------------------------------------------ budget rules
