@@ -316,10 +316,7 @@ def test_reports_read_like_documents_in_chromium(full_run):
                 b.querySelectorAll('script, style, code, details:not([open]) > :not(summary)').forEach(e => e.remove());
                 return b.innerText; }""")
             keys = [k for k in RAW_KEY.findall(prose) if k not in ("chinese_calendar",)]
-            # not yet: 01's reconciliation and benchmark tables name category codes; 02's what-if panel prints
-            # a figure's JSON (the panel moves to its own app notebook)
-            if not name.startswith(("01_", "02_")):
-                assert not keys, (name, keys[:5])
+            assert not keys, (name, keys[:5])
             assert not re.search(r"\d+ rows × \d+ columns|…\s*\n", text), name
             first_h2 = page.evaluate("() => document.querySelector('h2').textContent")
             assert first_h2.startswith(("摘要", "Summary")), (name, first_h2)
