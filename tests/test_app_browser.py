@@ -300,6 +300,22 @@ def test_every_other_control(page, library):
     shows(page, expected(library))
 
 
+def test_a_funding_pool_amount(page, library):
+    from playwright.sync_api import expect
+
+    mirror = library[1]
+    names = list(mirror.pool_controls)
+    name = "民政救助资金"
+    box = f".rp-pool-{names.index(name)}-input input"
+    assert page.locator(box).input_value() == f"{mirror.pool_controls[name].value:,}"
+    type_into(page, box, "1,200,000")
+    mirror.pool_controls[name].box.value = "1,200,000"
+    shows(page, expected(library))
+    row = page.locator(f'#rp-pools tr[data-pool="{name}"] td[data-fen]').first
+    expect(row).to_have_attribute("data-fen", str(1_200_000 * 100))
+    assert expected(library)["gap"] == page.locator(GAP).inner_text()
+
+
 def test_save_a_scenario_then_load_it_back_in_a_new_page(page, voila, browser, library, tmp_path):
     inputs, mirror = library
     open_tab(page, "保存与比较")
@@ -333,6 +349,8 @@ def test_save_a_scenario_then_load_it_back_in_a_new_page(page, voila, browser, l
         other.locator("#rp-load-ok").wait_for(timeout=LOAD_TIMEOUT_MS)
         shows(other, expected((inputs, fresh)))
         assert other.locator(".rp-scenario select").input_value() == "春节测试情景"
+        pool = list(fresh.pool_controls).index("民政救助资金")  # the pool amount came back with the scenario
+        assert other.locator(f".rp-pool-{pool}-input input").input_value() == "1,200,000"
         other.screenshot(path=str(artifact("app_loaded_scenario.png")))
     finally:
         context.close()

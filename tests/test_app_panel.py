@@ -68,6 +68,31 @@ def test_controls_share_layouts_and_styles(app):
     assert shared(widgets.Layout, width="1px") is not layout  # a closed model is made anew
 
 
+def test_no_english_keys_on_screen(app):
+    """Every text the panel shows (HTML, labels, options, tab titles) is Chinese: no codes, no *_fen keys."""
+    import html as html_lib
+
+    import ipywidgets as widgets
+
+    app.cap_on.value = True
+    app.cap.box.value = "2,000,000"  # the cap bites: the who-is-affected tab has a table and a list
+    shown = []
+    for i in range(len(app.tabs.children)):
+        app.tabs.selected_index = i
+    stack = [app.widget]
+    while stack:
+        w = stack.pop()
+        stack.extend(getattr(w, "children", ()))
+        if isinstance(w, widgets.HTML):
+            shown.append(w.value)
+        shown += [getattr(w, "description", "") or "", *getattr(w, "_options_labels", ())]
+        if isinstance(w, widgets.Tab):
+            shown += list(w.titles)
+    text = re.sub(r"<[^>]+>", " ", html_lib.unescape("\n".join(shown)))
+    assert set(re.findall(r"[A-Za-z_][A-Za-z_0-9]{2,}", text)) <= {"Excel", "HTML"}
+    assert "低保户" in text and "资金池" in text
+
+
 # ------------------------------------------------------------------ the figures are the library's
 
 def test_starting_figures_are_the_librarys(app, inputs):
