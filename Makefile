@@ -38,10 +38,23 @@ test: $(STAMP) browser
 # JupyterLab refuses to run as root unless told; planners' laptops aren't root, CI machines are.
 LAB_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-lab: $(STAMP)
+# JupyterLab in Chinese: the zh-CN language pack (PyPI) and the interface locale set in the venv's
+# settings overrides, so the menus match the users' language. The what-if panel: notebooks/30_whatif_app.ipynb,
+# or `from reliefplan.views.app import panel; panel()` in any notebook.
+LAB_LOCALE ?= zh_CN
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+LAB_STAMP := $(VENV)/.lab-installed
+
+$(LAB_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	touch $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	mkdir -p $(LAB_SETTINGS)
+	printf '{"@jupyterlab/translation-extension:plugin": {"locale": "%s"}}\n' $(LAB_LOCALE) > $(LAB_SETTINGS)/overrides.json
 	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/
 
-# The what-if model as a web app on localhost; e.g. make app APP_ARGS="--port 9000"
+# The what-if app on localhost; e.g. make app APP_ARGS="--port 9000 --max-kernels 6"
 app: $(STAMP)
 	$(BIN)/reliefplan app $(APP_ARGS)
 

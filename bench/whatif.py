@@ -101,7 +101,8 @@ def main(argv=None) -> int:
                 mismatches += 1
 
     app = WhatIfApp(state, chart=True)
-    slider = app.amount_widgets["dibao"]["cash"][0]
+    app.tabs.selected_index = 1  # the chart tab open: the refresh redraws the chart too
+    slider = app.amounts["dibao"]["cash"].slider
     refresh = []
     for cash in range(500, 700, 20):
         s = time.perf_counter()

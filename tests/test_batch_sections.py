@@ -106,3 +106,22 @@ def test_attachments_for_a_unit(unit):
     files = rs.attachment_files(unit)
     assert sorted(files) == ["350603_龙文区_汇总表.xlsx", "350603_龙文区_登记表.xlsx"]
     assert all(data[:2] == b"PK" for data in files.values())
+
+
+def test_the_summary_and_its_count_table_agree_on_the_planned_recipients(unit):
+    """拟慰问 in the key figures is the budget's recipients; the 口径 table says the same and tells eligible listings apart."""
+    from reliefplan.reports.summary import count_meanings, unit_summary
+
+    lines = unit.unit_lines()
+    paid = int(lines["recipients"].sum())
+    meanings = count_meanings(unit)
+    figures = list(meanings["count_figure"])
+    assert f"拟慰问 {paid:,}户(人)次" in figures
+    listed = int(unit.beneficiaries.index.isin(unit.registry.index).sum())
+    assert f"符合条件 {listed:,}人次" in figures
+    keys = next(b for b in unit_summary(unit).blocks if isinstance(b, pd.DataFrame))
+    planned = keys.loc[keys.iloc[:, 0] == "拟慰问"].iloc[0, 1]
+    assert planned.startswith(f"{paid:,}户(人)次")
+    found = next(b for b in unit_summary(unit).blocks if hasattr(b, "findings")).findings
+    multi = [f for f in found if f.rule == "multi_listed"]
+    assert not multi or "就高慰问一次" in multi[0].zh   # the demo plan's per_person_rule: highest_once

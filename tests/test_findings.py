@@ -128,3 +128,50 @@ def test_rank_orders_by_severity_then_money_then_people():
     c = fr.Finding("c", fr.HIGH, 5, 1, "", "c", "c")
     d = fr.Finding("d", fr.HIGH, 1, 50, "", "d", "d")
     assert [f.rule for f in fr.rank([a, None, b, c, d])] == ["d", "c", "b", "a"]
+
+
+def test_pool_shortfall_names_the_source_its_groups_and_people_once():
+    pools = pd.DataFrame({"source": ["工会经费", "民政救助资金", "预算上限"], "source_en": ["Union funds", "", "cap"],
+                          "amount_fen": [300_000_00, 1_000_000_00, 0],
+                          "need_in_pool_fen": [340_000_00, 900_000_00, 5_00],
+                          "short_fen": [40_000_00, 0, 5_00]})
+    short = pd.DataFrame({"pool": ["工会经费"] * 3, "county_code": ["350602", "350602", "350603"],
+                          "category": ["hardship_worker"] * 3, "part": ["cash", "goods", "cash"],
+                          "recipients": [30, 30, 10], "short_fen": [30_000_00, 6_000_00, 4_000_00]})
+    f = fr.pool_shortfall(pools, short, {"hardship_worker": "困难职工"})
+    assert f.rule == "pool_shortfall" and f.severity == fr.HIGH
+    assert f.people == 40 and f.money_fen == 40_000_00           # cash and goods short: one recipient, once
+    assert "工会经费可用30.00万元、需34.00万元，缺口4.00万元，困难职工共40户(人)次少发或未发" in f.zh
+    assert "民政救助资金" not in f.zh and "预算上限" not in f.zh   # no gap there; the cap has its own rule
+    assert "Union funds" in f.en and "cannot move between funding sources" in f.en
+    assert fr.pool_shortfall(pools.assign(short_fen=0), short) is None
+    assert fr.pool_shortfall(pd.DataFrame(), short) is None
+
+
+def test_a_short_union_pool_is_a_finding_of_notebook_02():
+    """The demo plan with too little 工会经费: 02's 摘要 says which source is short and whom it leaves out."""
+    import copy
+
+    from reliefplan.models import allocation, budget
+    from reliefplan.reports.city_summary import budget_summary
+    from reliefplan.views import app as whatif_app
+
+    inputs = whatif_app.load_inputs(None)
+    plan = copy.deepcopy(inputs.plan)
+    union = next(f for f in plan["funding"] if f["source"] == "工会经费")
+    union["amount"] = 100000
+    result = budget.cost_model(plan, inputs.beneficiaries)
+    alloc = allocation.allocate(plan, inputs.beneficiaries)
+    section = budget_summary(result, alloc, names={"hardship_worker": "困难职工"})
+    listed = next(b for b in section.blocks if hasattr(b, "findings")).findings
+    found = [f for f in listed if f.rule == "pool_shortfall"]
+    assert len(found) == 1 and found[0].zh.startswith("工会经费可用10.00万元")
+    assert found[0].people > 0 and found[0].money_fen == int(alloc.extra["pools"].set_index("source")
+                                                            .loc["工会经费", "short_fen"])
+
+
+def test_multi_listed_says_what_the_plans_rule_does():
+    assert "就高慰问一次" in fr.multi_listed(3, rule="highest_once").zh
+    assert "每个填报单位各计一次" in fr.multi_listed(3, rule="pay_all").zh
+    assert "不超过上限" in fr.multi_listed(3, rule="each_up_to_cap").zh
+    assert "预算" not in fr.multi_listed(3).zh and "budget" not in fr.multi_listed(3).en

@@ -48,9 +48,7 @@ def test_baseline_run_matches_the_library(tmp_path, inputs):
     seek = goal_seek.seek_all(plan, ben)
     assert rec["goal_uniform_amount_fen"] == seek["uniform"]["amount_fen"]
     assert rec["coverage_budget_fen"] == seek["coverage"]["budget_fen"]
-    # the what-if panel starts at the baseline and agrees with the allocation
-    assert rec["whatif_summary"]["total_fen"] == alloc.budget.total_fen
-    assert rec["whatif_summary"]["full_total_fen"] == result.total_fen
+    assert "whatif_summary" not in rec  # the live panel is the app's own notebook (30_whatif_app)
     assert len(figures(nb)) >= 6
     text = str(nb)
     assert "示例数据，人员均为虚构" in text
@@ -64,9 +62,6 @@ def test_parameters_run_in_english_for_one_unit(tmp_path, inputs):
     nb, rec = run_notebook(NAME, tmp_path, params)
     plan = inputs.plan
     controls = {"scenario": "提标10%", "cap_yuan": 3000000, "mode": "scale", "threshold": 1.2, "unit": "350602"}
-    expected = whatif.update(inputs.state, controls)
-    assert rec["whatif_summary"]["total_fen"] == expected.summary()["total_fen"]
-    assert rec["whatif_summary"]["unit"] == "350602"
     naive_spent, naive_full, _ = whatif.update_naive(plan, inputs.rows, controls)
     assert rec["grand_total_fen"] == naive_full.total_fen  # the scenario at the 1.2 x 低保 line, uncapped
     assert rec["allocated_total_fen"] == naive_spent.total_fen <= 3000000 * 100

@@ -66,3 +66,25 @@ def test_plan_doc_command_writes_the_city_draft(tmp_path, capsys):
     doc = docx.Document(str(out))
     assert doc.paragraphs[1].text == "漳州市2027年春节送温暖活动实施方案"
     assert main(["plan-doc", "--unit", "999999", "--out", str(out)]) == 2
+
+
+def test_a_report_writes_its_draft_plan_beside_it_when_asked(unit_ctx, tmp_path):
+    """plan_doc (notebook parameter, or ``plan_doc: true`` in the plan) adds the .docx to the attachments."""
+    from reliefplan.core.errors import ConfigError
+    from reliefplan.reports.attachments import write_attachments
+
+    plain = write_attachments(unit_ctx, tmp_path / "plain" if (tmp_path / "plain").mkdir() is None else None)
+    assert not any(n.endswith(".docx") for n in plain)          # the demo plan does not ask for it
+    written = write_attachments(unit_ctx, tmp_path, plan_doc=True)
+    doc_name = next(n for n in written if n.endswith(".docx"))
+    assert doc_name == "350602_芗城区_2027年实施方案草稿.docx"
+    doc = docx.Document(str(tmp_path / doc_name))
+    sums = _summary_totals((tmp_path / "350602_芗城区_汇总表.xlsx").read_bytes())
+    money = {r.cells[0].text: r.cells[1].text for r in doc.tables[1].rows[1:]}
+    assert money["合计"] == format_yuan(int(sums["合计(元)"] * 100))
+    unit_ctx.plan["plan_doc"] = "yes"
+    try:
+        with pytest.raises(ConfigError, match="plan_doc"):
+            write_attachments(unit_ctx, tmp_path / "plain")
+    finally:
+        unit_ctx.plan.pop("plan_doc")

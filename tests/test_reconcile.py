@@ -220,3 +220,15 @@ def test_a_slip_of_its_own_in_a_copy_is_not_inherited(tmp_path):
     from reliefplan.models.slip_origins import mark_origins
     again = mark_origins(changed.assign(origin=None, root=None), lib, FINDING_STATUSES)
     assert pd.isna(again.loc[row, "origin"]).all()
+
+
+def test_history_records_are_named_for_people_when_names_are_given():
+    frame = history_frame()
+    plain = reconcile_history(frame)
+    named = reconcile_history(frame, {"category": {c: f"类别{c}" for c in frame["category"]},
+                                      "county": {str(a): f"地区{a}" for a in frame["area_code"]}})
+    assert len(plain) == len(named)
+    first = frame.iloc[0]
+    assert named["record"].iloc[0] == (f"{first['year']} {first['organizer']} 地区{first['area_code']} "
+                                       f"类别{first['category']} {first['funding_source']}")
+    assert str(first["category"]) in plain["record"].iloc[0]   # no names: the codes, not a blank

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from malformed_corpus import PLAN_CASES, write_plan
+from malformed_corpus import PLAN_CASES, demo_plan_text, write_plan
 from reliefplan.core.errors import ConfigError
 from reliefplan.ingest import plan_schema
 from reliefplan.ingest.plan import load_plan
@@ -153,6 +153,7 @@ def test_schema_report_units_words_are_the_levels_the_loader_reads():
     {"report_units": ["cities", "counties"]},
     {"report_units": ["350602", "350603"]},
     {"pdf": True},
+    {"plan_doc": True},
     {"cluster": {"plan_dir_on_workers": "/shared/plan"}},
 ])
 def test_schema_accepts_mains_plan_keys(extra):
@@ -163,9 +164,28 @@ def test_schema_accepts_mains_plan_keys(extra):
 @pytest.mark.parametrize("extra, where", [
     ({"report_units": ["cities", "galaxies"]}, "report_units[1]"),
     ({"pdf": "yes"}, "pdf"),
+    ({"plan_doc": 1}, "plan_doc"),
     ({"cluster": {"plan_dir_on_worker": "/x"}}, "cluster.plan_dir_on_worker"),
 ])
 def test_schema_refuses_wrong_new_keys(extra, where):
     plan = {k: v for k, v in load_plan().items() if not k.startswith("_")}
     problems = plan_schema.check_plan({**plan, **extra})
     assert [p.field for p in problems] == [where]
+
+
+def test_a_plan_copy_given_as_text_is_checked_like_a_plan_file():
+    """The what-if app reads uploaded plan copies through the same bounded reader and schema."""
+    from reliefplan.ingest.plan import check_plan_text
+
+    text = demo_plan_text()
+    assert check_plan_text(text, "copy.yaml")["name"]
+    with pytest.raises(ConfigError) as info:
+        check_plan_text(text.replace("  - {name: 提标10%, name_en: Raise 10%, multiplier: 1.10",
+                                     "  - {name: 提标10%, name_en: Raise 10%, multiplierr: 1.10"), "copy.yaml")
+    assert "multiplier" in info.value.en and info.value.file == "copy.yaml"
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8))
+    with pytest.raises(ConfigError):
+        check_plan_text(bomb, "bomb.yaml")

@@ -48,7 +48,7 @@ FIGURE_LABELS = {
     "units_total": ("单位数", "Units"),
     "units_reconciled": ("已核对单位数", "Units reconciled"),
     "registered_rows": ("登记人次", "Registry listings"),
-    "eligible_rows": ("拟慰问人次", "Planned beneficiaries"),
+    "eligible_rows": ("符合条件人次", "Eligible listings"),
     "households": ("户数", "Households"),
     "persons": ("人数(含家庭成员)", "Persons (incl. household members)"),
     "baseline_total_fen": ("基准方案预算合计(元)", "Baseline budget total (yuan)"),

@@ -1,7 +1,8 @@
-"""``reliefplan app``: serve the what-if notebook as a web app (Voilà, code hidden).
+"""``reliefplan app``: serve the what-if app as a web page (Voilà, code hidden).
 
 Binds 127.0.0.1 unless ``--public`` says otherwise (then a warning is
-printed). The process becomes the Voilà server; Ctrl+C stops it. See
+printed, and ``--token`` or an explicit ``--no-token`` is required). At most
+``--max-kernels`` kernels run at once; idle ones are culled. The process becomes the Voilà server; Ctrl+C stops it. See
 :mod:`reliefplan.cli.app_server` for the security settings and why.
 """
 
@@ -35,13 +36,14 @@ def register(subparsers) -> None:
     p.add_argument("--no-token", action="store_true",
                    help="对网络开放时明确不要访问口令 / serve on the network without a login token, on purpose "
                         "(--public needs --token or this)")
-    p.add_argument("--max-kernels", type=int, default=4,
-                   help="同时运行的计算进程上限，默认 4 / the most kernels alive at once (default 4)")
-    p.add_argument("--idle-minutes", type=float, default=10,
+    p.add_argument("--max-kernels", type=int, default=None,
+                   help="同时运行的计算进程上限（含 1 个预热进程），默认 4 / the most kernels alive at once, "
+                        "the preheated one included (default 4)")
+    p.add_argument("--idle-minutes", type=float, default=None,
                    help="无浏览器连接的计算进程空闲多少分钟后关闭，默认 10 / shut down a kernel with no browser "
                         "connected after this many idle minutes (default 10)")
     p.add_argument("--notebook", default=None,
-                   help="要发布的笔记本 / notebook to serve (default notebooks/02_budget_model.ipynb)")
+                   help="要发布的笔记本 / notebook to serve (default notebooks/30_whatif_app.ipynb)")
     p.add_argument("--no-browser", action="store_true",
                    help="不自动打开浏览器 / do not open a browser")
     p.add_argument("--dry-run", action="store_true",
@@ -52,5 +54,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     return app_server.run(args.notebook, host=args.host, port=args.port, public=args.public,
                           open_browser=not args.no_browser, token=args.token, no_token=args.no_token,
-                          max_kernels=args.max_kernels, idle_minutes=args.idle_minutes,
-                          dry_run=args.dry_run)
+                          dry_run=args.dry_run,
+                          max_kernels=app_server.DEFAULT_MAX_KERNELS if args.max_kernels is None else args.max_kernels,
+                          idle_minutes=(app_server.DEFAULT_IDLE_MINUTES if args.idle_minutes is None
+                                        else args.idle_minutes))

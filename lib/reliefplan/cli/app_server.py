@@ -1,9 +1,23 @@
 """Serve the what-if notebook as a web app (Voilà) for people who never open Jupyter.
 
-Leaders and planners move the sliders in a browser; the page is the same
-notebook the analysts use (``notebooks/02_budget_model.ipynb``), executed by
-Voilà with its code hidden. This module only builds the Voilà command line
-and environment and runs it; :mod:`reliefplan.cli.app` is the CLI around it.
+Leaders and planners move the sliders in a browser; the page is the app
+notebook (``notebooks/30_whatif_app.ipynb``: the what-if panel and nothing
+else), executed by Voilà with its code hidden. This module only builds the
+Voilà command line and environment and runs it; :mod:`reliefplan.cli.app` is
+the CLI around it.
+
+Fast start, no leaks:
+
+- Preheated kernels: Voilà runs the notebook in a pool kernel before anyone
+  asks, so a visitor's page paints as soon as it is requested; the pool
+  refills in the background. The prepared inputs are cached on disk
+  (:data:`APP_CACHE_ENV`, see :mod:`reliefplan.views.app.cache`): computed
+  once per server (and plan and data version), loaded by every later kernel.
+- At most ``max_kernels`` kernels alive (pool included), by
+  :class:`reliefplan.cli.app_kernels.CappedKernelManager`: the least recently
+  used visitor's kernel makes room for a new one.
+- Kernels idle for ``idle_minutes`` with no browser connected are culled
+  (a closed tab frees its kernel; an open one keeps it until the limit needs it).
 
 Security defaults, and why:
 
@@ -44,10 +58,12 @@ from reliefplan.core.errors import ConfigError, InputError
 DEFAULT_HOST = "127.0.0.1"
 PUBLIC_HOST = "0.0.0.0"
 DEFAULT_PORT = 8866
-DEFAULT_NOTEBOOK_NAME = "02_budget_model.ipynb"
+DEFAULT_NOTEBOOK_NAME = "30_whatif_app.ipynb"
 DEFAULT_MAX_KERNELS = 4
 DEFAULT_IDLE_MINUTES = 10
+POOL_SIZE = 1
 KERNEL_MANAGER = "reliefplan.cli.app_kernels.CappedKernelManager"
+APP_CACHE_ENV = "RELIEFPLAN_APP_CACHE"  # read by reliefplan.views.app.cache in each kernel
 TEMPLATE_NAME = "reliefplan"
 # A Jupyter data folder holding voila/templates/reliefplan (conf.json sets the page title).
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1] / "app_template"
@@ -77,7 +93,7 @@ PUBLIC_WARNING = (
 
 
 def default_notebook() -> Path:
-    """The widget notebook the analysts use, served as is."""
+    """The app notebook: the what-if panel as the whole page."""
     return paths.notebooks_dir() / DEFAULT_NOTEBOOK_NAME
 
 
@@ -161,6 +177,16 @@ def resolve_notebook(notebook=None) -> Path:
     return path.resolve()
 
 
+def check_kernel_limits(max_kernels: int, idle_minutes: float) -> None:
+    """The kernel limit must leave room for the preheated pool and one visitor; idle time must be positive."""
+    if int(max_kernels) < POOL_SIZE + 1:
+        raise ConfigError(f"--max-kernels 至少为 {POOL_SIZE + 1}（{POOL_SIZE} 个预热 + 1 位访问者）",
+                          f"--max-kernels must be at least {POOL_SIZE + 1} ({POOL_SIZE} preheated + 1 visitor)",
+                          column="--max-kernels")
+    if not float(idle_minutes) > 0:
+        raise ConfigError("--idle-minutes 须大于 0", "--idle-minutes must be greater than 0", column="--idle-minutes")
+
+
 def check_access(public: bool, token: bool, no_token: bool) -> None:
     """Serving on the network needs a login token, or an explicit ``--no-token``."""
     if token and no_token:
@@ -172,14 +198,6 @@ def check_access(public: bool, token: bool, no_token: bool) -> None:
             "serving on the network needs --token (a login token); add --no-token to serve without one on purpose",
             column="--public",
         )
-
-
-def check_kernel_limits(max_kernels: int, idle_minutes: float) -> None:
-    """At least one kernel; idle time must be positive."""
-    if int(max_kernels) < 1:
-        raise ConfigError("--max-kernels 至少为 1", "--max-kernels must be at least 1", column="--max-kernels")
-    if not float(idle_minutes) > 0:
-        raise ConfigError("--idle-minutes 须大于 0", "--idle-minutes must be greater than 0", column="--idle-minutes")
 
 
 def voila_settings(*, max_kernels: int = DEFAULT_MAX_KERNELS,
@@ -195,6 +213,17 @@ def voila_settings(*, max_kernels: int = DEFAULT_MAX_KERNELS,
         "Voila": {
             "port_retries": 0,
         },
+        "VoilaConfiguration": {
+            "strip_sources": True,
+            "show_tracebacks": False,
+            "theme": "light",
+            "template": TEMPLATE_NAME,
+            "allow_template_override": "NO",
+            "allow_theme_override": "NO",
+            "preheat_kernel": True,
+            "default_pool_size": POOL_SIZE,
+            "multi_kernel_manager_class": KERNEL_MANAGER,
+        },
         "CappedKernelManager": {
             "max_kernels": int(max_kernels),
         },
@@ -204,14 +233,8 @@ def voila_settings(*, max_kernels: int = DEFAULT_MAX_KERNELS,
             "cull_connected": False,
             "cull_busy": False,
         },
-        "VoilaConfiguration": {
-            "strip_sources": True,
-            "show_tracebacks": False,
-            "theme": "light",
-            "template": TEMPLATE_NAME,
-            "allow_template_override": "NO",
-            "allow_theme_override": "NO",
-            "multi_kernel_manager_class": KERNEL_MANAGER,
+        "VoilaKernelManager": {
+            "fill_delay": 0,
         },
         "HTMLExporter": {
             "language_code": LANGUAGE_CODE,
@@ -245,11 +268,19 @@ def voila_command(notebook, *, host: str, port: int, open_browser: bool = False,
     return cmd
 
 
+def app_cache_dir(env: dict | None = None) -> Path:
+    """Where the kernels keep the prepared inputs (computed once per server): the user's cache folder."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "reliefplan" / "app"
+
+
 def voila_env(base: dict | None = None) -> dict[str, str]:
-    """The environment for Voilà: our template folder first on JUPYTER_PATH."""
+    """The environment for Voilà: our template folder first on JUPYTER_PATH; the kernels' cache folder."""
     env = dict(os.environ if base is None else base)
     extra = env.get("JUPYTER_PATH", "")
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATE_ROOT), extra) if p)
+    env.setdefault(APP_CACHE_ENV, str(app_cache_dir(env)))
     return env
 
 

@@ -18,7 +18,7 @@ from reliefplan.core.errors import ConfigError
 from reliefplan.ingest.categories import load_categories
 from reliefplan.ingest.holidays import load_holiday_file
 from reliefplan.ingest.plan_schema import DATA_KEYS, check_plan, nearest_key
-from reliefplan.ingest.yaml_files import read_yaml
+from reliefplan.ingest.yaml_files import parse_yaml, read_yaml
 
 MAX_SHOWN = 12   # problems listed in one error message
 
@@ -62,6 +62,17 @@ def _raise_problems(path, problems, lines) -> None:
     first = problems[0]
     raise ConfigError(zh_text, en_text, file=path, row=lines.get(first.at), column=first.field)
 
+
+
+def check_plan_text(text: str, path=None) -> dict:
+    """A plan given as text (a saved copy uploaded to the what-if app): read with the bounded YAML reader and
+    checked against the schema like a plan file (ConfigError naming ``path``, the field and line). Its data
+    files are not read: the copy is used with the loaded plan's."""
+    plan, lines = parse_yaml(text, path, what_zh="方案文件", what_en="plan file")
+    if not isinstance(plan, dict):
+        raise ConfigError("方案须为 YAML 映射", "plan must be a YAML mapping", file=path)
+    _raise_problems(path, check_plan(plan), lines)
+    return plan
 
 def load_plan(path=None) -> dict:
     """Read and check a plan; the demo plan when ``path`` is None.

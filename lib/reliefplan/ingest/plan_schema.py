@@ -291,6 +291,7 @@ PLAN = record({
     "responsibilities": list_of(RESPONSIBILITY),
     "privacy": record({"secret_file": text()}),   # where the person-key secret lives (core.secret)
     "pdf": flag(),                                 # also print every report to PDF (batch.params.check_pdf)
+    "plan_doc": flag(),                            # the draft 实施方案 .docx beside each report (reports.attachments)
     "cluster": record({"plan_dir_on_workers": text()}),   # the plan folder as Dask workers see it (batch.cluster)
 })
 

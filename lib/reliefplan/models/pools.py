@@ -55,6 +55,9 @@ labels.register({
     "left_fen": ("结余(元)", "Left (yuan)"),
     "short_fen": ("缺口(元)", "Short (yuan)"),
     "goods_only": ("仅限慰问品", "Goods only"),
+    "pays_overheads": ("支付工作经费", "Pays overheads"),
+    "pool_amount_fen": ("可用资金(元)", "Available (yuan)"),
+    "organizers": ("限填报单位", "Organizers it pays for"),
     "pays_for": ("支付范围", "Pays for"),
     "part": ("项目", "Part"),
 })

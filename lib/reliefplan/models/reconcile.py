@@ -254,17 +254,25 @@ def _named_group_rows(lib, categories) -> dict[str, list[dict]]:
     return out
 
 
-def history_record_label(row) -> str:
-    """A history record named by its key columns: '2021 市民政局 350602 dibao 财政'."""
-    return f"{row['year']} {row['organizer']} {row['area_code']} {row['category']} {row['funding_source']}"
+def history_record_label(row, names: dict | None = None) -> str:
+    """A history record named by its key columns: '2021 市民政局 芗城区 低保户 财政'.
+
+    ``names`` maps ``category`` and ``county`` codes to the names people read
+    (``{"category": {...}, "county": {...}}``); a code without a name stays a code.
+    """
+    names = names or {}
+    area = str(row["area_code"])
+    category = str(row["category"])
+    return (f"{row['year']} {row['organizer']} {names.get('county', {}).get(area, area)} "
+            f"{names.get('category', {}).get(category, category)} {row['funding_source']}")
 
 
-def reconcile_history(history: pd.DataFrame) -> pd.DataFrame:
+def reconcile_history(history: pd.DataFrame, names: dict | None = None) -> pd.DataFrame:
     """Check each history record's stated total against cash + goods + overheads.
 
     Records without a stated total are not checked. ``row`` is the row number
     in the source file: the ``source_row`` column when present (the loaders
-    add it), else the position + 2.
+    add it), else the position + 2. ``names``: see :func:`history_record_label`.
     """
     if history.empty or "stated_total_fen" not in history:
         return _frame([])
@@ -281,7 +289,7 @@ def reconcile_history(history: pd.DataFrame) -> pd.DataFrame:
             continue
         comp = int(computed.iat[pos])
         status = "ok" if comp == stated else "mismatch"
-        record = history_record_label(rec)
+        record = history_record_label(rec, names)
         head_zh = f"{record} (第{source_rows[pos]}行)"
         head_en = f"{record} (row {source_rows[pos]})"
         if status == "ok":
@@ -306,11 +314,13 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return df
 
 
-def reconcile(history: pd.DataFrame | None = None, lib=None, *, categories: pd.DataFrame | None = None) -> pd.DataFrame:
-    """All checks of a history table and/or a case library, history first."""
+def reconcile(history: pd.DataFrame | None = None, lib=None, *, categories: pd.DataFrame | None = None,
+              names: dict | None = None) -> pd.DataFrame:
+    """All checks of a history table and/or a case library, history first (``names``: see
+    :func:`history_record_label`)."""
     parts = []
     if history is not None:
-        parts.append(reconcile_history(history))
+        parts.append(reconcile_history(history, names))
     if lib is not None:
         parts.append(reconcile_case_library(lib, categories))
     if not parts:

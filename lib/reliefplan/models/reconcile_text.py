@@ -134,6 +134,7 @@ def display_checks(checks: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
                 shown.append("")
         out[col] = shown
     out["status"] = [status_label(s, lang) for s in checks["status"]]
+    out["line"] = ["合计" if (v == "total" and lang == "zh") else "Total" if v == "total" else v for v in out["line"]]
     text_col = "zh" if lang == "zh" else "en"
     if "origin" in checks:
         notes = [origin_text(o, r, lang) for o, r in zip(checks["origin"], checks["root"])]

@@ -23,6 +23,7 @@ Controls are a plain dict::
     {"scenario": "维持",                 # None: the baseline
      "amounts": {"dibao": {"cash": 800, "goods": 200}},   # yuan; overrides
      "cap_yuan": 3300000,               # None: the plan's; 0/negative/blank: an error
+     "no_cap": False,                   # True: no budget cap at all (whatever the plan says)
      "mode": "priority",                # or "scale"
      "step_yuan": 50,                   # scale mode rounding
      "threshold": 1.2,                  # multiple of 低保 for every income rule; None: the plan's
@@ -354,7 +355,9 @@ def parse_controls(state: WhatIfState, controls: dict) -> dict:
     """Checked controls: standards, cap (fen or None), mode, step (fen), threshold (Fraction or None), unit."""
     std = standards_for(state, controls)
     plan = state.plan
-    if "cap_yuan" in controls and controls["cap_yuan"] is None:
+    if controls.get("no_cap"):
+        cap = None
+    elif "cap_yuan" in controls and controls["cap_yuan"] is None:
         cap = bm.cap_fen(plan)
     elif "cap_yuan" in controls:
         cap = _yuan(controls["cap_yuan"], "预算上限", "budget cap", positive=True, allow_none=False)
@@ -496,6 +499,7 @@ class WhatIfResult:
     unit: str = "all"
     pools: pd.DataFrame | None = None    # per funding pool: amount, need, paid, left, short (plans with pools)
     short: pd.DataFrame | None = None    # what is short because of which pool, by unit x category x part
+    allocation: al.Allocation | None = None  # the library's allocation (pools / per-person rule path only)
 
     def message(self, lang: str = "zh") -> str:
         return self.message_zh if lang == "zh" else self.message_en
@@ -614,7 +618,7 @@ def _update_rows(state: WhatIfState, c: dict, controls: dict) -> WhatIfResult:
                         step_yuan=step_yuan)
     return WhatIfResult(True, a.message_zh, a.message_en, controls=dict(controls), full=a.full, budget=a.budget,
                         coverage=a.coverage, fits=a.fits, factor=a.factor, standards=a.standards, unit=c["unit"],
-                        pools=a.extra.get("pools"), short=a.extra.get("short"))
+                        pools=a.extra.get("pools"), short=a.extra.get("short"), allocation=a)
 
 
 def _cover_priority(state: WhatIfState, std: pd.DataFrame, threshold, room: int, counts):

@@ -8,11 +8,13 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.core.areas import in_unit
+from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import format_yuan
 from reliefplan.ingest.units import organizer_stem, safe_filename
 from reliefplan.models import budget, households
 from reliefplan.models.coverage import township_of
 from reliefplan.reports.context import ReportContext
+from reliefplan.reports.plan_doc import build_plan_doc
 from reliefplan.views import excel_forms as xf
 
 # ------------------------------------------------------------------ attachments
@@ -148,13 +150,38 @@ def attachment_files(ctx: ReportContext) -> dict[str, bytes]:
     return files
 
 
-def write_attachments(ctx: ReportContext, folder) -> list[str]:
-    """Write the attachments into ``folder`` (the runner's collection folder); nothing when ``folder`` is None."""
+def wants_plan_doc(ctx: ReportContext, plan_doc: bool | None = None) -> bool:
+    """Whether the report also writes its draft 实施方案 (.docx): the parameter, else the plan's ``plan_doc:``.
+
+    An organizer's report has none (the plan document is an area's).
+    """
+    wanted = ctx.plan.get("plan_doc", False) if plan_doc is None else plan_doc
+    if not isinstance(wanted, bool):
+        raise ConfigError(f"plan_doc 须为 true 或 false, 实为 {wanted!r}",
+                          f"plan_doc must be true or false, got {wanted!r}",
+                          file=ctx.plan.get("_path"), column="plan_doc")
+    return wanted and not ctx.organizer
+
+
+def plan_doc_file(ctx: ReportContext) -> dict[str, bytes]:
+    """``{file name: .docx bytes}``: the draft 实施方案 beside the report, its figures the 汇总表's."""
+    stem = f"{ctx.area_code}_{safe_filename(ctx.unit_name)}"
+    return {f"{stem}_{ctx.year}年实施方案草稿.docx": build_plan_doc(ctx)}
+
+
+def write_attachments(ctx: ReportContext, folder, *, plan_doc: bool | None = None) -> list[str]:
+    """Write the attachments into ``folder`` (the runner's collection folder); nothing when ``folder`` is None.
+
+    ``plan_doc``: also the draft 实施方案 (.docx); None follows the plan's ``plan_doc:`` setting.
+    """
 
     if not folder:
         return []
     written = []
-    for name, data in attachment_files(ctx).items():
+    files = attachment_files(ctx)
+    if wants_plan_doc(ctx, plan_doc):
+        files.update(plan_doc_file(ctx))
+    for name, data in files.items():
         (Path(folder) / name).write_bytes(data)
         written.append(name)
     return written

@@ -13,7 +13,7 @@ import pandas as pd
 from reliefplan.models import campaigns, forecast, reconcile
 from reliefplan.reports import findings as fr
 from reliefplan.reports.display import Section
-from reliefplan.reports.summary import _section, cap_by_category, coverage_findings
+from reliefplan.reports.summary import _section, cap_by_category, coverage_findings, pool_shortfall
 
 # Section keys of the notebooks' markdown headings (their anchors are set in the notebooks).
 HISTORY_TITLES = {"history": ("历年总计", "Totals by year"), "reconcile": ("核算核对", "Reconciliation"),
@@ -27,8 +27,11 @@ def _titles(titles: dict, lang: str) -> dict:
 
 
 def history_summary(history: pd.DataFrame, case_library, *, lang: str = "zh",
-                    method: str = "trend_floor") -> Section:
-    """Notebook 01: the last year's spending and change, the trend, mismatches, next year's forecast."""
+                    method: str = "trend_floor", categories: pd.DataFrame | None = None) -> Section:
+    """Notebook 01: the last year's spending and change, the trend, mismatches, next year's forecast.
+
+    ``categories``: the plan's categories table (the case library's named groups are checked against it).
+    """
     zh = lang == "zh"
     by_year = campaigns.totals_by_year(history)
     last = by_year.iloc[-1]
@@ -45,7 +48,7 @@ def history_summary(history: pd.DataFrame, case_library, *, lang: str = "zh",
         rows.append(((f"比{int(prev['year'])}年" if zh else f"Against {int(prev['year'])}"),
                      ("+" if diff >= 0 else "-") + fr.money_text(abs(diff), lang),
                      fr.pct_text(abs(diff), int(prev["total_fen"])) if int(prev["total_fen"]) else ""))
-    checks = reconcile.reconcile(history, case_library)
+    checks = reconcile.reconcile(history, case_library, categories=categories)
     bad = reconcile.mismatches(checks)
     by_source = bad["source"].value_counts().to_dict() if len(bad) else {}
     source_names = {"history": "历年记录" if zh else "history", "case_library": "案例库" if zh else "case library"}
@@ -89,6 +92,7 @@ def budget_summary(result, alloc, *, lang: str = "zh", names: dict | None = None
              fr.largest_cost_share(cats)]
     if alloc is not None and not alloc.fits:
         found.append(fr.cap_shortfall(cap_by_category(alloc.coverage, names), cap))
+    found.append(pool_shortfall(alloc, names))
     return _section(lang, rows, found, titles=_titles(BUDGET_TITLES, lang))
 
 

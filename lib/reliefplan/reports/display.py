@@ -19,7 +19,7 @@ from reliefplan.core.money import format_yuan
 
 labels.register({
     "registered_rows": ("登记人次", "Registry listings"),
-    "eligible_rows": ("拟慰问人次", "Planned beneficiaries"),
+    "eligible_rows": ("符合条件人次", "Eligible listings"),
     "townships": ("乡镇(街道)数", "Townships"),
     "dibao_urban_fen": ("城市低保标准(元/月)", "Urban dibao (yuan/month)"),
     "dibao_rural_fen": ("农村低保标准(元/月)", "Rural dibao (yuan/month)"),

@@ -181,8 +181,24 @@ def lowest_area(by_area: pd.DataFrame, *, name_col: str, year: int, kind_zh: str
         f"{pct_text(overall)} overall); {missed:,} missed.")
 
 
-def multi_listed(people: int, over_cap_people: int = 0, excess_fen: int = 0) -> Finding | None:
-    """People listed or visited by several organizers, and those above the per-person cap."""
+_RULE_WORDS = {  # what the budget does with a person several organizers list, by the plan's per_person_rule
+    "highest_once": ("预算按方案就高慰问一次，请核定由哪个单位慰问。",
+                     "The budget pays such a person once, at the highest standard; agree which organizer visits."),
+    "each_up_to_cap": ("预算按方案各单位分别慰问、每人累计不超过上限，请核定各单位的份额。",
+                       "The budget pays each organizer's standard up to the per-person cap; agree the shares."),
+    "pay_all": ("预算按每个填报单位各计一次，请核定由哪个单位慰问。",
+                "The budget counts such a person once per organizer listing them; agree which organizer visits."),
+    None: ("请核定由哪个单位慰问。", "Agree which organizer visits."),
+}
+
+
+def multi_listed(people: int, over_cap_people: int = 0, excess_fen: int = 0, *,
+                 rule: str | None = None) -> Finding | None:
+    """People listed or visited by several organizers, and those above the per-person cap.
+
+    ``rule`` is the plan's per_person_rule, so the sentence says what the
+    budget does with them (None: the report has no plan, say nothing about it).
+    """
     if people <= 0:
         return None
     sev = MEDIUM if over_cap_people else LOW
@@ -190,11 +206,11 @@ def multi_listed(people: int, over_cap_people: int = 0, excess_fen: int = 0) -> 
         "；无人超过每人全年上限"
     cap_en = f"; {over_cap_people:,} are above the per-person cap by {money_text(excess_fen, 'en')} in all" \
         if over_cap_people else "; nobody is above the per-person cap"
+    act_zh, act_en = _RULE_WORDS.get(rule, _RULE_WORDS[None])
     return Finding(
         "multi_listed", sev, people, excess_fen, "coverage",
-        f"{people:,}人由两个及以上单位登记或慰问{cap_zh}。预算按每个填报单位各计一次，请核定由哪个单位慰问。",
-        f"{people:,} people are listed or visited by several organizers{cap_en}. The budget counts such a person "
-        "once per organizer listing them; agree which organizer visits.")
+        f"{people:,}人由两个及以上单位登记或慰问{cap_zh}。{act_zh}",
+        f"{people:,} people are listed or visited by several organizers{cap_en}. {act_en}")
 
 
 # ------------------------------------------------------------------ budget rules
@@ -252,6 +268,44 @@ def cap_shortfall(by_category: pd.DataFrame, cap_fen: int | None) -> Finding | N
     zh.append(f"：共{people:,}户(人)次未覆盖，少安排{money_text(money)}。")
     en.append(f": {people:,} recipients not covered, {money_text(money, 'en')} short.")
     return Finding("cap_shortfall", HIGH, people, money, "budget", "".join(zh), "".join(en))
+
+
+def pool_shortfall(pools: pd.DataFrame, short: pd.DataFrame, names: dict | None = None) -> Finding | None:
+    """Funding pools that cannot pay all their groups: money does not move between sources.
+
+    ``pools``: the pool table (``source``, ``source_en``, ``amount_fen``,
+    ``need_in_pool_fen``, ``short_fen``); ``short``: what is short because of
+    which pool (``pool``, ``county_code``, ``category``, ``part``,
+    ``recipients``, ``short_fen``). A recipient short of both cash and goods
+    counts once. The cap's own row (预算上限) is left to :func:`cap_shortfall`.
+    """
+    if pools is None or pools.empty or "short_fen" not in pools:
+        return None
+    names = names or {}
+    lacking = pools.loc[(pools["short_fen"].astype("int64") > 0) & (pools["amount_fen"].astype("int64") > 0)]
+    if lacking.empty:
+        return None
+    zh, en, people, money = [], [], 0, 0
+    for row in lacking.itertuples(index=False):
+        mine = short.loc[short["pool"] == row.source] if len(short) else short
+        heads = int(mine.groupby(["county_code", "category"])["recipients"].max().sum()) if len(mine) else 0
+        cats = list(dict.fromkeys(names.get(c, c) for c in mine["category"])) if len(mine) else []
+        people += heads
+        money += int(row.short_fen)
+        used = int(getattr(row, "used_fen", row.amount_fen))
+        rest_zh = f"（已安排{money_text(used)}）" if used != int(row.amount_fen) else ""
+        rest_en = f" ({money_text(used, 'en')} spent)" \
+            if used != int(row.amount_fen) else ""
+        zh.append(f"{row.source}可用{money_text(row.amount_fen)}{rest_zh}、需{money_text(row.need_in_pool_fen)}，"
+                  f"缺口{money_text(row.short_fen)}" + (f"，{_list_zh(cats)}共{heads:,}户(人)次少发或未发" if cats else ""))
+        en.append(f"{row.source_en or row.source} has {money_text(row.amount_fen, 'en')}{rest_en} for a need of "
+                  f"{money_text(row.need_in_pool_fen, 'en')}, {money_text(row.short_fen, 'en')} short"
+                  + (f" ({_list_en(cats)}: {heads:,} recipients paid less or nothing)" if cats else ""))
+    return Finding(
+        "pool_shortfall", HIGH, people, money, "budget",
+        "；".join(zh) + "。各资金来源专款专用、不能相互调剂，需为该来源追加资金或调整其类别的标准。",
+        "; ".join(en) + ". Money cannot move between funding sources: add to that source or lower its groups' "
+        "standards.")
 
 
 def change_vs_last_year(last_year: int | None, last_total_fen: int | None, plan_year: int,

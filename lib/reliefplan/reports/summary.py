@@ -14,7 +14,7 @@ import dataclasses
 import pandas as pd
 
 from reliefplan.core import labels
-from reliefplan.models import allocation, campaigns, forecast, multi_listed
+from reliefplan.models import allocation, campaigns, forecast, multi_listed, per_person
 from reliefplan.reports import findings as fr
 from reliefplan.reports.context import ReportContext
 from reliefplan.reports.display import FindingList, Heading, Section, t
@@ -84,8 +84,16 @@ def cap_by_category(coverage: pd.DataFrame, names: dict) -> pd.DataFrame:
     return out
 
 
+def pool_shortfall(alloc, names: dict):
+    """The pools that cannot pay their groups (city-wide: pools are not split by unit), or None."""
+    extra = getattr(alloc, "extra", None) or {}
+    if "pools" not in extra:
+        return None
+    return fr.pool_shortfall(extra["pools"], extra.get("short", pd.DataFrame()), names)
+
+
 def coverage_findings(cov, lang: str, per_head: dict, *, area_col: str, kind: tuple[str, str],
-                      by_area: pd.DataFrame, names: dict) -> list:
+                      by_area: pd.DataFrame, names: dict, rule: str | None = None) -> list:
     """The coverage rules over one coverage result (a unit, the city or an organizer's people)."""
     tot = cov.totals
     status = cov.status
@@ -104,7 +112,7 @@ def coverage_findings(cov, lang: str, per_head: dict, *, area_col: str, kind: tu
         fr.unsigned_visits(len(unsigned), int(unsigned["received_fen"].sum()), year=year),
         fr.reached_not_eligible(int(tot["inclusion"]), int(included["received_fen"].sum()), year=year),
         fr.lowest_area(by_area, name_col=area_col, year=year, kind_zh=kind[0], kind_en=kind[1]),
-        fr.multi_listed(dup["duplicate_people"], dup["over_cap_people"], dup["excess_fen"]),
+        fr.multi_listed(dup["duplicate_people"], dup["over_cap_people"], dup["excess_fen"], rule=rule),
     ]
 
 
@@ -129,6 +137,11 @@ def forecast_total(ctx: ReportContext, method: str = "trend_floor") -> int | Non
 
 
 
+RULE_NAMES = {"highest_once": ("就高慰问一次", "once, at the highest standard"),
+              "each_up_to_cap": ("各单位分别慰问、每人累计不超过上限", "each organizer, up to the per-person cap"),
+              "pay_all": ("各自慰问", "every listing paid")}
+
+
 def count_meanings(ctx: ReportContext) -> pd.DataFrame:
     """The different people-counts of a report side by side, each with the population it counts."""
     zh = ctx.lang == "zh"
@@ -140,11 +153,18 @@ def count_meanings(ctx: ReportContext) -> pd.DataFrame:
         (f"不重复人数 {reg['person_key'].nunique():,}" if zh else f"Distinct people {reg['person_key'].nunique():,}",
          "同一身份证号只计一次。" if zh else "The same ID number counted once."),
     ]
-    planned = int(ctx.beneficiaries.index.isin(reg.index).sum())
-    rows.append((f"拟慰问 {planned:,}户(人)次" if zh else f"Planned {planned:,} recipients",
-                 f"{ctx.year}年春节时符合方案条件的登记行，即预算的慰问户(人)次（第三部分、附件）。" if zh else
-                 f"Listings eligible on the {ctx.year} Spring Festival under the plan: the budget's recipients "
-                 "(part 3, attachments)."))
+    listed = int(ctx.beneficiaries.index.isin(reg.index).sum())
+    rows.append((f"符合条件 {listed:,}人次" if zh else f"Eligible listings {listed:,}",
+                 f"{ctx.year}年春节时符合方案条件的登记行；同一人由几个单位登记就计几次（第一部分）。" if zh else
+                 f"Listings eligible on the {ctx.year} Spring Festival under the plan; a person listed by several "
+                 "organizers counts once per listing (part 1)."))
+    lines = ctx.unit_lines()
+    paid = int(lines["recipients"].sum()) if len(lines) else 0
+    rule_zh, rule_en = RULE_NAMES[per_person.plan_rule(ctx.plan)[0]]
+    rows.append((f"拟慰问 {paid:,}户(人)次" if zh else f"Planned {paid:,} recipients",
+                 f"符合条件者按方案“{rule_zh}”计、按户标准的类别每户计一次，即预算的慰问户(人)次（第三部分、附件）。"
+                 if zh else f"The eligible, counted under the plan's rule ({rule_en}), households once for "
+                 "per-household standards: the budget's recipients (part 3, attachments)."))
     fc = forecast_total(ctx) if ctx.is_unit or not ctx.organizer else None
     if fc is not None:
         rows.append((f"预测 {fc:,}户" if zh else f"Forecast {fc:,} households",
@@ -155,9 +175,11 @@ def count_meanings(ctx: ReportContext) -> pd.DataFrame:
         s = tl["raw"]["schedule"].summary
         n = int(s.loc[unit_teams_mask(s, ctx.unit_code), "people"].sum())
         rows.append((f"走访安排 {n:,}人" if zh else f"Scheduled {n:,} people",
-                     "名册中属方案类别的不重复人员，排入慰问组日程；未按收入条件筛选（第五部分）。" if zh else
-                     "Distinct people of the plan's categories put on the teams' schedule; income rules not applied "
-                     "(part 5)."))
+                     "名册中属方案类别、发放方式为上门走访（含代表性走访）的不重复人员，排入慰问组日程；转账、集中发放的"
+                     "不排，未按收入条件筛选（第五部分）。" if zh else
+                     "Distinct people of the plan's categories whose gift is delivered by a visit (representative "
+                     "visits included) put on the teams' schedule; transfers and collective handouts are not; income "
+                     "rules not applied (part 5)."))
     cov = ctx.coverage
     rows.append((f"{cov.year}年度符合条件 {int(cov.totals['eligible']):,}人" if zh else
                  f"Eligible in {cov.year}: {int(cov.totals['eligible']):,}",
@@ -233,6 +255,7 @@ def unit_summary(ctx: ReportContext) -> Section:
                      f"{covered:,} / {int(by_cat['eligible_recipients'].sum()):,}",
                      alloc.message(lang)))
         found.append(fr.cap_shortfall(by_cat, cap))
+    found.append(pool_shortfall(alloc, names))
     cov = ctx.coverage
     if ctx.is_unit:
         by_area, area_col, kind = cov.by_township, "township_name", ("乡镇(街道)", "townships")
@@ -241,7 +264,7 @@ def unit_summary(ctx: ReportContext) -> Section:
     if area_col not in by_area:
         area_col = area_col.replace("_name", "_code")
     found += coverage_findings(cov, lang, per_head, area_col=area_col, kind=kind, by_area=by_area,
-                               names=names)
+                               names=names, rule=per_person.plan_rule(ctx.plan)[0])
     found.append(fr.timeline_issues(ctx.timeline["raw"]["findings"]))
     counts = count_meanings(ctx) if ctx.is_unit else None
     return _section(lang, rows, found, counts=counts, titles=section_titles(ctx),

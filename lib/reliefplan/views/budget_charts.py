@@ -152,6 +152,11 @@ def money_table(df: pd.DataFrame, lang: str = "zh", names: dict | None = None) -
         for col in ("county_code", "category"):
             if col in out:
                 out[col] = out[col].map(lambda c: names.get(c, c))
+        if "categories" in out:   # a pool's categories, '、'-joined codes
+            out["categories"] = out["categories"].map(
+                lambda v: "、".join(names.get(c, c) for c in str(v).split("、") if c) if isinstance(v, str) else v)
+    if "categories" in out and ("source" in out or "source_en" in out):   # a pool table: what it pays for
+        out = out.rename(columns={"categories": "pays_for", "amount_fen": "pool_amount_fen"})
         if "county_code" in out:
             out = out.rename(columns={"county_code": "county_name"})
     return labels.relabel(out, lang)
