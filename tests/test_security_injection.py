@@ -103,14 +103,14 @@ def test_safe_html_helpers_escape_data():
     assert md_text("[a](javascript:alert(1))").startswith("\\[a\\]\\(")
 
 
-def test_intro_markdown_escapes_the_plan_name():
+def test_app_intro_escapes_the_plan_name():
     from types import SimpleNamespace
 
-    from reliefplan.views.app import intro_markdown
+    from reliefplan.views.app.data import intro_html
 
     inputs = SimpleNamespace(plan={"name": XSS, "name_en": XSS, "year": 2027, "scenarios": [{"name": XSS}]},
                              beneficiaries=pd.DataFrame({"county_code": [], "persons": []}),
                              registry=pd.DataFrame(), unit_names={})
     for lang in ("zh", "en"):
-        text = intro_markdown(inputs, lang=lang)
+        text = intro_html(inputs, lang=lang)
         assert "<img" not in text and "&lt;img" in text
