@@ -125,3 +125,33 @@ def test_the_summary_and_its_count_table_agree_on_the_planned_recipients(unit):
     found = next(b for b in unit_summary(unit).blocks if hasattr(b, "findings")).findings
     multi = [f for f in found if f.rule == "multi_listed"]
     assert not multi or "就高慰问一次" in multi[0].zh   # the demo plan's per_person_rule: highest_once
+
+
+def test_township_reports_have_their_share_of_the_county_budget_to_the_fen(tmp_path):
+    """report_units [counties, townships]: each township's budget is its people's, and they add up to the county."""
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    for item in data.iterdir():
+        if item.name != "plan_2027.yaml":
+            (tmp_path / item.name).symlink_to(item)
+    text = (data / "plan_2027.yaml").read_text(encoding="utf-8")
+    plan_file = tmp_path / "plan_2027.yaml"
+    plan_file.write_text(text.replace("\nreport_units: counties", "\nreport_units: [counties, townships]", 1),
+                         encoding="utf-8")
+    county = rs.load_context(plan_file, "350602", rollup=True)
+    towns = list(county.units["code"])
+    assert len(towns) >= 5 and all(len(c) == 9 for c in towns)
+    figures = {}
+    for code in towns:
+        ctx = rs.ReportContext(county.plan, unit_code=code)
+        for shared in ("inputs", "eligibility", "beneficiaries", "budgets"):
+            ctx.__dict__[shared] = getattr(county, shared)
+        figures[code] = rs.unit_figures(ctx)
+        if len(ctx.registry):
+            assert figures[code]["total_fen"] > 0, code       # a township with people has a budget
+    assert sum(f["total_fen"] for f in figures.values()) == int(county.unit_lines()["total_fen"].sum()) > 0
+    rec = rs.reconciliation(county, figures)
+    assert rec.reconciled and not rec.mismatched
+    table = rs.units_table(county)
+    assert table["total_fen"].sum() == rec.city_total_fen and (table["total_fen"] > 0).sum() >= 5

@@ -24,6 +24,7 @@ from reliefplan.ingest.plan import plan_file as data_file
 from reliefplan.ingest.reference import load_areas, load_history
 from reliefplan.ingest.units import child_units, normalize_organizer, organizer_names, unit_table
 from reliefplan.models import budget, campaigns, coverage
+from reliefplan.core.areas import township_of
 from reliefplan.models.coverage import in_unit
 from reliefplan.models.eligibility import assess
 from reliefplan.reports.timeline_section import timeline_section
@@ -217,7 +218,34 @@ class ReportContext:
             lines = self.organizer_lines(b.scenario)
             lines = lines.loc[lines["organizer"] == self.organizer].drop(columns=["organizer"])
             return lines.reset_index(drop=True)
+        if self.unit_code or self.rollup_code:
+            return self.lines_in(self.unit_code or self.rollup_code, b)
         return b.lines.loc[self.in_unit(b.lines["county_code"])]
+
+    def lines_in(self, code: str, b=None) -> pd.DataFrame:
+        """Budget lines of the area ``code``: a county's (or a city's) lines, or a township's share of them.
+
+        Budget lines are per county and category; a township's are its
+        beneficiaries' gifts with the county line's overheads and
+        contingency split by :func:`split_lines`, so the townships of a county
+        add up to the county to the fen.
+        """
+        b = b if b is not None else self.baseline
+        code = str(code)
+        if len(code) <= 6:
+            return b.lines.loc[in_unit(b.lines["county_code"].astype(str), code)]
+        lines = self.township_lines(b.scenario)
+        return lines.loc[lines["township_code"] == code].drop(columns=["township_code"]).reset_index(drop=True)
+
+    def township_lines(self, scenario: str) -> pd.DataFrame:
+        """Budget ``scenario``'s lines split over townships (cached per scenario)."""
+        cache = self.__dict__.setdefault("_township_lines", {})
+        if scenario not in cache:
+            reg = self.inputs.registry
+            cache[scenario] = split_lines(self.budgets[scenario], self.beneficiaries,
+                                          township_of(reg["area_code"]).astype(str), key="township_code",
+                                          plan=self.plan)
+        return cache[scenario]
 
     def organizer_lines(self, scenario: str) -> pd.DataFrame:
         """Budget ``scenario``'s lines split over every organizer (cached per scenario)."""
@@ -281,18 +309,25 @@ def organizer_history_mask(history: pd.DataFrame, organizer: str, counties: pd.S
 
 
 def organizer_lines(b, beneficiaries: pd.DataFrame, organizer: pd.Series, *, plan: dict | None = None) -> pd.DataFrame:
-    """Budget ``b``'s lines split by organizer: county_code, category, organizer and the money parts.
+    """Budget ``b``'s lines split by organizer (see :func:`split_lines`); ``organizer`` '' = none given."""
+    return split_lines(b, beneficiaries, organizer, key="organizer", plan=plan)
+
+
+def split_lines(b, beneficiaries: pd.DataFrame, part_of: pd.Series, *, key: str,
+                plan: dict | None = None) -> pd.DataFrame:
+    """Budget ``b``'s lines split by ``part_of`` (an organizer, a township): county_code, category, ``key``, money.
 
     Gifts are each beneficiary's own amount under ``b``'s standards (they add
     up to the line's gifts exactly); the line's overhead is split over the
-    organizers in it by recipients and its contingency by gifts + overhead,
+    parts in it by recipients and its contingency by gifts + overhead,
     both largest remainder (:func:`reliefplan.models.budget.allocate_exact`) — the
     weights :func:`reliefplan.models.budget.build_budget` uses between lines — so the
-    organizers of a line add up to the line, and all of them to the city, to
-    the fen. ``organizer`` is aligned with the registry ('' = none given).
+    parts of a line add up to the line, and all of them to the city, to
+    the fen. ``part_of`` is aligned with the registry.
     With ``plan``, a listing's gifts are what the plan's per-person rule pays
     it (``budget.listing_payments``); a listing paid elsewhere counts nothing.
     """
+    organizer = part_of
 
     ben = beneficiaries
     count, cash, goods = budget.group_amounts(ben, b.standards)
@@ -304,11 +339,11 @@ def organizer_lines(b, beneficiaries: pd.DataFrame, organizer: pd.Series, *, pla
         count, cash, goods = count[paid], pay["cash_fen"].to_numpy()[paid], pay["goods_fen"].to_numpy()[paid]
     rows = pd.DataFrame({
         "county_code": ben["county_code"].astype(str).to_numpy(), "category": ben["category"].astype(str).to_numpy(),
-        "organizer": organizer.reindex(ben.index).fillna("").astype(str).to_numpy(),
+        key: organizer.reindex(ben.index).fillna("").astype(str).to_numpy(),
         "households": ben["households"].to_numpy(dtype=np.int64), "persons": ben["persons"].to_numpy(dtype=np.int64),
         "recipients": count, "cash_fen": cash, "goods_fen": goods,
     })
-    keys = ["county_code", "category", "organizer"]
+    keys = ["county_code", "category", key]
     out = rows.groupby(keys, sort=True).sum().reset_index()
     for col in out.columns[3:]:
         out[col] = out[col].astype("int64")

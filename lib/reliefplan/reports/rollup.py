@@ -23,7 +23,6 @@ def units_table(ctx: ReportContext) -> pd.DataFrame:
     """Per unit of the plan, recomputed here: listings, planned, baseline budget parts."""
     reg = ctx.inputs.registry
     ben_idx = ctx.beneficiaries.index
-    lines = ctx.baseline.lines
     rows = []
 
     for u in ctx.units.itertuples(index=False):
@@ -31,7 +30,7 @@ def units_table(ctx: ReportContext) -> pd.DataFrame:
         rows.append({"unit_code": u.code, "unit_name": u.name if ctx.lang == "zh" else u.name_en,
                      "registered_rows": int(mask.sum()),
                      "eligible_rows": int(reg.index[mask.to_numpy()].isin(ben_idx).sum()),
-                     **_unit_totals(lines.loc[in_unit(lines["county_code"].astype(str), u.code)])})
+                     **_unit_totals(ctx.lines_in(u.code))})
     return pd.DataFrame(rows)
 
 
