@@ -45,3 +45,12 @@ def township_of(area_code: pd.Series) -> pd.Series:
 def county_of(area_code: pd.Series) -> pd.Series:
     """The 6-digit county code of each area code."""
     return area_code.astype("string").fillna("").str[:6]
+
+
+def unit_of(area_codes: pd.Series, unit_codes) -> pd.Series:
+    """Which of ``unit_codes`` (counties, cities of a province, ...) holds each area code ('' for none)."""
+    out = pd.Series("", index=area_codes.index, dtype=object)
+    codes = area_codes.astype(str)
+    for code in unit_codes:
+        out[in_unit(codes, code).to_numpy()] = str(code)
+    return out

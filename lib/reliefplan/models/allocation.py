@@ -356,6 +356,7 @@ def pools_by_unit(alloc: Allocation, unit_names: dict | None = None) -> tuple[pd
         all(int(wide.at[c, "total_fen"]) == int(unit_totals.get(c, 0)) for c in wide.index) and \
         int(wide["total_fen"].sum()) == int(alloc.budget.total_fen)
     out = wide.reset_index()
-    out.insert(1, "unit_name", out["county_code"].map(unit_names or {}).fillna(out["county_code"]))
+    names = unit_names or {}
+    out.insert(1, "unit_name", [names.get(c, c) for c in out["county_code"]])
     total = {"county_code": "合计", "unit_name": "合计", **{c: int(wide[c].sum()) for c in wide.columns}}
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True), ok

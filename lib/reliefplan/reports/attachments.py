@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reliefplan.core.areas import in_unit
+from reliefplan.core.areas import in_unit, unit_of
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import format_yuan
 from reliefplan.ingest.units import organizer_stem, safe_filename
@@ -110,15 +110,6 @@ def register_notes(listings: pd.DataFrame, people: pd.DataFrame, budget_gifts_fe
 def filing_unit(ctx: ReportContext) -> str:
     """The 填报单位 of the forms: the organizer of an organizer's report, else the plan's organizing agency."""
     return str(ctx.organizer or ctx.plan.get("organizer") or ctx.unit_name)
-
-
-def unit_of(county_codes: pd.Series, unit_codes) -> pd.Series:
-    """The reporting unit (one of ``unit_codes``: counties, or cities of a province) holding each county code."""
-    out = pd.Series("", index=county_codes.index, dtype=object)
-    codes = county_codes.astype(str)
-    for code in unit_codes:
-        out[in_unit(codes, code).to_numpy()] = str(code)
-    return out
 
 
 def attachment_files(ctx: ReportContext) -> dict[str, bytes]:

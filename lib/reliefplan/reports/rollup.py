@@ -11,6 +11,7 @@ from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import format_yuan
 from reliefplan.core.record import record
 from reliefplan.models import allocation, budget, pools
+from reliefplan.core.areas import unit_of
 from reliefplan.models.coverage import in_unit
 from reliefplan.reports.context import ReportContext
 from reliefplan.reports.display import RECONCILE_FIGURES, Heading, Section, t
@@ -203,15 +204,39 @@ def pool_blocks(ctx: ReportContext) -> list:
         return []
     lang = ctx.lang
     alloc = allocation.allocate(ctx.plan, ctx.beneficiaries)
-    names = dict(zip(ctx.units["code"], ctx.units["name" if lang == "zh" else "name_en"]))
-    table, ok = allocation.pools_by_unit(alloc, names)
+    table, ok = rollup_pools(ctx, alloc)
     if lang == "en":
         en = dict(zip(alloc.extra["pools"]["source"], alloc.extra["pools"]["source_en"]))
         table = table.rename(columns=en).replace({"合计": "Total"})
-    money = [c for c in table.columns if c not in ("county_code", "unit_name", "total_fen")]
+    money = [c for c in table.columns if c not in ("unit_code", "unit_name")]
     table[money] = table[money].map(lambda v: format_yuan(int(v)))
-    return [Heading(labels.label("pools_by_unit", lang)), table.drop(columns=["county_code"]),
+    return [Heading(labels.label("pools_by_unit", lang)), table.drop(columns=["unit_code"]),
             labels.label("pools_reconciled" if ok else "pools_not_reconciled", lang)]
+
+
+def rollup_pools(ctx: ReportContext, alloc) -> tuple[pd.DataFrame, bool]:
+    """Each pool's money by the units directly below this roll-up (cities of a province, counties of a city).
+
+    Pools pay per county; a roll-up shows its own area only, each county
+    summed into the unit above it (townships, finer than the pools, show
+    their county). Reconciles when the plan-wide table does and this area's
+    rows add up to the roll-up's budget total, to the fen.
+    """
+    by_county, plan_ok = allocation.pools_by_unit(alloc)
+    body = by_county.loc[by_county["county_code"] != "合计"].copy()
+    units = unit_of(body["county_code"], ctx.units["code"])
+    if not (units != "").any():   # units finer than counties: the area's own counties
+        units = body["county_code"].where(in_unit(body["county_code"].astype(str), ctx.area_code), "")
+    money = [c for c in body.columns if c not in ("county_code", "unit_name")]
+    body = body.loc[units != ""].assign(unit_code=units[units != ""])
+    out = body.groupby("unit_code", sort=True)[money].sum().astype("int64").reset_index()
+    col = "name_en" if ctx.lang == "en" and "name_en" in ctx.areas else "name"
+    names = {str(c): str(n) if isinstance(n, str) and n else str(z)
+             for c, n, z in zip(ctx.areas["code"], ctx.areas[col], ctx.areas["name"])}
+    out.insert(1, "unit_name", out["unit_code"].map(names).fillna(out["unit_code"]))
+    total = {"unit_code": "合计", "unit_name": "合计", **{c: int(out[c].sum()) for c in money}}
+    ok = plan_ok and total.get("total_fen", 0) == int(ctx.unit_lines()["total_fen"].sum())
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True), ok
 
 
 def area_scenario_summary(ctx: ReportContext) -> pd.DataFrame:
