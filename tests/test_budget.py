@@ -9,6 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reliefplan.core import paths
 from reliefplan.models import budget as bm
 from reliefplan.models import sensitivity
 from reliefplan.core.errors import ConfigError, InputError
@@ -59,7 +60,7 @@ def write_plan(tmp_path, doc, categories=None):
 
 def demo_plan(tmp_path, **changes):
     doc = yaml.safe_load(ONE_POT_PLAN.read_text(encoding="utf-8"))
-    doc.pop("data", None)
+    doc["data"] = {"categories": str(paths.demo_path("categories.csv"))}  # the demo categories, named
     doc.update(changes)
     return write_plan(tmp_path, doc)
 

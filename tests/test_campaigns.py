@@ -3,6 +3,8 @@
 import pandas as pd
 import pytest
 
+from reliefplan.core.paths import demo_plan_path
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.models.campaigns import (
     add_names, display_totals, filter_history, summary, totals, totals_by_year, with_change, year_totals,
 )
@@ -125,7 +127,7 @@ def test_loaded_csv_fixture(tmp_path):
         "2024,市总工会,350603,困难职工,工会经费,4,4,4000,0.5,0,4000.50\n"
         "2025,市民政局,350602,低保户,财政,12,30,6000,2400,120.25,8520\n",
         encoding="utf-8")
-    h = load_history(csv)
+    h = load_history(csv, categories=PlanInputs(demo_plan_path()).categories)
     assert year_totals(h) == {2024: 710000 + 400050, 2025: 852025}
     assert h["category"].tolist() == ["dibao", "hardship_worker", "dibao"]
 
@@ -176,7 +178,7 @@ def test_forecast_and_benchmark_figures():
     assert "近3年平均" in fig.layout.title.text
     empty = charts.forecast_figure(totals(h, ["year"]), bt.iloc[0:0], 15, 2025, "en")
     assert [t.name for t in empty.data] == ["Actual households", "Forecast"]
-    ranges = benchmarks(load_case_library())
+    ranges = benchmarks(PlanInputs(demo_plan_path()).case_library)
     bench = charts.benchmark_ranges_figure(ranges, "en")
     bar = bench.data[0]
     i = list(bar.y).index("retired_teacher · school")

@@ -18,6 +18,7 @@ from test_eligibility import make_id, small_world
 
 from reliefplan.models import coverage
 from reliefplan.models.eligibility import assess
+from reliefplan.core.paths import demo_path
 
 OUTSIDER = make_id("350622", "19600101", 901)
 GONE = make_id("350622", "19600101", 902)
@@ -141,7 +142,7 @@ def test_analyse_unit_filter():
     from reliefplan.ingest.categories import load_categories
 
     inputs = coverage.CoverageInputs(plan=plan, registry=reg, areas=areas, dibao=dibao, visits=visits,
-                                     changes=changes, categories=load_categories())
+                                     changes=changes, categories=load_categories(demo_path("categories.csv")))
     whole = coverage.analyse(inputs, year=2026, on_date="2027-02-06", per_person_cap=1000)
     assert whole.totals["eligible"] == 6 and whole.totals["reached"] == 4
     assert list(whole.by_county["county_code"]) == ["350602", "350622"]

@@ -6,7 +6,8 @@ from nbrun import committed_parameters_cell, figures, outputs_text, run_notebook
 from reliefplan.models import campaigns, forecast, reconcile
 from reliefplan.ingest.case_library import load_case_library
 from reliefplan.ingest.reference import load_history
-from reliefplan.core.paths import demo_path
+from reliefplan.core.paths import demo_path, demo_plan_path
+from reliefplan.ingest.inputs import PlanInputs
 
 NB = "01_past_campaigns.ipynb"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nb_past_campaigns")]
@@ -20,8 +21,8 @@ def test_committed_without_outputs_and_one_parameters_cell():
 
 def test_demo_run_matches_library(tmp_path):
     nb, rec = run_notebook(NB, tmp_path)
-    history = load_history()
-    lib = load_case_library()
+    history = PlanInputs(demo_plan_path()).history
+    lib = PlanInputs(demo_plan_path()).case_library
     assert rec["parameters"]["demo"] is True
     assert "示例数据，人员均为虚构" in outputs_text(nb)
     assert rec["totals_by_year"] == {str(y): v for y, v in campaigns.year_totals(history).items()}

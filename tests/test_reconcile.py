@@ -5,6 +5,9 @@ import pytest
 import yaml
 
 from reliefplan.ingest.case_library import load_case_library
+from reliefplan.ingest.categories import load_categories
+from reliefplan.core.paths import demo_path, demo_plan_path
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.models.reconcile import (
     approximate_matches, display_checks, findings, line_amounts, mismatches, reconcile, reconcile_case_library,
     reconcile_history, status_counts,
@@ -13,7 +16,7 @@ from reliefplan.models.reconcile import (
 
 @pytest.fixture(scope="module")
 def checks():
-    return reconcile_case_library(load_case_library())
+    return reconcile_case_library(PlanInputs(demo_plan_path()).case_library)
 
 
 def by_ref(checks, plan):
@@ -69,7 +72,7 @@ def small_library(tmp_path, lines, overheads=(), stated=()):
     }
     path = tmp_path / "lib.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return load_case_library(path)
+    return load_case_library(path, categories=load_categories(demo_path("categories.csv")))
 
 
 def test_cash_goods_and_approximate(tmp_path):
@@ -133,7 +136,7 @@ def test_history_records():
 
 
 def test_reconcile_both_sources():
-    c = reconcile(history_frame(), load_case_library())
+    c = reconcile(history_frame(), PlanInputs(demo_plan_path()).case_library)
     assert c["source"].iloc[0] == "history"
     assert len(mismatches(c)) == 7
     assert c["stated_fen"].dtype == "Int64"

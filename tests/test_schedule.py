@@ -23,6 +23,7 @@ CLI = Path(sys.executable).with_name("reliefplan")
 
 def plan(teams, start="2027-01-12", end="2027-01-13", slots=("上午", "下午"), **visit_days):
     return {"name": "测试", "year": 2027, "calendar": {"working_days": False},
+            "_files": {"categories": paths.demo_path("categories.csv")},
             "categories": {"tekun": {}, "dibao": {}, "dibao_edge": {}, "orphan": {}},
             "visit_days": {"start": start, "end": end, "slots": list(slots), **visit_days},
             "teams": teams}

@@ -19,19 +19,12 @@ Sums are exact integer sums; nothing is summed as float.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from reliefplan.core import paths
 from reliefplan.core.errors import ConfigError, InputError
 from reliefplan.core.labels import LANGS, check_lang, label
 from reliefplan.core.money import format_yuan
-from reliefplan.ingest.case_library import load_case_library
-from reliefplan.ingest.categories import load_categories
-from reliefplan.ingest.plan import load_plan
-from reliefplan.ingest.plan import plan_file as plan_path_of
-from reliefplan.ingest.reference import load_areas, load_history
+from reliefplan.ingest.inputs import PlanInputs
 
 COUNT_COLUMNS = ("households", "persons")
 MONEY_COLUMNS = ("cash_fen", "goods_fen", "overhead_fen", "gifts_fen", "total_fen")
@@ -233,35 +226,29 @@ def check_unit(unit, areas: pd.DataFrame | None = None) -> str:
 
 
 def load_inputs(plan_file=None, history_file=None, case_library_file=None) -> dict:
-    """Read what the past-campaigns analysis needs; this module's only file-reading function.
+    """What the past-campaigns analysis needs, from the plan's :class:`~reliefplan.ingest.inputs.PlanInputs`.
 
     The history and case library come from ``history_file`` /
     ``case_library_file`` when given, else from the plan's ``data:`` entries
-    (the demo plan when ``plan_file`` is None). Returns a dict with plan,
-    history, case_library, areas, categories, history_path,
-    case_library_path, and ``demo``: True when the history is the demo
-    history (the notebook then shows 示例数据，人员均为虚构).
+    (``plan_file``: a PlanInputs, a plan, a plan file, or None for the demo
+    plan). Returns a dict with plan, history, case_library, areas (None when
+    the plan names none), categories, history_path, case_library_path, and
+    ``demo`` (:attr:`PlanInputs.demo`: the notebook then shows 示例数据，人员均为虚构).
     """
-
-
-    plan = load_plan(plan_file)
-    files = plan.get("_files") or {}
-    categories = load_categories(files.get("categories"))
-    history_path = Path(history_file) if history_file else plan_path_of(plan, "history")
-    library_path = (Path(case_library_file) if case_library_file
-                    else files.get("case_library", paths.demo_path("case_library.yaml")))
-    areas = load_areas(files["areas"]) if "areas" in files else None
-    demo_history = paths.demo_path("campaign_history.csv").resolve()
-    demo = history_path.resolve() == demo_history or (history_file is None and bool(plan.get("demo")))
+    if isinstance(plan_file, PlanInputs) and not (history_file or case_library_file):
+        inputs = plan_file
+    else:
+        plan = plan_file.plan if isinstance(plan_file, PlanInputs) else plan_file
+        inputs = PlanInputs(plan, history=history_file, case_library=case_library_file)
     return {
-        "plan": plan,
-        "history": load_history(history_path, categories=categories),
-        "case_library": load_case_library(library_path, categories=categories),
-        "areas": areas,
-        "categories": categories,
-        "history_path": history_path,
-        "case_library_path": Path(library_path),
-        "demo": demo,
+        "plan": inputs.plan,
+        "history": inputs.history,
+        "case_library": inputs.case_library,
+        "areas": inputs.get("areas"),
+        "categories": inputs.categories,
+        "history_path": inputs.path("history"),
+        "case_library_path": inputs.path("case_library"),
+        "demo": inputs.demo,
     }
 
 

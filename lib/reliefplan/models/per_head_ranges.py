@@ -26,7 +26,6 @@ import pandas as pd
 
 from reliefplan.core.labels import LANGS, check_lang, label
 from reliefplan.core.money import format_yuan
-from reliefplan.ingest.case_library import load_case_library
 from reliefplan.models.plan_similarity import representatives
 
 LABELS = {
@@ -157,12 +156,11 @@ def default_standards(lib=None, lines: pd.DataFrame | None = None) -> dict[str, 
     the cash and goods known on that category's lines (cash + goods =
     per_head_fen exactly); when no line tells the split it is all cash
     (``split = "unknown"``). ``per`` is the most common unit of the lines.
-    With no arguments the seed case library is used.
+    ``lib``: a case library (e.g. the plan's ``PlanInputs.case_library``), or ``lines`` already drawn from one.
     """
     if lines is None:
         if lib is None:
-
-            lib = load_case_library()
+            raise TypeError("default_standards needs a case library (lib) or its benchmark lines (lines)")
         lines = benchmark_lines(lib)
     out: dict[str, dict] = {}
     for code, group in lines.groupby("category", sort=True):

@@ -47,8 +47,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from reliefplan.core import labels, privacy
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.core.errors import ConfigError, InputError
-from reliefplan.ingest.categories import load_categories
 from reliefplan.models import delivery
 from reliefplan.models.visit_days import DEFAULT_SLOTS, SLOT_EN, visit_slots  # noqa: F401  (re-exported)
 
@@ -160,7 +160,7 @@ def _team_frame(plan: dict, default_vps) -> pd.DataFrame:
 def category_priorities(plan: dict, categories: pd.DataFrame | None = None) -> dict[str, int]:
     """Category code -> priority: the plan's ``categories.<code>.priority`` over categories.csv."""
     if categories is None:
-        categories = load_categories((plan.get("_files") or {}).get("categories"))
+        categories = PlanInputs(plan).categories
     out = dict(zip(categories["code"], categories["priority"].astype(int)))
     for code, std in (plan.get("categories") or {}).items():
         if isinstance(std, dict) and std.get("priority") is not None:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.core import labels
-from reliefplan.ingest.categories import load_categories
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.core.errors import ConfigError, InputError
 from reliefplan.core.money import format_yuan, to_fen
 
@@ -69,8 +69,8 @@ def round_fraction(x: Fraction, step_fen: int = 1, *, down: bool = False) -> int
 
 
 def plan_categories(plan: dict) -> pd.DataFrame:
-    """The category definitions the plan uses (its ``data.categories`` or the demo table)."""
-    return load_categories((plan.get("_files") or {}).get("categories"))
+    """The category definitions the plan uses (its ``data.categories``, through :class:`PlanInputs`)."""
+    return PlanInputs(plan).categories
 
 
 def base_standards(plan: dict, categories: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -33,7 +33,7 @@ def build_app(state_or_inputs, *, lang: str = "zh", controls: dict | None = None
     if isinstance(state_or_inputs, Inputs):
         inputs = state_or_inputs
         return WhatIfApp(inputs.state, lang=lang, unit_names=inputs.unit_names, controls=controls, chart=chart,
-                         people=inputs.people,
+                         people=inputs.people, demo=inputs.demo,
                          last_year=last_year_totals(inputs.history, int(inputs.plan.get("year", 0))))
     return WhatIfApp(state_or_inputs, lang=lang, controls=controls, chart=chart)
 

@@ -14,8 +14,7 @@ import pandas as pd
 from reliefplan.core import labels
 from reliefplan.core.money import format_yuan
 from reliefplan.core.privacy import mask_id, mask_name
-from reliefplan.ingest.inputs import load_plan_inputs
-from reliefplan.ingest.plan import load_plan
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.models import budget as bm
 from reliefplan.models import campaigns
 from reliefplan.models import whatif
@@ -38,6 +37,7 @@ class Inputs:
     categories: pd.DataFrame | None = None
     history: pd.DataFrame | None = None
     people: pd.DataFrame | None = None    # masked: name, id_number, township, household_size (registry index)
+    demo: bool = False              # PlanInputs.demo: the 示例数据 notice is shown
 
 
 def masked_people(registry: pd.DataFrame, areas: pd.DataFrame | None, lang: str = "zh") -> pd.DataFrame:
@@ -58,19 +58,18 @@ def load_inputs(plan_file=None, *, threshold_multiple=None, on_date=None, lang: 
                 prepare: bool = True) -> Inputs:
     """Read the plan's registry, 低保 standards, areas and history; assess eligibility; precompute the what-if state.
 
+    ``plan_file``: a :class:`PlanInputs`, a loaded plan, a plan file, or None (the demo plan).
     ``prepare=False`` skips the what-if state (the CLI does not need it).
     """
-    plan = plan_file if isinstance(plan_file, dict) else load_plan(plan_file)
-    named = set((plan.get("_files") or {}).keys())
-    data = load_plan_inputs(plan, include=["registry", "areas", "dibao", "categories", "history"])
-    registry, dibao, areas = data["registry"], data["dibao"], data["areas"]
+    data = PlanInputs.of(plan_file)
+    plan, registry, dibao, areas, categories = data.plan, data.registry, data.dibao, data.areas, data.categories
     rows = whatif.rows_from_assess(registry, plan, dibao, areas, on_date=on_date)
     elig = pd.DataFrame({"eligible": whatif.eligible_at(rows, threshold_multiple), "dibao_fen": rows["dibao_fen"]})
-    ben = bm.beneficiaries_from_registry(registry, elig, plan=plan, categories=data.get("categories"))
-    state = whatif.prepare(plan, rows, categories=data.get("categories")) if prepare else None
+    ben = bm.beneficiaries_from_registry(registry, elig, plan=plan, categories=categories)
+    state = whatif.prepare(plan, rows, categories=categories) if prepare else None
     people = masked_people(registry, areas, lang) if prepare else None
     return Inputs(plan, registry, dibao, areas, rows, ben, state, bm.unit_names(areas, lang),
-                  data.get("categories"), data.get("history") if "history" in named else None, people)
+                  categories, data.get("history"), people, demo=data.demo)
 
 
 def for_unit(frame: pd.DataFrame, unit: str = "all") -> pd.DataFrame:
@@ -130,7 +129,7 @@ def intro_html(inputs: Inputs, *, scenario=None, unit="all", lang: str = "zh") -
                   f"Unit: {esc(unit_name)}; scenario: {esc(sc)}",
                   f"Registry rows {len(inputs.registry):,}; eligible {len(ben):,} households/persons "
                   f"({int(ben['persons'].sum()):,} persons)"]
-    demo = f"<p><b>{esc(t('demo', lang))}</b></p>" if plan.get("demo") else ""
+    demo = f"<p><b>{esc(t('demo', lang))}</b></p>" if inputs.demo else ""
     return demo + "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
 
 
