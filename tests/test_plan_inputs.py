@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import yaml
 
@@ -76,3 +78,23 @@ def test_demo_is_decided_once(tmp_path):
 def test_unknown_data_key_refused():
     with pytest.raises(TypeError, match="histroy"):
         PlanInputs(None, histroy="x.csv")
+
+
+def test_tables_are_shared_in_a_warm_kernel_as_plain_data(tmp_path, monkeypatch):
+    """Within a batch kernel's warm store each table is read once; readers get copies and this import's classes."""
+    import sys
+    import types
+
+    from reliefplan.ingest.case_library import CaseLibrary
+
+    warm = types.ModuleType("_reliefplan_warm")
+    warm.cache = {}
+    monkeypatch.setitem(sys.modules, "_reliefplan_warm", warm)
+    plan = plan_copy(tmp_path, data=("categories", "areas", "case_library"))
+    first, second = PlanInputs(plan), PlanInputs(plan)
+    areas = first.areas
+    areas.loc[0, "name"] = "改过"
+    assert second.areas.loc[0, "name"] != "改过"
+    lib = second.case_library
+    assert type(lib) is CaseLibrary and len(lib.plans) == 11
+    assert all(not dataclasses.is_dataclass(v) for v in warm.cache.values())

@@ -19,6 +19,7 @@ are also shared between the reports run one after another, see
 from __future__ import annotations
 
 import copy
+import dataclasses
 import sys
 from functools import cached_property
 from pathlib import Path
@@ -206,8 +207,9 @@ def _shared(key: tuple, load):
     registry for every unit would cost more than the report itself. The
     store lives in the kernel's ``_reliefplan_warm`` helper (outside the
     library, which is re-imported for every unit), is keyed by the files'
-    paths, sizes and modification times, holds only what the loaders return
-    (a pure function of the files), and every caller gets a deep copy, so
+    paths, sizes and modification times, holds only plain data (frames, dicts,
+    and the fields of the IngestResult and CaseLibrary dataclasses: a pure
+    function of the files), and every caller gets a deep copy, so
     nothing one report does to its tables reaches the next. Outside a warm
     kernel (Jupyter, plain papermill, the CLI) nothing is shared.
     """
@@ -217,6 +219,23 @@ def _shared(key: tuple, load):
     if key not in store:
         if len(store) >= 24:
             store.pop(next(iter(store)))
-        store[key] = load()
-    value = store[key]
-    return value.copy(deep=True) if isinstance(value, pd.DataFrame) else copy.deepcopy(value)
+        store[key] = _plain(load())
+    return _rebuilt(copy.deepcopy(store[key]))
+
+
+def _plain(value):
+    """A loader's result as plain data: a dataclass (IngestResult, CaseLibrary) becomes its class name and fields.
+
+    The kernel re-imports the library for every report, so an instance of an old
+    import's class must not be handed to the next report.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return ("dataclass", type(value).__name__, {f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+    return value
+
+
+def _rebuilt(value):
+    """The inverse of :func:`_plain`, with this import's classes."""
+    if isinstance(value, tuple) and len(value) == 3 and value[0] == "dataclass":
+        return {"IngestResult": IngestResult, "CaseLibrary": CaseLibrary}[value[1]](**value[2])
+    return value
