@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.core import schema
+from reliefplan.core.errors import ConfigError
 from reliefplan.core.ids import REASONS, validate_ids
 from reliefplan.core.text import clean_cell, header_key, strip_all_spaces
 from reliefplan.ingest.categories import category_lookup
