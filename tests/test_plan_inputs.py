@@ -98,3 +98,10 @@ def test_tables_are_shared_in_a_warm_kernel_as_plain_data(tmp_path, monkeypatch)
     lib = second.case_library
     assert type(lib) is CaseLibrary and len(lib.plans) == 11
     assert all(not dataclasses.is_dataclass(v) for v in warm.cache.values())
+
+
+def test_tables_of_the_demo_plan_are_its_tables(demo_inputs):
+    """Every table key the demo plan names is loaded; a data file that is not a table (holidays) is left alone."""
+    out = demo_inputs.tables(include=["areas", "categories", "holidays"])
+    assert set(out) == {"areas", "categories"}
+    assert demo_inputs.has("holidays") and "holidays" not in demo_inputs.tables(include=["holidays"])

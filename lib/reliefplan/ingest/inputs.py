@@ -156,7 +156,7 @@ class PlanInputs:
 
         ``include`` limits it to those keys; keys the plan does not name are absent.
         """
-        wanted = [k for k in DATA_KEYS if self.has(k) and (include is None or k in include)]
+        wanted = [k for k in TABLE_NAMES if self.has(k) and (include is None or k in include)]
         out = {key: getattr(self, key) for key in wanted}
         if "registry" in out:
             out["registry_result"] = self.registry_result
