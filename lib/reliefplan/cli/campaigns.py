@@ -179,7 +179,8 @@ def run_similar(args) -> int:
             raise InputError("similar 需要案例库文件(.yaml)", "similar needs a case library file (.yaml)",
                              file=library_path)
     inputs = PlanInputs(args.plan, case_library=args.file)
-    lib = inputs.case_library       # a plan without data.case_library: an error naming it
+    library_path = inputs.path("case_library")  # a plan without data.case_library: an error naming it
+    lib = inputs.case_library
     thresholds = {}
     for key in ("text_threshold", "structure_threshold"):
         value = getattr(args, key)
