@@ -6,7 +6,6 @@ import pytest
 from reliefplan.models.per_head_ranges import (
     benchmark_lines, benchmarks, default_standards, history_per_head, median_fen, ranges,
 )
-from reliefplan.ingest.case_library import load_case_library
 from reliefplan.core.paths import demo_path, demo_plan_path
 from reliefplan.ingest.inputs import PlanInputs
 

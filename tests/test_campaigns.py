@@ -167,7 +167,6 @@ def test_category_funding_county_figures():
 def test_forecast_and_benchmark_figures():
     from reliefplan.views import campaign_charts as charts
     from reliefplan.models.per_head_ranges import benchmarks
-    from reliefplan.ingest.case_library import load_case_library
     from reliefplan.models.forecast import backtest, backtest_totals
 
     h = small_history()

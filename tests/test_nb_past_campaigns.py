@@ -4,7 +4,6 @@ import pytest
 
 from nbrun import committed_parameters_cell, figures, outputs_text, run_notebook
 from reliefplan.models import campaigns, forecast, reconcile
-from reliefplan.ingest.case_library import load_case_library
 from reliefplan.ingest.reference import load_history
 from reliefplan.core.paths import demo_path, demo_plan_path
 from reliefplan.ingest.inputs import PlanInputs

@@ -252,8 +252,8 @@ def _print_per_person(saved: dict, lang: str) -> None:
 def _combined(args, plan, ben):
     plans, bens = [plan], [ben]
     for file in args.with_plan:
-        other = load_plan(file)
-        plans.append(other)
+        other = PlanInputs(file)
+        plans.append(other.plan)
         bens.append(load_inputs(other, threshold_multiple=args.threshold_multiple, lang=args.lang,
                                 prepare=False).beneficiaries)
     return combined.combine(plans, bens)

@@ -30,6 +30,7 @@ from tqdm import tqdm
 
 from reliefplan.core import labels
 from reliefplan.core.money import format_yuan
+from reliefplan.core.areas import area_names
 from reliefplan.core.text import format_table
 from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.models import coverage
@@ -174,7 +175,7 @@ def run_duplicates(args) -> int:
 
     plan, inputs, result = _analyse(args)
     table = dup.masked(result.duplicates)
-    names = dict(zip(inputs.areas["code"].astype(str), inputs.areas["name" if args.lang == "zh" else "name_en"]))
+    names = area_names(inputs.areas, args.lang)
     table["area_name"] = table["area_code"].astype(str).map(names).fillna(table["area_code"].astype(str))
     cat_names = dict(zip(inputs.categories["code"], inputs.categories[args.lang]))
     table["categories"] = table["categories"].map(

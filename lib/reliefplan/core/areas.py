@@ -46,8 +46,8 @@ def township_of(area_code: pd.Series) -> pd.Series:
 
 
 def county_of(area_code: pd.Series) -> pd.Series:
-    """The 6-digit county code of each area code."""
-    return area_code.astype("string").fillna("").str[:6]
+    """The 6-digit county code of each area code, as plain str ('' when missing)."""
+    return area_code.astype("string").fillna("").str[:6].astype(object)
 
 
 def unit_of(area_codes: pd.Series, unit_codes) -> pd.Series:

@@ -20,6 +20,7 @@ import re
 
 import pandas as pd
 
+from reliefplan.core import areas as area_codes
 from reliefplan.core.areas import in_unit, unit_prefix
 from reliefplan.core.errors import ConfigError
 from reliefplan.ingest.inputs import PlanInputs
@@ -80,12 +81,7 @@ def load_area_table(plan) -> pd.DataFrame:
 def area_name(plan: dict, areas: pd.DataFrame, lang: str = "zh") -> str:
     """The name of the plan's planning area (``area``), e.g. 漳州市; the code when unknown."""
     code = str(plan.get("area", ""))
-    row = areas[areas["code"] == code]
-    if row.empty:
-        return code or "city"
-    if lang == "en" and pd.notna(row["name_en"].iloc[0]):
-        return str(row["name_en"].iloc[0])
-    return str(row["name"].iloc[0])
+    return area_codes.area_name(areas, code, lang) if code else "city"
 
 
 # report_units words -> the area table's level; singular and plural spellings both accepted

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.core import labels
+from reliefplan.core.areas import area_names
 from reliefplan.core.errors import InputError
 from reliefplan.core.money import to_fen
 from reliefplan.models import per_person, pool_allocation, pools
@@ -316,7 +317,4 @@ def scenario_category_diff(budgets: dict[str, Budget], baseline: str | None = No
 
 def unit_names(areas: pd.DataFrame | None, lang: str = "zh") -> dict[str, str]:
     """Area code -> name (English name when ``lang='en'`` and present), for tables and charts."""
-    if areas is None:
-        return {}
-    col = "name_en" if lang == "en" and "name_en" in areas else "name"
-    return dict(zip(areas["code"].astype(str), areas[col].astype(str)))
+    return area_names(areas, lang)

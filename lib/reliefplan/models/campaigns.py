@@ -22,6 +22,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reliefplan.core.errors import ConfigError, InputError
+from reliefplan.core.areas import area_names, county_of, in_unit  # noqa: F401  (area_names: the notebooks')
 from reliefplan.core.labels import LANGS, check_lang, label
 from reliefplan.core.money import format_yuan
 from reliefplan.ingest.inputs import PlanInputs
@@ -78,7 +79,7 @@ def prepare(history: pd.DataFrame) -> pd.DataFrame:
     df = history.copy()
     if "source_row" not in df:
         df["source_row"] = pd.Series(range(2, len(df) + 2), index=df.index, dtype="int64")
-    df["county_code"] = df["area_code"].astype(str).str[:6]
+    df["county_code"] = county_of(df["area_code"])
     for col in ("households", "persons", "cash_fen", "goods_fen", "overhead_fen"):
         df[col] = df[col].astype("int64")
     df["gifts_fen"] = df["cash_fen"] + df["goods_fen"]
@@ -90,8 +91,8 @@ def filter_history(history: pd.DataFrame, year_from: int | None = None, year_to:
                    unit: str = "all") -> pd.DataFrame:
     """Rows in ``year_from..year_to`` (inclusive; None = open) and in ``unit``.
 
-    ``unit`` is ``'all'`` or an area code: a 6-digit county code keeps the
-    rows whose area lies in that county; a longer code keeps that area.
+    ``unit`` is ``'all'`` or an area code: the rows whose area lies in it
+    (:func:`reliefplan.core.areas.in_unit`: a city code keeps its counties).
     """
     df = prepare(history) if "county_code" not in history else history
     keep = pd.Series(True, index=df.index)
@@ -99,9 +100,7 @@ def filter_history(history: pd.DataFrame, year_from: int | None = None, year_to:
         keep &= df["year"] >= int(year_from)
     if year_to is not None:
         keep &= df["year"] <= int(year_to)
-    if unit not in (None, "", "all"):
-        unit = str(unit)
-        keep &= df["area_code"].astype(str).str.startswith(unit)
+    keep &= in_unit(df["area_code"].astype(str), unit).to_numpy()
     return df[keep].reset_index(drop=True)
 
 
@@ -250,15 +249,6 @@ def load_inputs(plan_file=None, history_file=None, case_library_file=None) -> di
         "case_library_path": inputs.path("case_library"),
         "demo": inputs.demo,
     }
-
-
-def area_names(areas: pd.DataFrame | None, lang: str = "zh") -> dict[str, str]:
-    """Area code -> name in ``lang`` (empty without an areas table)."""
-    if areas is None:
-        return {}
-    col = "name_en" if lang == "en" and "name_en" in areas else "name"
-    return {str(c): str(n if isinstance(n, str) and n else z)
-            for c, n, z in zip(areas["code"], areas[col], areas["name"])}
 
 
 def require_rows(history: pd.DataFrame, year_from=None, year_to=None, unit="all") -> pd.DataFrame:

@@ -30,6 +30,7 @@ from fractions import Fraction
 import pandas as pd
 
 from reliefplan.core.errors import ConfigError
+from reliefplan.core.areas import county_of
 from reliefplan.core.labels import LANGS, check_lang, label
 
 METHODS = ("trend_floor", "mean3")
@@ -137,7 +138,7 @@ def series(history: pd.DataFrame, by=SERIES_BY, value: str = "households",
     """
     df = history
     if "county_code" in by and "county_code" not in df:
-        df = df.assign(county_code=df["area_code"].astype(str).str[:6])
+        df = df.assign(county_code=county_of(df["area_code"]))
     by = list(by)
     if until is None:
         until = int(df["year"].max())

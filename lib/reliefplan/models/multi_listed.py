@@ -20,6 +20,7 @@ import pandas as pd
 
 from reliefplan.core import labels
 from reliefplan.core.money import format_yuan
+from reliefplan.core.areas import area_names
 from reliefplan.core.privacy import mask_frame
 
 labels.register({
@@ -163,7 +164,7 @@ def display_table(df: pd.DataFrame, *, areas: pd.DataFrame | None = None, catego
 
     out = masked(df)
     if areas is not None and "area_code" in out:
-        names = dict(zip(areas["code"].astype(str), areas["name" if lang == "zh" else "name_en"].astype(str)))
+        names = area_names(areas, lang)
         out.insert(out.columns.get_loc("area_code"), "area_name",
                    out["area_code"].astype(str).map(names).fillna(out["area_code"].astype(str)))
         out = out.drop(columns="area_code")

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from reliefplan.core import labels, privacy
+from reliefplan.core.areas import county_of, township_of
 from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.core.errors import ConfigError, InputError
 from reliefplan.models import delivery
@@ -184,10 +185,11 @@ def _prepare_people(registry: pd.DataFrame, priorities: dict) -> tuple[pd.DataFr
     area = people["area_code"].astype("string").fillna("").str.strip()
     people["area_code"] = area
     if "county_code" not in people.columns:
-        people["county_code"] = area.str[:6]
+        people["county_code"] = county_of(area)
     county = people["county_code"].astype("string").fillna("").str.strip()
-    people["county_code"] = county.where(county != "", area.str[:6])
-    people["township_code"] = area.where(area.str.len() < 9, area.str[:9])
+    people["county_code"] = county.where(county != "", county_of(area).astype("string"))
+    # a code coarser than a township is its own group
+    people["township_code"] = area.where(area.str.len() < 9, township_of(area))
     if "priority" not in people.columns:
         people["priority"] = people["category"].map(priorities)
     people["priority"] = pd.to_numeric(people["priority"], errors="coerce").fillna(LOWEST_PRIORITY).astype("int64")

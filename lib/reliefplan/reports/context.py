@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.core import labels
+from reliefplan.core.areas import area_name, county_of
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.lunar_dates import spring_festival
 from reliefplan.ingest.categories import category_labels
@@ -83,13 +84,7 @@ class ReportContext:
     def unit_name(self) -> str:
         if self.organizer:
             return self.organizer
-        code = self.unit_code or self.rollup_code or str(self.plan.get("area", ""))
-        row = self.areas[self.areas["code"] == code]
-        if row.empty:
-            return code
-        if self.lang == "en" and pd.notna(row["name_en"].iloc[0]):
-            return str(row["name_en"].iloc[0])
-        return str(row["name"].iloc[0])
+        return area_name(self.areas, self.unit_code or self.rollup_code or str(self.plan.get("area", "")), self.lang)
 
     def in_unit(self, codes: pd.Series) -> pd.Series:
         """Which area codes belong to this report: the unit's, or (roll-up) any reporting unit's."""
@@ -258,7 +253,7 @@ def organizer_history_mask(history: pd.DataFrame, organizer: str, counties: pd.S
     kind = history_kind(history, organizer)
     if kind is None:
         return pd.Series(False, index=history.index)
-    county = history["area_code"].astype(str).str[:6]
+    county = county_of(history["area_code"])
     return (history["organizer"].astype(str).str.strip() == kind) & county.isin(set(counties.astype(str)))
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from reliefplan.core import labels, lunar_dates, privacy
+from reliefplan.core.areas import area_names
 from reliefplan.core.text import display_width
 from reliefplan.ingest.categories import category_labels
 from reliefplan.models import delivery
@@ -30,9 +31,7 @@ SHEET_LABELS = {
 
 
 def _names(areas: pd.DataFrame | None) -> dict:
-    if areas is None or areas.empty:
-        return {}
-    return dict(zip(areas["code"].astype(str), areas["name"].astype(str)))
+    return area_names(areas)
 
 
 def _category_names(categories: pd.DataFrame | None, lang: str) -> dict:

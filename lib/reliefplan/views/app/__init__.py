@@ -18,13 +18,13 @@ Modules: :mod:`.data` (inputs, read once), :mod:`.panel` (the widgets),
 from __future__ import annotations
 
 from reliefplan.views.app.data import (
-    Inputs, for_unit, initial_controls, intro_html, last_year_totals, load_inputs, plan_scenarios, totals_table,
+    Inputs, check_unit, for_unit, initial_controls, intro_html, last_year_totals, load_inputs, plan_scenarios, totals_table,
 )
 from reliefplan.views.app.cache import load_app_inputs
 from reliefplan.views.app.panel import WhatIfApp
 from reliefplan.views.app.texts import esc
 
-__all__ = ["Inputs", "WhatIfApp", "build_app", "esc", "for_unit", "initial_controls", "intro_html", "load_inputs",
+__all__ = ["Inputs", "WhatIfApp", "build_app", "check_unit", "esc", "for_unit", "initial_controls", "intro_html", "load_inputs",
            "panel", "plan_scenarios", "totals_table"]
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from reliefplan.core import labels
+from reliefplan.core.areas import areas_at_level
+from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import format_yuan
 from reliefplan.core.privacy import mask_id, mask_name
 from reliefplan.ingest.inputs import PlanInputs
@@ -44,7 +46,7 @@ def masked_people(registry: pd.DataFrame, areas: pd.DataFrame | None, lang: str 
     """The registry reduced to what a list of affected people may show, masked (same index)."""
     names = bm.unit_names(areas, lang)
     area = registry["area_code"].astype(str)
-    township = area.str[:9].map(names).fillna(area.str[:9])
+    township = area.str[:9].map(names).fillna(area.str[:9])   # a county-only code shows the county
     return pd.DataFrame({
         "name": registry["name"].map(mask_name),
         "id_number": registry["id_number"].map(mask_id),
@@ -70,6 +72,28 @@ def load_inputs(plan_file=None, *, threshold_multiple=None, on_date=None, lang: 
     people = masked_people(registry, areas, lang) if prepare else None
     return Inputs(plan, registry, dibao, areas, rows, ben, state, bm.unit_names(areas, lang),
                   categories, data.get("history"), people, demo=data.demo)
+
+
+def check_unit(unit, inputs: Inputs) -> str:
+    """The notebook's ``unit`` as the budget model knows it: 'all' or a county code of the plan.
+
+    The budget is costed per county, so a township (or village) code would match no
+    budget line and show 0 households: it is refused with a bilingual error listing
+    the counties (the coverage notebook 03 goes down to townships). The planning
+    area's own code means 'all'.
+    """
+    if unit in (None, "", "all", "全部") or str(unit) == str(inputs.plan.get("area", "")):
+        return "all"
+    unit = str(unit).strip()
+    counties = areas_at_level(inputs.areas, "county", inputs.plan.get("area"))
+    if unit in set(counties["code"].astype(str)):
+        return unit
+    valid = ", ".join(f"{c} {n}" for c, n in zip(counties["code"], counties["name"]))
+    level = dict(zip(inputs.areas["code"].astype(str), inputs.areas["level"].astype(str))).get(unit)
+    why_zh, why_en = (("预算按县(市、区)测算, 乡镇请用覆盖分析(03)", "the budget is costed per county; for a township "
+                       "use the coverage notebook (03)") if level in ("township", "village") else
+                      ("未知单位代码", "unknown unit code"))
+    raise ConfigError(f"{why_zh}: {unit}; 可选: all, {valid}", f"{why_en}: {unit}; valid: all, {valid}", column="unit")
 
 
 def for_unit(frame: pd.DataFrame, unit: str = "all") -> pd.DataFrame:
