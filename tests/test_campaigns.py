@@ -199,9 +199,8 @@ def test_labels_are_local_and_do_not_clobber_shared_ones():
     import reliefplan.models.plan_similarity  # noqa: F401
     import reliefplan.models.reconcile  # noqa: F401
     from reliefplan.core import labels
-    from reliefplan.models.campaigns import column_label
 
     assert labels.label("zh", "zh") == "中文名称"          # categories schema, untouched
     assert labels.label("category", "en") == "Category"
-    assert column_label("per_head_fen", "zh") == "人均(元)"
-    assert column_label("households", "en") == "Households"  # falls back to the shared label
+    assert labels.column_label("per_head_fen", "zh", table="models.campaigns") == "人均(元)"
+    assert labels.column_label("households", "en", table="models.campaigns") == "Households"  # the shared one

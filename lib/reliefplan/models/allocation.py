@@ -39,21 +39,6 @@ from reliefplan.core.money import format_yuan, to_fen
 
 MODES = ("priority", "scale")
 
-labels.register({
-    "eligible_recipients": ("应慰问户(人)次", "Eligible recipients"),
-    "covered_recipients": ("已覆盖户(人)次", "Covered recipients"),
-    "uncovered_recipients": ("未覆盖户(人)次", "Not covered recipients"),
-    "eligible_households": ("应慰问户数", "Eligible households"),
-    "covered_households": ("已覆盖户数", "Covered households"),
-    "uncovered_households": ("未覆盖户数", "Not covered households"),
-    "eligible_persons": ("应慰问人数", "Eligible persons"),
-    "covered_persons": ("已覆盖人数", "Covered persons"),
-    "uncovered_persons": ("未覆盖人数", "Not covered persons"),
-    "need_fen": ("全额所需(元)", "Needed in full (yuan)"),
-    "covered_fen": ("已安排(元)", "Allocated (yuan)"),
-    "coverage_pct": ("覆盖率(%)", "Coverage (%)"),
-    "covered": ("是否覆盖", "Covered"),
-})
 
 
 @dataclass

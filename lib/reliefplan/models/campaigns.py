@@ -23,6 +23,7 @@ import pandas as pd
 
 from reliefplan.core.errors import ConfigError, InputError
 from reliefplan.core.areas import area_names, county_of, in_unit  # noqa: F401  (area_names: the notebooks')
+from reliefplan.core import labels
 from reliefplan.core.labels import LANGS, check_lang, label
 from reliefplan.core.money import format_yuan
 from reliefplan.ingest.inputs import PlanInputs
@@ -31,26 +32,8 @@ COUNT_COLUMNS = ("households", "persons")
 MONEY_COLUMNS = ("cash_fen", "goods_fen", "overhead_fen", "gifts_fen", "total_fen")
 DIMENSIONS = ("year", "county_code", "category", "funding_source", "organizer", "area_code")
 
-# Column labels of the totals tables; local so they never clash with other modules' keys.
-LABELS = {
-    "category": ("类别代码", "Category code"),
-    "gifts_fen": ("慰问金品小计(元)", "Cash + goods (yuan)"),
-    "total_fen": ("合计(元)", "Total (yuan)"),
-    "per_head_fen": ("人均(元)", "Per person (yuan)"),
-    "per_household_fen": ("户均(元)", "Per household (yuan)"),
-    "cash_share_pct": ("慰问金占比(%)", "Cash share (%)"),
-    "overhead_share_pct": ("工作经费占比(%)", "Overhead share (%)"),
-    "change_fen": ("比上年增减(元)", "Change on previous year (yuan)"),
-    "change_pct": ("比上年增减(%)", "Change on previous year (%)"),
-    "county_name": ("县(市、区)", "County"),
-    "category_name": ("困难类别", "Category"),
-}
 
 
-def column_label(key: str, lang: str = "zh") -> str:
-    """This module's label for ``key`` (kept local so generic keys never clash), else the shared one."""
-    pair = LABELS.get(key)
-    return pair[LANGS.index(check_lang(lang))] if pair else label(key, lang)
 
 
 def _half_up_div(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -201,7 +184,7 @@ def display_totals(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     for col in out.columns:
         if col.endswith("_fen"):
             out[col] = [format_yuan(int(v)) if pd.notna(v) else "" for v in out[col]]
-    return out.rename(columns={c: column_label(c, lang) for c in out.columns})
+    return out.rename(columns={c: labels.column_label(c, lang, table="models.campaigns") for c in out.columns})
 
 
 def check_unit(unit, areas: pd.DataFrame | None = None) -> str:

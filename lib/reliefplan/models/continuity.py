@@ -26,11 +26,6 @@ REASON_LABELS = {
     "unknown": ("原因不明", "unknown"),
 }
 
-labels.register({
-    "continuity_reason": ("未续慰原因", "Why not reached again"),
-    "previous_year": ("上年度", "Previous year"),
-    "change_note": ("变动说明", "Change note"),
-})
 
 
 def reached_ids(visits: pd.DataFrame, year: int) -> pd.Index:

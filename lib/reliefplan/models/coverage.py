@@ -56,29 +56,6 @@ FUNNEL_COUNTS = ("registered", "eligible", "planned", "visited", "reached", "vis
 REACHED_BY_MODE = {"transfer": "reached_paid", "collective": "reached_signed", "visit": "reached_visited"}
 FUNNEL_RATES = ("coverage_rate", "exclusion_rate", "inclusion_rate")
 
-labels.register({
-    "registered": ("在册人数", "Registered"),
-    "eligible": ("符合条件", "Eligible"),
-    "planned": ("计划慰问", "Planned"),
-    "visited": ("已走访", "Visited"),
-    "reached": ("已到位", "Reached"),
-    "visited_unsigned": ("已走访未签收", "Visited, receipt not signed"),
-    "eligible_reached": ("符合条件且到位", "Eligible and reached"),
-    "exclusion": ("应慰未慰", "Exclusion (eligible, not reached)"),
-    "inclusion": ("不应慰而慰", "Inclusion (reached, not eligible)"),
-    "reached_unregistered": ("未在册而慰问", "Reached, not on registry"),
-    "coverage_rate": ("覆盖率", "Coverage rate"),
-    "exclusion_rate": ("漏慰率", "Exclusion rate"),
-    "inclusion_rate": ("错慰率", "Inclusion rate"),
-    "township_code": ("乡镇代码", "Township code"),
-    "listings": ("登记次数", "Times listed"),
-    "received_fen": ("累计领取(元)", "Received (yuan)"),
-    "priority": ("优先级", "Priority"),
-    "income_ratio": ("收入/低保", "Income / dibao"),
-    "category_label": ("困难类别", "Category"),
-    "total": ("合计", "Total"),
-    "no_township": ("(未细分到乡镇)", "(township not given)"),
-})
 
 
 # ---------------------------------------------------------------------------

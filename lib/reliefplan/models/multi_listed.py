@@ -23,15 +23,6 @@ from reliefplan.core.money import format_yuan
 from reliefplan.core.areas import area_names
 from reliefplan.core.privacy import mask_frame
 
-labels.register({
-    "organizers_listed": ("登记单位", "Listed by"),
-    "organizers_visited": ("慰问单位", "Visited by"),
-    "n_organizers": ("单位数", "Organizers"),
-    "n_visits": ("慰问次数", "Visits"),
-    "cap_fen": ("每人上限(元)", "Per-person cap (yuan)"),
-    "excess_fen": ("超出上限(元)", "Over the cap (yuan)"),
-    "categories": ("登记类别", "Categories listed"),
-})
 
 
 def joined_unique(keys: pd.Series, values: pd.Series, sep: str = "、") -> pd.Series:

@@ -60,29 +60,6 @@ REASONS = {
     "capacity": ("慰问组走访名额已满", "the team's visit slots are full"),
 }
 
-labels.register({
-    "team": ("慰问组", "Team"),
-    "leader": ("带队领导", "Leader"),
-    "members": ("成员单位", "Members"),
-    "areas": ("负责区域", "Areas"),
-    "visits_per_slot": ("每时段走访户数", "Visits per slot"),
-    "people": ("人数", "People"),
-    "assigned": ("已安排", "Scheduled"),
-    "unassigned": ("未安排", "Not scheduled"),
-    "capacity": ("走访名额", "Capacity"),
-    "visit_days_n": ("走访天数", "Visit days"),
-    "first_day": ("首次走访", "First visit"),
-    "last_day": ("最后走访", "Last visit"),
-    "utilisation": ("名额使用率", "Utilisation"),
-    "slot": ("时段", "Slot"),
-    "seq": ("序号", "No."),
-    "visits": ("走访户数", "Visits"),
-    "township_code": ("乡镇代码", "Township code"),
-    "reason": ("原因", "Reason"),
-    "priority": ("优先级", "Priority"),
-    "schedule_title": ("走访安排", "Visit schedule"),
-    "load_title": ("各慰问组每日走访量", "Visits per team per day"),
-})
 
 
 @dataclass

@@ -36,13 +36,6 @@ COLUMNS = ("category", "zh", "en", "unit", "per", "priority", "cash_fen",
 
 DEFAULT_SCENARIO = {"name": "方案标准", "name_en": "Plan standards", "baseline": True}
 
-labels.register({
-    "per": ("计量", "Per"),
-    "priority": ("优先级", "Priority"),
-    "cash_dibao_multiple": ("慰问金(低保月数)", "Cash (months of dibao)"),
-    "round_to_fen": ("取整(元)", "Rounded to (yuan)"),
-    "scenario": ("方案", "Scenario"),
-})
 
 _PER_LABELS = {"household": ("每户", "per household"), "person": ("每人", "per person")}
 

@@ -189,15 +189,6 @@ def city_budget_section(ctx: ReportContext) -> Section:
     ])
 
 
-labels.register({
-    "pools_by_unit": ("各资金池按单位支付(元)", "Each funding pool's payments by unit (yuan)"),
-    "pools_reconciled": ("核对: 各资金池按单位合计等于各池支付额, 各单位合计等于单位预算合计, 精确到分。",
-                         "Check: each pool's units add up to what the pool pays, and each unit's pools to the "
-                         "unit's budget total, to the fen."),
-    "pools_not_reconciled": ("核对: 资金池按单位合计与预算不一致!", "Check: the pools by unit do NOT add up to the budget!"),
-})
-
-
 def pool_blocks(ctx: ReportContext) -> list:
     """With funding pools: each pool's money by unit (baseline), summed across units and reconciled to the fen."""
     if not pools.declared(ctx.plan):
