@@ -20,7 +20,6 @@ and the contingency on everything: the largest gifts total G with
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -32,7 +31,6 @@ from reliefplan.models import per_person, pool_allocation, pools
 # Re-exported: the cap arithmetic used to live here and callers still reach it as allocation.*.
 from reliefplan.models.cap_rules import (  # noqa: F401
     _components, cover_prefix, gifts_at, gifts_room, max_factor, priority_order, row_costs)
-from reliefplan.core import labels
 from reliefplan.models import standards as stds
 from reliefplan.core.errors import InputError
 from reliefplan.core.money import format_yuan, to_fen

@@ -20,7 +20,6 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from reliefplan.core import labels
 from reliefplan.core.areas import area_names
 from reliefplan.core.errors import InputError
 from reliefplan.core.money import to_fen

@@ -24,7 +24,6 @@ import pandas as pd
 from reliefplan.core.errors import ConfigError, InputError
 from reliefplan.core.areas import area_names, county_of, in_unit  # noqa: F401  (area_names: the notebooks')
 from reliefplan.core import labels
-from reliefplan.core.labels import LANGS, check_lang, label
 from reliefplan.core.money import format_yuan
 from reliefplan.ingest.inputs import PlanInputs
 

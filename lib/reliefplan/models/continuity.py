@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reliefplan.core import labels
 REASONS = ("moved", "died", "no_longer_eligible", "missed", "unknown")
 REASON_LABELS = {
     "moved": ("迁出", "moved away"),

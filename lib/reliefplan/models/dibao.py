@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reliefplan.core import labels
 from reliefplan.core.errors import ConfigError
 
 

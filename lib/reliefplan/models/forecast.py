@@ -32,7 +32,7 @@ import pandas as pd
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.areas import county_of
 from reliefplan.core import labels
-from reliefplan.core.labels import LANGS, check_lang, label
+from reliefplan.core.labels import LANGS, check_lang
 
 METHODS = ("trend_floor", "mean3")
 DEFAULT_WINDOW = 5

@@ -25,7 +25,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reliefplan.core import labels
-from reliefplan.core.labels import LANGS, check_lang, label
+from reliefplan.core.labels import LANGS, check_lang
 from reliefplan.core.money import format_yuan
 from reliefplan.models.plan_similarity import representatives
 

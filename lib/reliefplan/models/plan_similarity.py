@@ -25,7 +25,6 @@ from collections import Counter
 import pandas as pd
 
 from reliefplan.core import labels
-from reliefplan.core.labels import LANGS, check_lang, label
 from reliefplan.core.text import nfkc
 
 TEXT_THRESHOLD = 0.85

@@ -10,7 +10,6 @@ import pandas as pd
 
 from reliefplan.core import labels
 from reliefplan.core.label_table import TABLES
-from reliefplan.core.labels import LANGS, check_lang, label
 from reliefplan.core.money import format_yuan
 from reliefplan.models.slip_origins import origin_text
 

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from reliefplan.core import labels, privacy
+from reliefplan.core import privacy
 from reliefplan.core.areas import county_of, township_of
 from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.core.errors import ConfigError, InputError

@@ -14,7 +14,6 @@ from fractions import Fraction
 import pandas as pd
 
 from reliefplan.models import budget as bm
-from reliefplan.core import labels
 from reliefplan.models import standards as stds
 
 COMPONENTS = {"cash": ("慰问金", "Cash"), "goods": ("慰问品", "Goods")}
