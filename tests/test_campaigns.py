@@ -3,28 +3,13 @@
 import pandas as pd
 import pytest
 
+from builders import small_history
+
 from reliefplan.core.paths import demo_plan_path
 from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.models.campaigns import (
     add_names, display_totals, filter_history, summary, totals, totals_by_year, with_change, year_totals,
 )
-
-
-def small_history():
-    """Six records, 2022-2024, two counties (one given by a township code)."""
-    return pd.DataFrame({
-        "year": [2022, 2022, 2023, 2023, 2024, 2024],
-        "organizer": ["民政局", "总工会", "民政局", "民政局", "民政局", "总工会"],
-        "area_code": ["350602001", "350603", "350602", "350603", "350602", "350603"],
-        "category": ["dibao", "hardship_worker", "dibao", "dibao", "dibao", "hardship_worker"],
-        "funding_source": ["财政", "工会经费", "财政", "财政", "财政", "工会经费"],
-        "households": [10, 4, 12, 3, 9, 5],
-        "persons": [25, 4, 30, 7, 22, 5],
-        "cash_fen": [500000, 400000, 600000, 150000, 450000, 500000],
-        "goods_fen": [200000, 0, 240000, 60000, 180000, 50001],
-        "overhead_fen": [10000, 0, 12000, 3000, 9000, 1],
-        "stated_total_fen": pd.array([710000, None, 852000, 213000, 639000, 550002], dtype="Int64"),
-    })
 
 
 def test_totals_by_year_hand_computed():
@@ -135,6 +120,7 @@ def test_loaded_csv_fixture(tmp_path):
 # ---------------------------------------------------------------------------
 # charts (campaign_charts): one figure per function, zh/en, yuan on the axes
 # ---------------------------------------------------------------------------
+
 
 def test_trend_and_counts_figures():
     from reliefplan.views import campaign_charts as charts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from test_coverage import coverage_world
+from builders import coverage_world
 
 from reliefplan.models import multi_listed as dup
 from reliefplan.core.paths import demo_path

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from test_coverage import status_2026
-from test_eligibility import small_world
+from builders import small_world, status_2026
 
 from reliefplan.models import coverage, follow_up as gaplist
 from reliefplan.ingest.categories import load_categories

@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from builders import coverage_world
+
 from reliefplan.views import maps
 from reliefplan.ingest.inputs import load_plan_inputs
 from reliefplan.ingest.reference import load_areas, load_boundaries
@@ -187,7 +189,6 @@ def test_write_html_uses_local_plotly(tmp_path, geo):
 
 
 def test_coverage_maps_from_an_analysis(geo):
-    from test_coverage import coverage_world
     from reliefplan.models import coverage
     from reliefplan.ingest.categories import load_categories
 
