@@ -13,6 +13,7 @@ import sys
 import uuid
 
 import pytest
+from docx import Document
 
 import other_city as hebi
 from reliefplan.ingest.inputs import PlanInputs
@@ -72,6 +73,13 @@ def test_every_verb(plan_path, tmp_path):
     book = tmp_path / "schedule.xlsx"
     code, out, err = run("schedule", "--plan", plan_path, "--out", book, cwd=tmp_path)
     assert code in (0, 1) and book.exists() and "淇县慰问组" in out, err
+    code, out, err = run("budget", "--plan", plan_path, "--with-plan", plan_path, "--json", cwd=tmp_path)
+    assert code in (0, 1) and json.loads(out)["combined"], err
+    doc = tmp_path / "plan.docx"
+    code, out, err = run("plan-doc", "--plan", plan_path, "--unit", "410622", "--out", doc, cwd=tmp_path)
+    assert code == 0 and doc.exists(), err
+    text = "\n".join(p.text for p in Document(str(doc)).paragraphs)
+    assert "淇县" in text and not any(name in text for name in hebi.DEMO_NAMES), text[:2000]
 
 
 @pytest.mark.slow

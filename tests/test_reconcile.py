@@ -191,9 +191,8 @@ def test_pian9_names_migrant_workers_without_a_line(checks):
 
 
 def test_named_groups_read_the_longest_name():
-    from reliefplan.ingest.categories import load_categories
     from reliefplan.models.named_groups import category_names, named_in
-    names = category_names(load_categories())
+    names = category_names(load_categories(demo_path("categories.csv")))
     assert named_in("慰问困难劳模、特困员工及农民工、下岗工人6户", names) == [
         ("困难劳模", "model_worker"), ("特困员工", "hardship_worker"), ("农民工", "migrant_worker"),
         ("下岗工人", "unemployed")]
@@ -214,7 +213,7 @@ def test_one_slip_reported_once(checks):
 
 def test_a_slip_of_its_own_in_a_copy_is_not_inherited(tmp_path):
     """Two copies whose totals differ differently: each slip is its own finding."""
-    lib = load_case_library()
+    lib = PlanInputs(demo_plan_path()).case_library
     checks = reconcile_case_library(lib)
     changed = checks.copy()
     row = (changed["record"] == "篇8") & (changed["line"] == "S1")

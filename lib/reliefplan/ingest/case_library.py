@@ -72,6 +72,8 @@ class CaseLibrary:
     stated: one row per stated subtotal/total: ``measure``, ``of`` (tuple of
       references), ``value_fen`` (money measures) or ``value_count`` (count).
     raw: the parsed YAML (plans as written, with their text), for display.
+    categories: the categories table the library was checked against (the
+      plan's), whose names and aliases the named-group check looks for.
     """
 
     plans: pd.DataFrame
@@ -82,6 +84,7 @@ class CaseLibrary:
     path: Path | None = None
     organizer_types: dict = field(default_factory=dict)
     levels: dict = field(default_factory=dict)
+    categories: pd.DataFrame | None = field(default=None, repr=False)
 
     def plan(self, plan_id: str) -> dict:
         """The plan ``plan_id`` as written in the file."""
@@ -403,7 +406,7 @@ def load_case_library(path, categories: pd.DataFrame | None = None) -> CaseLibra
     stated["illegible"] = stated["illegible"].astype(bool)
 
     return CaseLibrary(plans=plans, lines=lines, overheads=overheads, stated=stated, raw=raw,
-                       path=path, organizer_types=org_types, levels=levels)
+                       path=path, organizer_types=org_types, levels=levels, categories=categories)
 
 
 def organizer_type_label(lib: CaseLibrary, code: str, lang: str = "zh") -> str:
