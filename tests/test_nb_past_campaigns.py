@@ -62,7 +62,8 @@ def test_small_history_with_filters(tmp_path):
     params = {"history_file": str(csv), "case_library_file": str(demo_path("case_library.yaml")),
               "year_from": 2021, "year_to": 2024, "unit": "350602", "forecast_method": "mean3", "lang": "en"}
     nb, rec = run_notebook(NB, tmp_path, params)
-    history = campaigns.filter_history(load_history(csv), 2021, 2024, "350602")
+    history = campaigns.filter_history(load_history(csv, categories=PlanInputs(demo_plan_path()).categories),
+                                       2021, 2024, "350602")
     assert rec["parameters"] == {"years": [2021, 2024], "unit": "350602", "forecast_method": "mean3", "demo": False}
     assert "示例数据" not in outputs_text(nb)
     assert rec["totals_by_year"] == {"2021": 852000, "2022": 781000, "2023": 923000, "2024": 994000}

@@ -72,6 +72,9 @@ def test_demo_is_decided_once(tmp_path):
     # a file given in place of the plan's decides: the user's own is not demo data, a demo file is
     assert PlanInputs(None, history=own).demo is False
     assert PlanInputs(plan_copy(tmp_path), history=paths.demo_path("campaign_history.csv")).demo is True
+    # the shipped case library holds published plans, no people: it does not make the user's history demo
+    assert PlanInputs(None, history=own, case_library=paths.demo_path("case_library.yaml")).demo is False
+    assert PlanInputs(None, case_library=paths.demo_path("case_library.yaml")).demo is True   # the demo history
     assert len(PlanInputs(None, history=own).history) == 1
 
 

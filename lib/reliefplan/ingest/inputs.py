@@ -49,6 +49,9 @@ TABLE_NAMES = {
     "case_library": ("案例库", "case library"),
 }
 
+# The tables about people: only these make what a notebook shows demo data.
+PEOPLE_TABLES = ("registry", "history", "visits", "registry_changes")
+
 
 class PlanInputs:
     """A plan and its input tables, each loaded lazily and cached.
@@ -96,13 +99,16 @@ class PlanInputs:
 
     @cached_property
     def demo(self) -> bool:
-        """Is what these inputs show the demo data?
+        """Is what these inputs show the demo data (people made up: 示例数据，人员均为虚构)?
 
-        The plan's own files: when the plan says ``demo: true``. A file the
-        caller gave instead of the plan's: when it lies in the demo data folder.
+        The plan's own files: when the plan says ``demo: true``. When the caller gave
+        files about people (:data:`PEOPLE_TABLES`) in place of the plan's, those decide:
+        demo when one lies in the demo data folder. Reference tables (areas, categories,
+        the case library of published plans) hold no people and decide nothing.
         """
-        if self.given:
-            return any(_is_demo_file(p) for p in self.given.values())
+        people = [p for k, p in self.given.items() if k in PEOPLE_TABLES]
+        if people:
+            return any(_is_demo_file(p) for p in people)
         return bool(self.plan.get("demo"))
 
     # -- the tables --
