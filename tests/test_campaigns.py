@@ -128,7 +128,7 @@ def test_trend_and_counts_figures():
     fig = charts.trend_figure(by_year, "zh")
     assert fig.layout.title.text == "历年慰问资金"
     names = [t.name for t in fig.data]
-    assert names == ["慰问金(元)", "慰问品(元)", "工作经费(元)", "合计(元)"]
+    assert names == ["慰问金", "慰问品", "工作经费", "合计"]   # the axis says 万元; no (元) beside it
     total = next(t for t in fig.data if t.name == "合计(元)")
     assert list(total.y) == [11100.0, 10650.0, 11890.02]
     en = charts.counts_figure(by_year, "en")
