@@ -129,7 +129,7 @@ def test_trend_and_counts_figures():
     assert fig.layout.title.text == "历年慰问资金"
     names = [t.name for t in fig.data]
     assert names == ["慰问金", "慰问品", "工作经费", "合计"]   # the axis says 万元; no (元) beside it
-    total = next(t for t in fig.data if t.name == "合计(元)")
+    total = next(t for t in fig.data if t.name == "合计")
     assert list(total.y) == [11100.0, 10650.0, 11890.02]
     en = charts.counts_figure(by_year, "en")
     assert en.layout.title.text == "Households and persons reached by year"
