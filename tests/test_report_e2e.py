@@ -59,10 +59,9 @@ def kernels_with_marker(marker: str) -> list[int]:
 
 @pytest.fixture(scope="module")
 def registry():
-    from reliefplan.ingest.plan import load_plan, plan_file
-    from reliefplan.ingest.registry import read_registry
+    from reliefplan.ingest.inputs import PlanInputs
 
-    return read_registry(plan_file(load_plan(), "registry")).accepted
+    return PlanInputs().registry
 
 
 @pytest.fixture(scope="module")
