@@ -208,7 +208,10 @@ def test_schedule_workbook_leaves_no_part_file_when_interrupted(tmp_path):
     from reliefplan.models import schedule
     from reliefplan.views import schedule_tables
 
+    from reliefplan.core import paths
+
     plan = {"name": "t", "year": 2027, "calendar": {"working_days": False}, "categories": {"tekun": {}},
+            "_files": {"categories": paths.demo_path("categories.csv")},
             "visit_days": {"start": "2027-01-12", "end": "2027-01-12"},
             "teams": [{"name": "一组", "areas": ["350602"], "visits_per_slot": 5}]}
     reg = pd.DataFrame({"person_key": ["a"], "area_code": ["350602001"], "category": ["tekun"], "name": ["张三"],

@@ -62,7 +62,10 @@ def test_schedule_workbook_keeps_team_names_leaders_addresses_as_text(tmp_path):
     from reliefplan.models import schedule
     from reliefplan.views import schedule_tables
 
+    from reliefplan.core import paths
+
     plan = {"name": "测试", "year": 2027, "calendar": {"working_days": False},
+            "_files": {"categories": paths.demo_path("categories.csv")},
             "categories": {"tekun": {}}, "visit_days": {"start": "2027-01-12", "end": "2027-01-12"},
             "teams": [{"name": "=HYPERLINK(\"http://x\",\"组\")", "leader": "@SUM(1)", "members": ["+1"],
                        "areas": ["350602"], "visits_per_slot": 5}]}
@@ -80,12 +83,12 @@ def test_schedule_workbook_keeps_team_names_leaders_addresses_as_text(tmp_path):
 
 
 def test_quarantine_csv_is_neutralised_and_xlsx_is_text(tmp_path):
-    from malformed_corpus import AREAS, HEADER, csv_file, good_row
+    from malformed_corpus import AREAS, CATEGORIES, HEADER, csv_file, good_row
     from reliefplan.ingest.registry import read_registry, write_quarantine
 
     path = csv_file(tmp_path / "r.csv", [HEADER, good_row(name="=cmd|' /C calc'!A0", cat="@bad", org="+org"),
                                          good_row(idn="350602199001011230", name="-x", income="-300")])
-    result = read_registry(path, areas=AREAS, today="2026-11-01")
+    result = read_registry(path, areas=AREAS, categories=CATEGORIES, today="2026-11-01")
     assert len(result.rejected) >= 2
     q = write_quarantine(result, tmp_path / "q.csv")
     rows = list(csv.reader(io.StringIO(q.read_text(encoding="utf-8-sig"))))
@@ -108,7 +111,7 @@ def test_app_intro_escapes_the_plan_name():
 
     from reliefplan.views.app.data import intro_html
 
-    inputs = SimpleNamespace(plan={"name": XSS, "name_en": XSS, "year": 2027, "scenarios": [{"name": XSS}]},
+    inputs = SimpleNamespace(plan={"name": XSS, "name_en": XSS, "year": 2027, "scenarios": [{"name": XSS}]}, demo=True,
                              beneficiaries=pd.DataFrame({"county_code": [], "persons": []}),
                              registry=pd.DataFrame(), unit_names={})
     for lang in ("zh", "en"):
