@@ -271,7 +271,7 @@ def allocate(plan: dict, beneficiaries: pd.DataFrame, *, scenario: str | None = 
 
 def allocate_pools(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, *, mode: str = "priority",
                    step_yuan=None, scenario: str = "", cap: int | None = None,
-                   amounts: dict | None = None) -> Allocation:
+                   amounts: dict | None = None, overheads: pd.DataFrame | None = None) -> Allocation:
     """The cap rule inside each funding pool (:mod:`reliefplan.models.pools`); ``amounts`` overrides pool amounts.
 
     ``budget`` is what the pools pay (overheads from the pool that pays
@@ -280,13 +280,15 @@ def allocate_pools(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, *, mo
     (the table), ``short`` (what is short because of which pool, or of the
     cap) and ``pool_units`` (each pool's money by unit; the roll-up sums it).
     A budget cap, if any, limits what the pools pay together (the cap rule on
-    what they pay, see :func:`reliefplan.models.pools.apply_cap`).
+    what they pay, see :func:`reliefplan.models.pools.apply_cap`). ``overheads``:
+    the plan's :func:`~reliefplan.models.budget.overhead_items` when the caller
+    has them already (the what-if: resolving the visit dates costs more than the rest).
     """
     step_yuan = step_yuan if step_yuan is not None else plan.get("rounding_step", 1)
     step = max(to_fen(str(step_yuan)), 1)
     listed = ben
     ben, saved = bm.paid_beneficiaries(plan, listed, standards)
-    oh = bm.overhead_items(plan)
+    oh = overheads if overheads is not None else bm.overhead_items(plan)
     res = pool_allocation.allocate_in_pools(plan, ben, standards, mode=mode, step_fen=step, amounts=amounts, overheads=oh,
                                             cap=cap)
     need = bm.gift_lines(ben, standards)

@@ -199,14 +199,16 @@ def by_unit(res: PoolResult, lines: pd.DataFrame, overhead_line: np.ndarray) -> 
     无资金来源.
     """
     n = len(lines)
-    key = list(zip(lines["county_code"], lines["category"]))
+    key = pd.MultiIndex.from_arrays([lines["county_code"].to_numpy(dtype=object),
+                                     lines["category"].to_numpy(dtype=object)])
     cont_line = np.zeros(n, dtype=np.int64)
     rows = []
     payer = next((i for i, p in enumerate(res.pools) if p.overheads), None)
     for i, pool in enumerate(res.pools):
         mine = res.by_line.loc[res.by_line["pool_index"] == i]
-        gifts = pd.Series(mine["gifts_fen"].to_numpy(), index=list(zip(mine["county_code"], mine["category"])))
-        g = np.array([int(gifts.get(k, 0)) for k in key], dtype=np.int64)
+        gifts = pd.Series(mine["gifts_fen"].to_numpy(dtype=np.int64), index=pd.MultiIndex.from_arrays(
+            [mine["county_code"].to_numpy(dtype=object), mine["category"].to_numpy(dtype=object)]))
+        g = gifts.reindex(key, fill_value=0).to_numpy(dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
         oh = overhead_line if i == payer else np.zeros(n, dtype=np.int64)
         c = np.array(allocate_exact(int(res.table.at[i, "contingency_fen"]), (g + oh).tolist()), dtype=np.int64) \
             if n else np.zeros(0, dtype=np.int64)

@@ -146,9 +146,10 @@ def may_pay(pool: Pool, category: np.ndarray, organizer: np.ndarray | None) -> n
         ok &= pd.Index(pool.categories).get_indexer(pd.Index(np.asarray(category, dtype=object))) >= 0
     if pool.organizers is not None:
         orgs = organizer if organizer is not None else np.array([""] * len(category), dtype=object)
-        uniq = pd.unique(pd.Series(orgs, dtype=object).fillna(""))
-        hit = {o: organizer_matches(o, pool.organizers) for o in uniq}
-        ok &= np.array([hit[o] for o in pd.Series(orgs, dtype=object).fillna("")], dtype=bool)
+        # each distinct 填报单位 is matched once; rows take their answer by code (no Python loop over rows)
+        codes, uniq = pd.factorize(pd.Series(orgs, dtype=object).fillna(""))
+        hit = np.array([organizer_matches(o, pool.organizers) for o in uniq], dtype=bool)
+        ok &= hit[codes] if len(uniq) else np.zeros(len(codes), dtype=bool)
     return ok
 
 
