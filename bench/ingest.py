@@ -176,6 +176,7 @@ def naive_read(path: Path) -> tuple[int, int]:
 
     from reliefplan.ingest.categories import category_lookup, load_categories
     from reliefplan.core.ids import check_char
+    from reliefplan.core.paths import demo_path
     from reliefplan.ingest.reference import load_areas
     from reliefplan.core.text import header_key
 
@@ -184,8 +185,8 @@ def naive_read(path: Path) -> tuple[int, int]:
     else:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     df = df.fillna("")
-    lookup = category_lookup(load_categories())
-    areas = set(load_areas()["code"])
+    lookup = category_lookup(load_categories(demo_path("categories.csv")))
+    areas = set(load_areas(demo_path("areas.csv"))["code"])
     seen = {}
     accepted, rejected = [], []
     today = dt.date.today()
@@ -237,9 +238,12 @@ def naive_read(path: Path) -> tuple[int, int]:
 
 
 def ours_read(path: Path) -> tuple[int, int]:
+    from reliefplan.core.paths import demo_path
+    from reliefplan.ingest.reference import load_areas
     from reliefplan.ingest.registry import read_registry
 
-    result = read_registry(path)
+    # the generated people live in the demo areas and categories, named explicitly
+    result = read_registry(path, areas=load_areas(demo_path("areas.csv")), categories=demo_path("categories.csv"))
     result.check()
     return len(result.accepted), len(result.rejected)
 

@@ -158,3 +158,41 @@ def open_report(browser, path: Path) -> dict:
         "marks": page.evaluate("() => document.querySelectorAll('.js-plotly-plot path, .js-plotly-plot rect')"
                                ".length"),
     }
+
+
+# Chart text that collides, as [chart title, selector, text, text]: tick labels, legend entries, titles,
+# annotations. Plotly tilts long category names; tilted labels collide when their baselines are closer
+# than the font size (their bounding boxes always overlap, so boxes are compared only for level text).
+LABEL_OVERLAPS_JS = r"""() => {
+  // Text of a chart that collides: tick labels, legend entries, titles, annotations. Rotated tick labels
+  // (plotly tilts long category names) collide when their baselines are closer than the font size.
+  const out = [];
+  const angle = e => { const m = /rotate\((-?[\d.]+)/.exec(e.getAttribute('transform') || ''); return m ? +m[1] : 0; };
+  document.querySelectorAll('.js-plotly-plot').forEach((gd, gi) => {
+    const title = (gd.layout && gd.layout.title && gd.layout.title.text) || String(gi);
+    for (const sel of ['.xtick text', '.ytick text', '.legendtext', '.annotation-text', '.g-gtitle text']) {
+      const items = [...gd.querySelectorAll(sel)].map(e => ({t: e.textContent, r: e.getBoundingClientRect(),
+        a: angle(e), f: parseFloat(getComputedStyle(e).fontSize) || 12})).filter(x => x.t && x.r.width > 0);
+      for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) {
+        const p = items[i], q = items[j];
+        let hit;
+        if (p.a !== 0 && p.a === q.a) {
+          const dx = (p.r.left + p.r.right - q.r.left - q.r.right) / 2, dy = (p.r.top + p.r.bottom - q.r.top - q.r.bottom) / 2;
+          const th = p.a * Math.PI / 180;
+          hit = Math.abs(dx * Math.sin(th) - dy * Math.cos(th)) < 0.9 * p.f;
+        } else {
+          const ox = Math.min(p.r.right, q.r.right) - Math.max(p.r.left, q.r.left);
+          const oy = Math.min(p.r.bottom, q.r.bottom) - Math.max(p.r.top, q.r.top);
+          hit = ox > 1 && oy > 1;
+        }
+        if (hit) out.push([title.slice(0, 30), sel, p.t, q.t]);
+      }
+    }
+  });
+  return out;
+}"""
+
+
+def label_overlaps(page) -> list:
+    """Pairs of chart labels drawn over each other on ``page`` (empty when every label can be read)."""
+    return page.evaluate(LABEL_OVERLAPS_JS)

@@ -18,6 +18,10 @@ from typing import Callable
 import pandas as pd
 
 from reliefplan.core.ids import check_char
+from reliefplan.core.paths import demo_path
+
+# The demo categories table, named explicitly (the reader has no default).
+CATEGORIES = demo_path("categories.csv")
 
 HEADER = ["姓名", "身份证号", "区划代码", "困难类别", "家庭人口", "家庭人均月收入", "联系电话", "填报单位"]
 AREAS = pd.DataFrame({

@@ -10,6 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reliefplan.core import paths
 from reliefplan.models import allocation as al
 from reliefplan.models import budget as bm
 from reliefplan.core.errors import InputError
@@ -23,7 +24,7 @@ CATS = ["tekun", "dibao", "dibao_edge", "orphan", "kongchao_elder"]  # prioritie
 
 def make_plan(tmp_path, **changes):
     doc = yaml.safe_load(ONE_POT_PLAN.read_text(encoding="utf-8"))
-    doc.pop("data", None)
+    doc["data"] = {"categories": str(paths.demo_path("categories.csv"))}  # the demo categories, named
     doc.update({"overheads": [], "contingency_pct": 0, "scenarios": [], "budget_cap": None})
     doc.update(changes)
     path = tmp_path / "plan.yaml"

@@ -28,8 +28,8 @@ from reliefplan.batch.index import render_index
 from reliefplan.batch.jobs import (build_jobs, normalize_organizer, organizer_names, organizer_stem,
                                    unit_table)
 from reliefplan.core.errors import ConfigError, InputError
-from reliefplan.ingest.plan import load_plan, plan_file
-from reliefplan.ingest.registry import read_registry
+from reliefplan.ingest.inputs import PlanInputs
+from reliefplan.ingest.plan import load_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 ORG = "芗城区民政局"
@@ -46,7 +46,7 @@ def plan():
 
 @pytest.fixture(scope="module")
 def registry(plan):
-    return read_registry(plan_file(plan, "registry")).accepted
+    return PlanInputs(plan).registry
 
 
 @pytest.fixture(scope="module")
@@ -261,7 +261,7 @@ def test_organizer_reports_end_to_end(hostile_plan, tmp_path):
     # the roll-up reconciles the area unit only; organizers are not added in
     assert list(m["jobs"]["rollup"]["parameters"]["unit_records"]) == ["350602"]
     assert m["jobs"]["rollup"]["records"]["mismatched"] == []
-    reg = read_registry(plan_file(load_plan(hostile_plan), "registry")).accepted
+    reg = PlanInputs(hostile_plan).registry
     names = reg["organizer"].map(normalize_organizer)
     ids, phones = set(reg["id_number"]), {p for p in reg["phone"].dropna() if len(p) == 11}
     for e in (e for e in m["jobs"].values() if e["kind"] == "organizer"):

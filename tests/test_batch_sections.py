@@ -125,3 +125,54 @@ def test_the_summary_and_its_count_table_agree_on_the_planned_recipients(unit):
     found = next(b for b in unit_summary(unit).blocks if hasattr(b, "findings")).findings
     multi = [f for f in found if f.rule == "multi_listed"]
     assert not multi or "就高慰问一次" in multi[0].zh   # the demo plan's per_person_rule: highest_once
+
+
+@pytest.fixture(scope="module")
+def township_plan(tmp_path_factory):
+    """The demo plan with report_units [counties, townships] (its data files linked beside it)."""
+    from pathlib import Path
+
+    folder = tmp_path_factory.mktemp("townships")
+    data = Path(__file__).resolve().parents[1] / "data"
+    for item in data.iterdir():
+        if item.name != "plan_2027.yaml":
+            (folder / item.name).symlink_to(item)
+    text = (data / "plan_2027.yaml").read_text(encoding="utf-8")
+    plan_file = folder / "plan_2027.yaml"
+    plan_file.write_text(text.replace("\nreport_units: counties", "\nreport_units: [counties, townships]", 1),
+                         encoding="utf-8")
+    return plan_file
+
+
+def test_township_reports_have_their_share_of_the_county_budget_to_the_fen(township_plan):
+    """report_units [counties, townships]: each township's budget is its people's, and they add up to the county."""
+    county = rs.load_context(township_plan, "350602", rollup=True)
+    towns = list(county.units["code"])
+    assert len(towns) >= 5 and all(len(c) == 9 for c in towns)
+    figures = {}
+    for code in towns:
+        ctx = rs.ReportContext(county.plan, unit_code=code)
+        for shared in ("inputs", "eligibility", "beneficiaries", "budgets"):
+            ctx.__dict__[shared] = getattr(county, shared)
+        figures[code] = rs.unit_figures(ctx)
+        if len(ctx.registry):
+            assert figures[code]["total_fen"] > 0, code       # a township with people has a budget
+    assert sum(f["total_fen"] for f in figures.values()) == int(county.unit_lines()["total_fen"].sum()) > 0
+    rec = rs.reconciliation(county, figures)
+    assert rec.reconciled and not rec.mismatched
+    table = rs.units_table(county)
+    assert table["total_fen"].sum() == rec.city_total_fen and (table["total_fen"] > 0).sum() >= 5
+
+
+def test_a_rollups_pool_table_holds_its_own_units_only(city, township_plan):
+    """Each pool by the units directly below the roll-up, with a 合计 equal to the roll-up's budget, to the fen."""
+    from reliefplan.models import allocation
+    from reliefplan.reports.rollup import rollup_pools
+
+    table, ok = rollup_pools(city, allocation.allocate(city.plan, city.beneficiaries))
+    assert ok and list(table["unit_code"][:-1]) == sorted(city.units["code"])
+    assert table["total_fen"].iloc[-1] == city.baseline.total_fen
+    county = rs.load_context(township_plan, "350602", rollup=True)   # townships: finer than the pools
+    table, ok = rollup_pools(county, allocation.allocate(county.plan, county.beneficiaries))
+    assert ok and list(table["unit_code"]) == ["350602", "合计"] and table["unit_name"].iloc[0] == "芗城区"
+    assert table["total_fen"].iloc[-1] == int(county.unit_lines()["total_fen"].sum())

@@ -6,12 +6,13 @@ import pytest
 from reliefplan.models.per_head_ranges import (
     benchmark_lines, benchmarks, default_standards, history_per_head, median_fen, ranges,
 )
-from reliefplan.ingest.case_library import load_case_library
+from reliefplan.core.paths import demo_path, demo_plan_path
+from reliefplan.ingest.inputs import PlanInputs
 
 
 @pytest.fixture(scope="module")
 def lib():
-    return load_case_library()
+    return PlanInputs(demo_plan_path()).case_library
 
 
 def test_median_fen():
@@ -66,7 +67,7 @@ def test_default_standards_split_sums_exactly(lib):
     assert std["union_cadre"] == {**std["union_cadre"], "per": "person", "per_head_fen": 100000,
                                   "cash_fen": 100000, "goods_fen": 0, "split": "known"}
     assert std["dibao_edge"]["per"] == "household"
-    assert default_standards() == std
+    assert default_standards(lines=benchmark_lines(lib)) == std
 
 
 def test_unknown_split_is_all_cash():
@@ -95,10 +96,10 @@ def test_display_ranges(lib):
     shown = benchmarks(lib)
     from reliefplan.models.per_head_ranges import display_ranges
 
-    zh = display_ranges(shown, "zh", load_categories(), lib.organizer_types)
+    zh = display_ranges(shown, "zh", load_categories(demo_path("categories.csv")), lib.organizer_types)
     assert "中位数(元)" in zh.columns and "组织单位类型" in zh.columns
     teacher = zh[zh["困难类别"] == "离退休教师"].iloc[0]
     assert (teacher["最低(元)"], teacher["中位数(元)"], teacher["最高(元)"]) == ("100.00", "175.00", "250.00")
     assert teacher["组织单位类型"] == "学校" and teacher["计量"] == "人"
-    en = display_ranges(shown, "en", load_categories(), lib.organizer_types)
+    en = display_ranges(shown, "en", load_categories(demo_path("categories.csv")), lib.organizer_types)
     assert "Median (yuan)" in en.columns and "School" in set(en["Organizer type"])

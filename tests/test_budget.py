@@ -9,6 +9,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from builders import SCHOOL_CATEGORIES, SCHOOL_PLAN
+
+from reliefplan.core import paths
 from reliefplan.models import budget as bm
 from reliefplan.models import sensitivity
 from reliefplan.core.errors import ConfigError, InputError
@@ -16,32 +19,6 @@ from reliefplan.ingest.plan import load_plan
 
 # A fixed one-pot plan: these tests' figures are worked by hand from its standards.
 ONE_POT_PLAN = Path(__file__).parent / "plans" / "one_pot.yaml"
-
-SCHOOL_CATEGORIES = """code,zh,en,priority,unit,aliases
-retired_teacher,退休教师,Retired teacher,3,person,
-hardship_worker,困难职工,Worker in hardship,2,person,
-serious_illness,生重大病教师,Seriously ill teacher,1,person,
-hardship_retired_teacher,困难退休教师,Retired teacher in hardship,2,person,
-"""
-
-# 篇7 杨柳初中: each line as written, and its overheads (伙食费 80, 燃油费 80, 香烟 60).
-SCHOOL_PLAN = {
-    "name": "杨柳初中元旦春节慰问活动方案 (篇7)",
-    "year": 2027,
-    "data": {"categories": "categories.csv"},
-    "categories": {
-        "retired_teacher": {"per": "person", "cash": 0, "goods": 100},
-        "hardship_worker": {"per": "person", "cash": 100, "goods": 50},
-        "serious_illness": {"per": "person", "cash": 400, "goods": 50},
-        "hardship_retired_teacher": {"per": "person", "cash": 200, "goods": 50},
-    },
-    "overheads": [
-        {"item": "伙食费补助", "basis": "per_team_day", "amount": 80, "teams": 1, "days": 1},
-        {"item": "车辆燃油费补助", "basis": "per_team_day", "amount": 80, "teams": 1, "days": 1},
-        {"item": "香烟", "basis": "fixed", "amount": 60},
-    ],
-    "contingency_pct": 0,
-}
 SCHOOL_COUNTS = pd.DataFrame({
     "county_code": ["school"] * 4,
     "category": ["retired_teacher", "hardship_worker", "serious_illness", "hardship_retired_teacher"],
@@ -59,7 +36,7 @@ def write_plan(tmp_path, doc, categories=None):
 
 def demo_plan(tmp_path, **changes):
     doc = yaml.safe_load(ONE_POT_PLAN.read_text(encoding="utf-8"))
-    doc.pop("data", None)
+    doc["data"] = {"categories": str(paths.demo_path("categories.csv"))}  # the demo categories, named
     doc.update(changes)
     return write_plan(tmp_path, doc)
 

@@ -3,26 +3,13 @@
 import pandas as pd
 import pytest
 
+from builders import small_history
+
+from reliefplan.core.paths import demo_plan_path
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.models.campaigns import (
     add_names, display_totals, filter_history, summary, totals, totals_by_year, with_change, year_totals,
 )
-
-
-def small_history():
-    """Six records, 2022-2024, two counties (one given by a township code)."""
-    return pd.DataFrame({
-        "year": [2022, 2022, 2023, 2023, 2024, 2024],
-        "organizer": ["民政局", "总工会", "民政局", "民政局", "民政局", "总工会"],
-        "area_code": ["350602001", "350603", "350602", "350603", "350602", "350603"],
-        "category": ["dibao", "hardship_worker", "dibao", "dibao", "dibao", "hardship_worker"],
-        "funding_source": ["财政", "工会经费", "财政", "财政", "财政", "工会经费"],
-        "households": [10, 4, 12, 3, 9, 5],
-        "persons": [25, 4, 30, 7, 22, 5],
-        "cash_fen": [500000, 400000, 600000, 150000, 450000, 500000],
-        "goods_fen": [200000, 0, 240000, 60000, 180000, 50001],
-        "overhead_fen": [10000, 0, 12000, 3000, 9000, 1],
-        "stated_total_fen": pd.array([710000, None, 852000, 213000, 639000, 550002], dtype="Int64"),
-    })
 
 
 def test_totals_by_year_hand_computed():
@@ -125,7 +112,7 @@ def test_loaded_csv_fixture(tmp_path):
         "2024,市总工会,350603,困难职工,工会经费,4,4,4000,0.5,0,4000.50\n"
         "2025,市民政局,350602,低保户,财政,12,30,6000,2400,120.25,8520\n",
         encoding="utf-8")
-    h = load_history(csv)
+    h = load_history(csv, categories=PlanInputs(demo_plan_path()).categories)
     assert year_totals(h) == {2024: 710000 + 400050, 2025: 852025}
     assert h["category"].tolist() == ["dibao", "hardship_worker", "dibao"]
 
@@ -134,14 +121,15 @@ def test_loaded_csv_fixture(tmp_path):
 # charts (campaign_charts): one figure per function, zh/en, yuan on the axes
 # ---------------------------------------------------------------------------
 
+
 def test_trend_and_counts_figures():
     from reliefplan.views import campaign_charts as charts
     by_year = totals_by_year(small_history())
     fig = charts.trend_figure(by_year, "zh")
     assert fig.layout.title.text == "历年慰问资金"
     names = [t.name for t in fig.data]
-    assert names == ["慰问金(元)", "慰问品(元)", "工作经费(元)", "合计(元)"]
-    total = next(t for t in fig.data if t.name == "合计(元)")
+    assert names == ["慰问金", "慰问品", "工作经费", "合计"]   # the axis says 万元; no (元) beside it
+    total = next(t for t in fig.data if t.name == "合计")
     assert list(total.y) == [11100.0, 10650.0, 11890.02]
     en = charts.counts_figure(by_year, "en")
     assert en.layout.title.text == "Households and persons reached by year"
@@ -165,7 +153,6 @@ def test_category_funding_county_figures():
 def test_forecast_and_benchmark_figures():
     from reliefplan.views import campaign_charts as charts
     from reliefplan.models.per_head_ranges import benchmarks
-    from reliefplan.ingest.case_library import load_case_library
     from reliefplan.models.forecast import backtest, backtest_totals
 
     h = small_history()
@@ -176,7 +163,7 @@ def test_forecast_and_benchmark_figures():
     assert "近3年平均" in fig.layout.title.text
     empty = charts.forecast_figure(totals(h, ["year"]), bt.iloc[0:0], 15, 2025, "en")
     assert [t.name for t in empty.data] == ["Actual households", "Forecast"]
-    ranges = benchmarks(load_case_library())
+    ranges = benchmarks(PlanInputs(demo_plan_path()).case_library)
     bench = charts.benchmark_ranges_figure(ranges, "en")
     bar = bench.data[0]
     i = list(bar.y).index("retired_teacher · school")
@@ -198,9 +185,8 @@ def test_labels_are_local_and_do_not_clobber_shared_ones():
     import reliefplan.models.plan_similarity  # noqa: F401
     import reliefplan.models.reconcile  # noqa: F401
     from reliefplan.core import labels
-    from reliefplan.models.campaigns import column_label
 
     assert labels.label("zh", "zh") == "中文名称"          # categories schema, untouched
     assert labels.label("category", "en") == "Category"
-    assert column_label("per_head_fen", "zh") == "人均(元)"
-    assert column_label("households", "en") == "Households"  # falls back to the shared label
+    assert labels.column_label("per_head_fen", "zh", table="models.campaigns") == "人均(元)"
+    assert labels.column_label("households", "en", table="models.campaigns") == "Households"  # the shared one

@@ -6,8 +6,10 @@ import pytest
 import yaml
 
 from reliefplan.ingest.case_library import load_case_library
+from reliefplan.ingest.categories import load_categories
 from reliefplan.core.errors import ConfigError
-from reliefplan.core.paths import demo_path
+from reliefplan.core.paths import demo_path, demo_plan_path
+from reliefplan.ingest.inputs import PlanInputs
 
 # The seed plans live in the shared folder beside the checkout (CI lays a copy there).
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -15,7 +17,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 @pytest.fixture(scope="module")
 def lib():
-    return load_case_library()
+    return PlanInputs(demo_plan_path()).case_library
 
 
 def test_eleven_plans_in_order(lib):
@@ -148,7 +150,7 @@ def test_texts_are_the_seed_texts():
     seeds = {parts[i]: parts[i + 1].strip("\n") for i in range(1, len(parts), 2)}
     masks = {"陈岩松": "陈*松", "杨亚林": "杨*林", "宋元杰": "宋*杰", "向树林": "向*林",
              "陈志良": "陈*良", "尿毒症": "***"}
-    texts = load_case_library().texts()
+    texts = PlanInputs(demo_plan_path()).case_library.texts()
     assert set(texts) == set(seeds)
     for pid, body in seeds.items():
         for a, b in masks.items():
@@ -202,7 +204,7 @@ def variant(**changes):
 
 
 def test_base_fixture_loads(tmp_path):
-    lib = load_case_library(write(tmp_path, BASE))
+    lib = load_case_library(write(tmp_path, BASE), categories=load_categories(demo_path("categories.csv")))
     assert lib.overheads["amount_fen"].tolist() == [1250]
     assert lib.stated["value_fen"].tolist() == [21250]
     assert lib.lines["cash_per_head_fen"].tolist() == [10000]
@@ -231,7 +233,7 @@ def test_base_fixture_loads(tmp_path):
 def test_bad_fields_are_named(tmp_path, changes, column, words):
     path = write(tmp_path, variant(**changes))
     with pytest.raises(ConfigError) as info:
-        load_case_library(path)
+        load_case_library(path, categories=load_categories(demo_path("categories.csv")))
     err = info.value
     assert err.column == column
     assert err.file == str(path)
@@ -244,11 +246,11 @@ def test_duplicate_plan_id(tmp_path):
     data = variant()
     data["plans"].append(dict(data["plans"][0]))
     with pytest.raises(ConfigError, match="duplicate plan id: A"):
-        load_case_library(write(tmp_path, data))
+        load_case_library(write(tmp_path, data), categories=load_categories(demo_path("categories.csv")))
 
 
 def test_illegible_value_may_be_null(tmp_path):
-    lib = load_case_library(write(tmp_path, variant(stated__value=None, stated__flags=["illegible"])))
+    lib = load_case_library(write(tmp_path, variant(stated__value=None, stated__flags=["illegible"])), categories=load_categories(demo_path("categories.csv")))
     assert lib.stated["value_fen"].isna().all()
 
 
@@ -256,10 +258,10 @@ def test_yaml_syntax_error_has_row(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("plans:\n  - id: A\n    title: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError) as info:
-        load_case_library(path)
+        load_case_library(path, categories=load_categories(demo_path("categories.csv")))
     assert info.value.row is not None
 
 
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
-        load_case_library(tmp_path / "nope.yaml")
+        load_case_library(tmp_path / "nope.yaml", categories=load_categories(demo_path("categories.csv")))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from test_budget import SCHOOL_CATEGORIES, SCHOOL_PLAN
+from builders import SCHOOL_CATEGORIES, SCHOOL_PLAN
 
 BIN = Path(sys.executable).parent / "reliefplan"
 

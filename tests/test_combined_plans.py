@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from reliefplan.core.paths import demo_path
 from reliefplan.models import combined
 
-MINZHENG = {"name": "民政局方案", "year": 2027,
+DEMO_FILES = {"categories": demo_path("categories.csv")}   # the demo categories, named
+MINZHENG = {"name": "民政局方案", "year": 2027, "_files": DEMO_FILES,
             "categories": {"dibao": {"per": "household", "cash": 500, "goods": 200}}}
-UNION = {"name": "总工会方案", "year": 2027,
+UNION = {"name": "总工会方案", "year": 2027, "_files": DEMO_FILES,
          "categories": {"hardship_worker": {"per": "household", "cash": 1000, "goods": 200}}}
 
 

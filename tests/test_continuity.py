@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from test_coverage import GONE, coverage_world, status_2026
+from builders import GONE, PRIORITY, coverage_world, status_2026
 
+from reliefplan.models import coverage
 from reliefplan.models.continuity import continuity, reached_ids, reason_counts
+from reliefplan.models.eligibility import assess
 
 
 def test_reasons_hand_checked():
@@ -25,9 +27,6 @@ def test_unsigned_this_year_counts_as_missed():
     reg, plan, dibao, areas, visits, changes = coverage_world()
     extra = visits.iloc[[3]].assign(campaign_year=2025, signed=True)  # 赵六 reached in 2025
     visits = pd.concat([visits, extra], ignore_index=True)
-    from reliefplan.models import coverage
-    from reliefplan.models.eligibility import assess
-    from test_coverage import PRIORITY
 
     st = coverage.person_status(reg, assess(reg, plan, dibao, areas), visits, year=2026, priority=PRIORITY)
     c = continuity(visits, changes, st, year=2026).set_index("id_number")

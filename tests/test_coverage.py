@@ -1,11 +1,5 @@
-"""Funnel on the hand-built registry of test_eligibility with hand-counted visits.
-
-``coverage_world()`` (shared by duplicates/continuity/gap-list tests):
-
-- person 0 (张三丰, eligible 低保) listed twice (民政 + 工会), visited and signed by both in 2026;
-- person 2 eligible, signed; person 3 eligible, visited without signature;
-- person 1 not eligible but signed (inclusion); one unregistered person signed (inclusion);
-- 2025: persons 8, 5, 9 and an unregistered person reached; person 9 died in 2026.
+"""Funnel on the hand-built registry of ``builders.small_world()`` with hand-counted visits
+(``builders.coverage_world()``; what it holds is described there).
 """
 
 from __future__ import annotations
@@ -14,52 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from test_eligibility import make_id, small_world
+from builders import OUTSIDER, coverage_world, small_world, status_2026
 
 from reliefplan.models import coverage
-from reliefplan.models.eligibility import assess
-
-OUTSIDER = make_id("350622", "19600101", 901)
-GONE = make_id("350622", "19600101", 902)
-
-
-def _visit(year, idn, name, area, org, cat, cash, goods, signed):
-    return {"campaign_year": year, "id_number": idn, "name": name, "area_code": area, "organizer": org,
-            "category": cat, "visit_date": pd.Timestamp(f"{year}-01-20"), "team": "一组",
-            "cash_fen": cash * 100, "goods_fen": goods * 100, "signed": signed}
-
-
-def coverage_world():
-    reg, plan, dibao, areas = small_world()
-    dup = reg.iloc[[0]].copy()
-    dup["organizer"], dup["category"], dup["source_row"] = "工会", "hardship_worker", 99
-    reg = pd.concat([reg, dup], ignore_index=True)
-    ids = reg["id_number"]
-    visits = pd.DataFrame([
-        _visit(2026, ids[0], "张三丰", "350602001", "民政", "dibao", 500, 200, True),
-        _visit(2026, ids[0], "张三丰", "350602001", "工会", "hardship_worker", 1000, 200, True),
-        _visit(2026, ids[2], "王小五", "350602100", "工会", "dibao_edge", 300, 100, True),
-        _visit(2026, ids[3], "赵六", "350622101", "民政", "gugua_elder", 650, 150, False),
-        _visit(2026, ids[1], "李四", "350602100", "民政", "dibao", 500, 200, True),
-        _visit(2026, OUTSIDER, "外人甲", "350622101", "社区", "dibao", 500, 0, True),
-        _visit(2025, ids[8], "郑十一", "350622101", "工会", "hardship_worker", 1000, 200, True),
-        _visit(2025, ids[5], "孙八", "350622102", "学校", "orphan", 1000, 0, True),
-        _visit(2025, ids[9], "冯十二", "350622101", "工会", "model_worker", 1000, 200, True),
-        _visit(2025, GONE, "离开乙", "350622102", "民政", "dibao", 500, 200, True),
-        _visit(2025, ids[0], "张三丰", "350602001", "民政", "dibao", 500, 200, True),
-    ])
-    changes = pd.DataFrame({"id_number": [ids[9]], "year": [2026], "reason": ["died"], "note": ["2026年3月病故"]})
-    return reg, plan, dibao, areas, visits, changes
-
-
-PRIORITY = {"tekun": 1, "dibao": 2, "orphan": 2, "dibao_edge": 3, "gugua_elder": 3, "disabled": 4,
-            "hardship_worker": 4, "model_worker": 5}
-
-
-def status_2026(planned=None):
-    reg, plan, dibao, areas, visits, changes = coverage_world()
-    elig = assess(reg, plan, dibao, areas)
-    return coverage.person_status(reg, elig, visits, year=2026, planned=planned, priority=PRIORITY), reg
+from reliefplan.core.paths import demo_path
 
 
 def test_person_status_one_row_per_person():
@@ -141,7 +93,7 @@ def test_analyse_unit_filter():
     from reliefplan.ingest.categories import load_categories
 
     inputs = coverage.CoverageInputs(plan=plan, registry=reg, areas=areas, dibao=dibao, visits=visits,
-                                     changes=changes, categories=load_categories())
+                                     changes=changes, categories=load_categories(demo_path("categories.csv")))
     whole = coverage.analyse(inputs, year=2026, on_date="2027-02-06", per_person_cap=1000)
     assert whole.totals["eligible"] == 6 and whole.totals["reached"] == 4
     assert list(whole.by_county["county_code"]) == ["350602", "350622"]

@@ -14,6 +14,7 @@ import pytest
 
 from reliefplan.demo import generate as d
 from reliefplan.core import ids, paths
+from reliefplan.core.paths import demo_path
 from reliefplan.ingest import reference as loaders
 from reliefplan.ingest.plan import load_plan
 from reliefplan.ingest.registry import read_registry
@@ -160,7 +161,8 @@ def test_shaping_agrees_with_eligibility_module(listings):
     reg = listings[["id_number", "area_code", "county_code", "category", "income_fen", "disabled",
                     "seriously_ill"]].copy()
     reg["birth_date"] = pd.to_datetime(listings["birth_date"])
-    result = eligibility.assess(reg, load_plan(), loaders.load_dibao(), loaders.load_areas())
+    result = eligibility.assess(reg, load_plan(), loaders.load_dibao(demo_path("dibao_standards.csv")),
+                                loaders.load_areas(demo_path("areas.csv")))
     assert (result["eligible"].to_numpy() == d.shaped_eligible(listings)).all()
 
 
@@ -232,9 +234,9 @@ def test_visit_amounts_follow_standards():
     assert (cash[2026] >= cash[2025]).all()
 
 
-def test_demo_files_load_with_the_loaders():
-    assert len(loaders.load_history(DATA / "campaign_history.csv")) > 1000
-    visits = loaders.load_visits(DATA / "visits.csv")
+def test_demo_files_load_with_the_loaders(demo_categories):
+    assert len(loaders.load_history(DATA / "campaign_history.csv", categories=demo_categories)) > 1000
+    visits = loaders.load_visits(DATA / "visits.csv", categories=demo_categories)
     assert visits["signed"].dtype == bool and visits["cash_fen"].dtype == np.int64
     assert len(loaders.load_registry_changes(DATA / "registry_changes.csv")) > 0
 
@@ -288,14 +290,14 @@ def test_cli_demo_data(tmp_path):
 # ---------------------------------------------------------------------------
 # Through the registry reader
 # ---------------------------------------------------------------------------
-def test_demo_registry_reads_with_zero_rejections():
-    result = read_registry(DATA / "registry.csv")
+def test_demo_registry_reads_with_zero_rejections(demo_inputs):
+    result = read_registry(DATA / "registry.csv", areas=demo_inputs.areas, categories=demo_inputs.categories)
     assert len(result.rejected) == 0
     assert len(result.accepted) == d.DEMO_ROWS
 
 
-def test_flawed_registry_rejections():
-    result = read_registry(DATA / "registry_flawed.xlsx")
+def test_flawed_registry_rejections(demo_inputs):
+    result = read_registry(DATA / "registry_flawed.xlsx", areas=demo_inputs.areas, categories=demo_inputs.categories)
     assert result.rows_read == d.FLAWED_DATA_ROWS == len(result.accepted) + len(result.rejected)
     expected = {d.FLAWED_FIRST_DATA_ROW + k - 1: flaw for k, (flaw, fate) in d.FLAWED_ROWS.items()
                 if fate == "reject"}
@@ -318,12 +320,12 @@ def test_flawed_registry_rejections():
 # ---------------------------------------------------------------------------
 # The demo plan's money is tuned to the demo data
 # ---------------------------------------------------------------------------
-def test_plan_pools_tuned_to_the_demo_baseline():
+def test_plan_pools_tuned_to_the_demo_baseline(demo_inputs):
     """Every pool pays what it is asked at the plan's standards, none holds far more; 提标10% leaves 民政 short."""
     plan = load_plan()
     assert not plan.get("contingency_pct") and plan.get("budget_cap") is None   # the pools are the limits
-    reg = read_registry(DATA / "registry.csv").accepted
-    assessed = eligibility.assess(reg, plan, loaders.load_dibao(), loaders.load_areas())
+    reg = demo_inputs.registry
+    assessed = eligibility.assess(reg, plan, demo_inputs.dibao, demo_inputs.areas)
     keep = assessed["eligible"].to_numpy(dtype=bool)
     eligible = reg[keep].assign(dibao_fen=assessed["dibao_fen"][keep].to_numpy())
     ben = budget.beneficiaries_from_registry(eligible, None, plan=plan)

@@ -9,6 +9,7 @@ from reliefplan.models import dibao
 
 from reliefplan.ingest import reference as loaders
 from reliefplan.core.errors import ConfigError
+from reliefplan.core.paths import demo_path
 
 AREAS = pd.DataFrame({
     "code": ["350600", "350602", "350602001", "350602100", "350622", "350622100"],
@@ -95,7 +96,7 @@ def test_in_force_keeps_latest_on_or_before():
 
 
 def test_demo_tables_cover_every_person_on_campaign_dates():
-    areas, table = loaders.load_areas(), loaders.load_dibao()
+    areas, table = loaders.load_areas(demo_path("areas.csv")), loaders.load_dibao(demo_path("dibao_standards.csv"))
     townships = areas.loc[areas["level"] == "township", "code"]
     for day in ("2025-01-28", "2026-02-16", "2027-02-05"):  # 除夕 of the 2025-2027 campaigns
         fen = dibao.dibao_for_people(townships, None, areas, table, day)

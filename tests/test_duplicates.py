@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from test_coverage import coverage_world
+from builders import coverage_world
 
 from reliefplan.models import multi_listed as dup
+from reliefplan.core.paths import demo_path
 def test_duplicates_who_how_often_how_much():
     reg, plan, dibao, areas, visits, changes = coverage_world()
     d = dup.duplicates(reg, visits, year=2026, cap_fen=100000)
@@ -66,7 +67,7 @@ def test_display_table_masked_yuan_and_names():
 
     reg, plan, dibao, areas, visits, changes = coverage_world()
     t = dup.display_table(dup.duplicates(reg, visits, year=2026, cap_fen=100000), areas=areas,
-                          categories=load_categories())
+                          categories=load_categories(demo_path("categories.csv")))
     row = t.iloc[0]
     assert row["姓名"] == "张*丰" and row["区划名称"] == "石亭镇"
     assert row["累计领取(元)"] == "1,900.00" and row["超出上限(元)"] == "900.00"

@@ -10,7 +10,7 @@ from reliefplan.models.forecast import (
     backtest, backtest_summary, backtest_totals, compare_methods, forecast, forecast_pivot, forecast_totals,
     method_description, predict, series,
 )
-from test_campaigns import small_history
+from builders import small_history
 
 
 def test_predict_trend_floor():

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from test_coverage import status_2026
-from test_eligibility import small_world
+from builders import small_world, status_2026
 
 from reliefplan.models import coverage, follow_up as gaplist
 from reliefplan.ingest.categories import load_categories
+from reliefplan.core.paths import demo_path
 
 
 def _gaps(lang="zh"):
     st, reg = status_2026()
-    st = coverage.with_names(st, small_world()[3], load_categories(), lang=lang)
+    st = coverage.with_names(st, small_world()[3], load_categories(demo_path("categories.csv")), lang=lang)
     return gaplist.gap_list(st, lang=lang), reg
 
 
@@ -41,7 +41,7 @@ def test_gap_list_is_masked():
 
 def test_priority_then_income_within_township():
     st, reg = status_2026()
-    st = coverage.with_names(st, small_world()[3], load_categories())
+    st = coverage.with_names(st, small_world()[3], load_categories(demo_path("categories.csv")))
     # two eligible, unreached people in one township with the same priority: lower income first
     a = st.loc[st["id_number"] == reg["id_number"][3]].copy()
     b = a.copy()

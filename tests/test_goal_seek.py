@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from reliefplan.core import paths
 from reliefplan.models import budget as bm
 from reliefplan.models import goal_seek
 from reliefplan.core.errors import InputError
@@ -18,7 +19,7 @@ ONE_POT_PLAN = Path(__file__).parent / "plans" / "one_pot.yaml"
 
 def make_plan(tmp_path, **changes):
     doc = yaml.safe_load(ONE_POT_PLAN.read_text(encoding="utf-8"))
-    doc.pop("data", None)
+    doc["data"] = {"categories": str(paths.demo_path("categories.csv"))}  # the demo categories, named
     doc.update({"overheads": [], "contingency_pct": 0, "scenarios": []})
     doc.update(changes)
     path = tmp_path / "plan.yaml"

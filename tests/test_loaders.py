@@ -18,6 +18,10 @@ from reliefplan.ingest.inputs import load_plan_inputs
 from reliefplan.core.errors import ConfigError, InputError, ReliefplanError
 from reliefplan.core.ids import check_char
 from reliefplan.core.paths import demo_path
+from reliefplan.ingest.categories import load_categories
+
+# The demo categories, named explicitly (the loaders have no default table).
+CATEGORIES = load_categories(demo_path("categories.csv"))
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -53,7 +57,7 @@ AREAS_OK = """code,name,name_en,parent_code,level,urban_rural,edition
 # --------------------------------------------------------------------- areas
 
 def test_demo_areas_are_zhangzhou_with_real_townships():
-    areas = loaders.load_areas()
+    areas = loaders.load_areas(demo_path("areas.csv"))
     assert str(areas["code"].dtype) == "str"
     counties = areas[areas["level"] == "county"]
     townships = areas[areas["level"] == "township"]
@@ -70,8 +74,8 @@ def test_demo_areas_are_zhangzhou_with_real_townships():
 
 
 def test_demo_areas_match_the_county_polygons():
-    areas = loaders.load_areas()
-    geo = loaders.load_boundaries()
+    areas = loaders.load_areas(demo_path("areas.csv"))
+    geo = loaders.load_boundaries(demo_path("boundaries/zhangzhou_counties.geojson"))
     counties = areas.loc[areas["level"] == "county", "code"]
     assert loaders.unmatched_codes(geo, counties) == ([], [])
 
@@ -207,7 +211,7 @@ def test_undecodable_file(tmp_path):
 # --------------------------------------------------------------------- dibao
 
 def test_demo_dibao_has_two_dates_per_county():
-    df = loaders.load_dibao()
+    df = loaders.load_dibao(demo_path("dibao_standards.csv"))
     assert str(df["monthly_fen"].dtype) == "int64"
     assert str(df["effective_date"].dtype).startswith("datetime64")
     per = df.groupby(["county_code", "urban_rural"])["effective_date"].nunique()
@@ -262,7 +266,7 @@ def test_history_happy_path(tmp_path):
     text = HISTORY_HEAD + (
         "2025,漳州市民政局,350602,低保户,财政,120,300,60000,24000.50,3000,87000.50\n"
         "2026,漳州市总工会,350623,困难职工,工会经费,10,25,10000,2000,0,\n")
-    df = loaders.load_history(write(tmp_path / "h.csv", text))
+    df = loaders.load_history(write(tmp_path / "h.csv", text), categories=CATEGORIES)
     assert list(df["category"]) == ["dibao", "hardship_worker"]
     assert list(df["goods_fen"]) == [2400050, 200000]
     assert df["cash_fen"].dtype == "int64" and df["year"].dtype == "int64"
@@ -273,7 +277,7 @@ def test_history_happy_path(tmp_path):
 def test_history_chinese_headers(tmp_path):
     text = ("年度,组织单位,区划代码,困难类别,资金来源,户数,人数,慰问金,慰问品,工作经费\n"
             "2019,芗城区民政局,350602,特困,财政,5,5,3000,1000,200\n")
-    df = loaders.load_history(write(tmp_path / "h.csv", text))
+    df = loaders.load_history(write(tmp_path / "h.csv", text), categories=CATEGORIES)
     assert df.loc[0, "category"] == "tekun"
     assert df.loc[0, "overhead_fen"] == 20000
 
@@ -286,7 +290,7 @@ def test_history_errors_collected(tmp_path):
         "二〇二五,民政局,350602,低保户,财政,1,3,6000,2400,300,\n")
     path = write(tmp_path / "h.csv", text)
     with pytest.raises(InputError) as info:
-        loaders.load_history(path)
+        loaders.load_history(path, categories=CATEGORIES)
     assert_where(info.value, path, 3, "category", "未知的困难类别", "unknown category", "'外星人'",
                  "共 3 处问题", "row 4 households: must be at least 0", "row 5 year: must be a whole number")
     assert len(info.value.problems) == 3
@@ -308,7 +312,7 @@ def test_visits_happy_path(tmp_path):
             f"2026,{a},张三,350602001,民政局,低保,2026/1/20,第一组,500,200,是\n"
             f"2026,{b.lower()},李四,350623100,民政局,,2026年1月21日,第二组,600.5,0,否\n"
             f"2025,\u00a0{a} ,张三,350602001,总工会,困难职工,20250122,,1000,200,Y\n")
-    df = loaders.load_visits(write(tmp_path / "v.csv", text))
+    df = loaders.load_visits(write(tmp_path / "v.csv", text), categories=CATEGORIES)
     assert list(df["id_number"]) == [a, b.upper(), a]
     assert list(df["signed"]) == [True, False, True]
     assert df["signed"].dtype == bool
@@ -327,7 +331,7 @@ def test_visits_bad_id_and_bool(tmp_path):
     path = tmp_path / "v.csv"
     write(path, text.replace("年度", "活动年度"))
     with pytest.raises(InputError) as info:
-        loaders.load_visits(path)
+        loaders.load_visits(path, categories=CATEGORIES)
     assert_where(info.value, path, 3, "id_number", "身份证号校验位错误", "check character is wrong",
                  "row 3 signed: must be yes/no")
 
@@ -337,7 +341,7 @@ def test_visits_id_stored_as_number(tmp_path):
             "2026,3.50602198001011E+17,350602001,2026-01-20,500,200,是\n")
     path = write(tmp_path / "v.csv", text)
     with pytest.raises(InputError) as info:
-        loaders.load_visits(path)
+        loaders.load_visits(path, categories=CATEGORIES)
     assert_where(info.value, path, 2, "id_number", "Excel", "stored by Excel as a number")
 
 
@@ -386,7 +390,7 @@ def test_boundaries_happy_and_unmatched(tmp_path):
 
 
 def test_demo_boundaries():
-    geo = loaders.load_boundaries()
+    geo = loaders.load_boundaries(demo_path("boundaries/zhangzhou_counties.geojson"))
     assert len(geo["features"]) == 11
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from malformed_corpus import AREAS, CASES
+from malformed_corpus import AREAS, CASES, CATEGORIES
 from reliefplan.core.errors import InputError
 from reliefplan.ingest.registry import read_registry
 
@@ -19,14 +19,14 @@ def test_corpus_case(case, tmp_path):
     path = case.build(tmp_path)
     if case.error:
         with pytest.raises(InputError) as info:
-            read_registry(path, areas=AREAS, today=TODAY, **case.kwargs)
+            read_registry(path, areas=AREAS, today=TODAY, **{"categories": CATEGORIES, **case.kwargs})
         message = info.value.message()
         for fragment in case.error:
             assert fragment in message, message
         assert str(path) in message
         return
 
-    result = read_registry(path, areas=AREAS, today=TODAY, **case.kwargs)
+    result = read_registry(path, areas=AREAS, today=TODAY, **{"categories": CATEGORIES, **case.kwargs})
     result.check()
     # nothing lost: every row read is accepted or rejected exactly once
     assert result.rows_read == len(result.accepted) + len(result.rejected)

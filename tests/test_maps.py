@@ -11,15 +11,17 @@ import pandas as pd
 import pytest
 import yaml
 
+from builders import coverage_world
+
 from reliefplan.views import maps
 from reliefplan.ingest.inputs import load_plan_inputs
 from reliefplan.ingest.reference import load_areas, load_boundaries
-from reliefplan.core.paths import demo_plan_path
+from reliefplan.core.paths import demo_path, demo_plan_path
 
 
 @pytest.fixture(scope="module")
 def geo():
-    return load_boundaries()
+    return load_boundaries(demo_path("boundaries/zhangzhou_counties.geojson"))
 
 
 def _values(codes, rates):
@@ -159,7 +161,7 @@ def test_map_level(geo):
 
 
 def test_point_map_places_every_township(geo):
-    areas = load_areas()
+    areas = load_areas(demo_path("areas.csv"))
     towns = areas[areas["level"] == "township"].reset_index(drop=True)
     tv = pd.DataFrame({"county_code": towns["parent_code"], "township_code": towns["code"],
                        "township_name": towns["name"], "eligible": 5, "reached": 4, "exclusion": 1,
@@ -187,13 +189,12 @@ def test_write_html_uses_local_plotly(tmp_path, geo):
 
 
 def test_coverage_maps_from_an_analysis(geo):
-    from test_coverage import coverage_world
     from reliefplan.models import coverage
     from reliefplan.ingest.categories import load_categories
 
     reg, plan, dibao, areas, visits, changes = coverage_world()
     inputs = coverage.CoverageInputs(plan=plan, registry=reg, areas=areas, dibao=dibao, visits=visits,
-                                     changes=changes, categories=load_categories(), boundaries=geo)
+                                     changes=changes, categories=load_categories(demo_path("categories.csv")), boundaries=geo)
     result = coverage.analyse(inputs, year=2026, on_date="2027-02-06")
     out = maps.coverage_maps(result, geo)
     assert out["level"] == "county" and out["unmatched"] == {"no_polygon": [], "no_data": sorted(

@@ -16,6 +16,7 @@ import pytest
 
 from reliefplan.views import maps
 from reliefplan.ingest.reference import load_areas, load_boundaries
+from reliefplan.core.paths import demo_path
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -29,7 +30,7 @@ pytestmark = [
 
 
 def _county_values():
-    areas = load_areas()
+    areas = load_areas(demo_path("areas.csv"))
     counties = areas[areas["level"] == "county"].reset_index(drop=True)
     n = len(counties)
     eligible = np.full(n, 200)
@@ -85,7 +86,7 @@ def _open_offline(html: Path, shot: Path, hover_at=None):
 
 
 def test_county_choropleth_draws_offline(tmp_path):
-    geo = load_boundaries()
+    geo = load_boundaries(demo_path("boundaries/zhangzhou_counties.geojson"))
     n_counties = len(geo["features"])
     fig = maps.choropleth(_county_values(), geo, name_col="county_name", note="示例数据，人员均为虚构")
     html = maps.write_html(fig, tmp_path / "coverage_map.html", title="coverage")
@@ -101,14 +102,14 @@ def test_county_choropleth_draws_offline(tmp_path):
 
 
 def test_exclusion_and_township_maps_draw_offline(tmp_path):
-    geo = load_boundaries()
+    geo = load_boundaries(demo_path("boundaries/zhangzhou_counties.geojson"))
     vals = _county_values()
     excl = maps.choropleth(vals, geo, value="exclusion", name_col="county_name", colorscale="Reds")
     blocked, fills, nonempty, _ = _open_offline(maps.write_html(excl, tmp_path / "excl.html"),
                                                 ARTIFACTS / "exclusion_map.png")
     assert blocked == [] and nonempty >= len(geo["features"])
 
-    areas = load_areas()
+    areas = load_areas(demo_path("areas.csv"))
     towns = areas[areas["level"] == "township"].head(40).reset_index(drop=True)
     tv = pd.DataFrame({"county_code": towns["parent_code"], "township_code": towns["code"],
                        "township_name": towns["name"], "eligible": 30, "reached": 20, "exclusion": 10,

@@ -13,7 +13,7 @@ import yaml
 from nbrun import committed_parameters_cell, figures, outputs_text, run_notebook
 from reliefplan.models import coverage, multi_listed as duplicates
 from reliefplan.ingest.reference import load_boundaries
-from reliefplan.core.paths import demo_plan_path, notebooks_dir
+from reliefplan.core.paths import demo_path, demo_plan_path, notebooks_dir
 
 NB = "03_coverage_map.ipynb"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nb_coverage")]
@@ -54,7 +54,7 @@ def test_demo_run_matches_library(tmp_path):
 
 
 def test_user_geojson_with_unmatched_codes_in_english(tmp_path):
-    geo = load_boundaries()
+    geo = load_boundaries(demo_path("boundaries/zhangzhou_counties.geojson"))
     user = copy.deepcopy(geo)
     user["features"] = [f for f in user["features"] if f["properties"]["code"] != "350626"]
     extra = copy.deepcopy(user["features"][0])

@@ -4,9 +4,9 @@ import pytest
 
 from nbrun import committed_parameters_cell, figures, outputs_text, run_notebook
 from reliefplan.models import campaigns, forecast, reconcile
-from reliefplan.ingest.case_library import load_case_library
 from reliefplan.ingest.reference import load_history
-from reliefplan.core.paths import demo_path
+from reliefplan.core.paths import demo_path, demo_plan_path
+from reliefplan.ingest.inputs import PlanInputs
 
 NB = "01_past_campaigns.ipynb"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nb_past_campaigns")]
@@ -20,8 +20,8 @@ def test_committed_without_outputs_and_one_parameters_cell():
 
 def test_demo_run_matches_library(tmp_path):
     nb, rec = run_notebook(NB, tmp_path)
-    history = load_history()
-    lib = load_case_library()
+    history = PlanInputs(demo_plan_path()).history
+    lib = PlanInputs(demo_plan_path()).case_library
     assert rec["parameters"]["demo"] is True
     assert "示例数据，人员均为虚构" in outputs_text(nb)
     assert rec["totals_by_year"] == {str(y): v for y, v in campaigns.year_totals(history).items()}
@@ -62,7 +62,8 @@ def test_small_history_with_filters(tmp_path):
     params = {"history_file": str(csv), "case_library_file": str(demo_path("case_library.yaml")),
               "year_from": 2021, "year_to": 2024, "unit": "350602", "forecast_method": "mean3", "lang": "en"}
     nb, rec = run_notebook(NB, tmp_path, params)
-    history = campaigns.filter_history(load_history(csv), 2021, 2024, "350602")
+    history = campaigns.filter_history(load_history(csv, categories=PlanInputs(demo_plan_path()).categories),
+                                       2021, 2024, "350602")
     assert rec["parameters"] == {"years": [2021, 2024], "unit": "350602", "forecast_method": "mean3", "demo": False}
     assert "示例数据" not in outputs_text(nb)
     assert rec["totals_by_year"] == {"2021": 852000, "2022": 781000, "2023": 923000, "2024": 994000}

@@ -6,6 +6,9 @@ import pandas as pd
 import pytest
 
 from reliefplan.ingest.case_library import load_case_library
+from reliefplan.ingest.categories import load_categories
+from reliefplan.core.paths import demo_path, demo_plan_path
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.models.plan_similarity import (
     compare_plans, duplicate_groups, format_differences, multiset_jaccard, near_duplicate_pairs,
     representatives, text_differences,
@@ -14,7 +17,7 @@ from reliefplan.models.plan_similarity import (
 
 @pytest.fixture(scope="module")
 def lib():
-    return load_case_library()
+    return PlanInputs(demo_plan_path()).case_library
 
 
 def test_seeds_have_exactly_one_near_duplicate_pair(lib):
@@ -68,7 +71,7 @@ def test_same_text_different_amounts_is_not_a_duplicate(tmp_path, lib):
     raw["plans"] = [p7, other]
     path = tmp_path / "lib.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    pairs = compare_plans(load_case_library(path))
+    pairs = compare_plans(load_case_library(path, categories=load_categories(demo_path("categories.csv"))))
     assert pairs["text_similarity"].iloc[0] == 1.0
     assert pairs["structure_similarity"].iloc[0] < 0.8
     assert not pairs["near_duplicate"].iloc[0]

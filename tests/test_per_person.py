@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from test_coverage import coverage_world
+from builders import coverage_world
 
 from reliefplan.core.errors import ConfigError
+from reliefplan.core.paths import demo_path
 from reliefplan.ingest.plan import load_plan
 from reliefplan.models import allocation as al
 from reliefplan.models import budget as bm
@@ -21,6 +22,7 @@ from reliefplan.reports.context import ReportContext
 # 李 only by 民政. Standards per household.
 PLAN = {
     "year": 2027,
+    "_files": {"categories": demo_path("categories.csv")},   # the demo categories, named
     "categories": {
         "dibao": {"per": "household", "cash": 500, "goods": 200},
         "hardship_worker": {"per": "household", "cash": 1000, "goods": 200},

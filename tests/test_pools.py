@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from reliefplan.core.errors import ConfigError
+from reliefplan.core.paths import demo_path
 from reliefplan.models import allocation as al
 from reliefplan.models import budget as bm
 from reliefplan.models import pools
@@ -19,7 +20,7 @@ CATEGORIES = {
 
 def plan(funding, **more):
     return {"year": 2027, "categories": CATEGORIES, "funding": funding, "allocation_mode": "priority",
-            "rounding_step": 50, **more}
+            "rounding_step": 50, "_files": {"categories": demo_path("categories.csv")}, **more}
 
 
 def people():

@@ -5,6 +5,9 @@ import pytest
 import yaml
 
 from reliefplan.ingest.case_library import load_case_library
+from reliefplan.ingest.categories import load_categories
+from reliefplan.core.paths import demo_path, demo_plan_path
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.models.reconcile import (
     approximate_matches, display_checks, findings, line_amounts, mismatches, reconcile, reconcile_case_library,
     reconcile_history, status_counts,
@@ -13,7 +16,7 @@ from reliefplan.models.reconcile import (
 
 @pytest.fixture(scope="module")
 def checks():
-    return reconcile_case_library(load_case_library())
+    return reconcile_case_library(PlanInputs(demo_plan_path()).case_library)
 
 
 def by_ref(checks, plan):
@@ -69,7 +72,7 @@ def small_library(tmp_path, lines, overheads=(), stated=()):
     }
     path = tmp_path / "lib.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return load_case_library(path)
+    return load_case_library(path, categories=load_categories(demo_path("categories.csv")))
 
 
 def test_cash_goods_and_approximate(tmp_path):
@@ -133,7 +136,7 @@ def test_history_records():
 
 
 def test_reconcile_both_sources():
-    c = reconcile(history_frame(), load_case_library())
+    c = reconcile(history_frame(), PlanInputs(demo_plan_path()).case_library)
     assert c["source"].iloc[0] == "history"
     assert len(mismatches(c)) == 7
     assert c["stated_fen"].dtype == "Int64"
@@ -188,9 +191,8 @@ def test_pian9_names_migrant_workers_without_a_line(checks):
 
 
 def test_named_groups_read_the_longest_name():
-    from reliefplan.ingest.categories import load_categories
     from reliefplan.models.named_groups import category_names, named_in
-    names = category_names(load_categories())
+    names = category_names(load_categories(demo_path("categories.csv")))
     assert named_in("慰问困难劳模、特困员工及农民工、下岗工人6户", names) == [
         ("困难劳模", "model_worker"), ("特困员工", "hardship_worker"), ("农民工", "migrant_worker"),
         ("下岗工人", "unemployed")]
@@ -211,7 +213,7 @@ def test_one_slip_reported_once(checks):
 
 def test_a_slip_of_its_own_in_a_copy_is_not_inherited(tmp_path):
     """Two copies whose totals differ differently: each slip is its own finding."""
-    lib = load_case_library()
+    lib = PlanInputs(demo_plan_path()).case_library
     checks = reconcile_case_library(lib)
     changed = checks.copy()
     row = (changed["record"] == "篇8") & (changed["line"] == "S1")

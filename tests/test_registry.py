@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from malformed_corpus import AREAS, HEADER, ID_A, ID_B, ID_C, csv_file, good_row, make_id, xlsx
+from malformed_corpus import AREAS, CATEGORIES, HEADER, ID_A, ID_B, ID_C, csv_file, good_row, make_id, xlsx
 from reliefplan.core import privacy
 from reliefplan.ingest import area_match, convert, header, registry
 from reliefplan.core.errors import InputError
@@ -18,6 +18,7 @@ TODAY = "2026-11-01"
 
 def read(path, **kw):
     kw.setdefault("areas", AREAS)
+    kw.setdefault("categories", CATEGORIES)
     kw.setdefault("today", TODAY)
     result = read_registry(path, **kw)
     result.check()
@@ -208,10 +209,15 @@ def test_areas_as_a_set_of_codes(tmp_path):
     assert result.rejected["reason_code"].tolist() == ["unknown_area"]
 
 
-def test_default_areas_and_categories_are_the_demo_tables(tmp_path):
+def test_no_default_areas_or_categories(tmp_path):
+    """Without the plan's tables the reader says which is missing; it never falls back to the demo's."""
+    from reliefplan.core.errors import ConfigError
+
     path = csv_file(tmp_path / "r.csv", [HEADER, good_row(area="350602001")])
-    result = read_registry(path)
-    assert len(result.accepted) == 1
+    with pytest.raises(ConfigError, match="areas table"):
+        read_registry(path, categories=CATEGORIES)
+    with pytest.raises(ConfigError, match="categories table"):
+        read_registry(path, areas=AREAS)
 
 
 def test_categories_as_a_dict(tmp_path):
@@ -380,18 +386,18 @@ def test_numeric_id_cell_in_quarantine_stays_a_number_as_read(tmp_path):
 
 # --- the demo files -----------------------------------------------------------
 
-def test_demo_registry_reads_clean():
+def test_demo_registry_reads_clean(demo_inputs):
     from reliefplan.core import paths
     path = paths.demo_path("registry.csv")
-    result = read_registry(path)
+    result = read_registry(path, areas=demo_inputs.areas, categories=demo_inputs.categories)
     result.check()
     assert len(result.rejected) == 0 and result.rows_read > 1000
 
 
-def test_demo_flawed_registry_has_rejections():
+def test_demo_flawed_registry_has_rejections(demo_inputs):
     from reliefplan.core import paths
     path = paths.demo_path("registry_flawed.xlsx")
-    result = read_registry(path)
+    result = read_registry(path, areas=demo_inputs.areas, categories=demo_inputs.categories)
     result.check()
     assert len(result.rejected) > 0 and len(result.accepted) > 0
 
@@ -431,7 +437,7 @@ def test_nothing_is_lost(rows, tmp_path_factory):
     path = tmp_path_factory.mktemp("prop") / "r.csv"
     lines = [HEADER] + [[""] * len(HEADER) if r is None else list(r) for r in rows]
     csv_file(path, lines)
-    result = read_registry(path, areas=AREAS, today=TODAY)
+    result = read_registry(path, areas=AREAS, categories=CATEGORIES, today=TODAY)
     result.check()
     non_blank = [r for r in rows if r is not None and any(str(v).strip(" \u3000") for v in r)]
     assert result.rows_read == len(non_blank)
@@ -481,7 +487,7 @@ def test_footer_rows_are_skipped_and_named_not_rejected(tmp_path):
     ws.append(["填表人：王五", None, "审核人：赵六", None, None, None])
     path = tmp_path / "footer.xlsx"
     wb.save(path)
-    result = read_registry(path, areas={"350602001"})
+    result = read_registry(path, areas={"350602001"}, categories=CATEGORIES)
     result.check()
     assert (result.rows_read, len(result.accepted), len(result.rejected)) == (2, 1, 1)
     assert result.footer_rows == 2

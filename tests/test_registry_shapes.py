@@ -15,10 +15,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from malformed_corpus import AREAS, HEADER, ID_A, ID_B, ID_C, csv_file, good_row, make_id, xlsx
+from malformed_corpus import AREAS, CATEGORIES, HEADER, ID_A, ID_B, ID_C, csv_file, good_row, make_id, xlsx
 from reliefplan.core.errors import InputError
 from reliefplan.ingest import convert
 from reliefplan.ingest.area_match import AreaResolver
+from reliefplan.ingest.categories import load_categories
 from reliefplan.ingest.plan import load_plan
 from reliefplan.ingest.reference import load_history
 from reliefplan.ingest.registry import read_registry, write_quarantine
@@ -36,6 +37,7 @@ BAD = IDS[0][:-1] + ("0" if IDS[0][-1] != "0" else "1")
 
 def read(path, **kw):
     kw.setdefault("areas", NAMED_AREAS)
+    kw.setdefault("categories", CATEGORIES)
     kw.setdefault("today", TODAY)
     result = read_registry(path, **kw)
     result.check()
@@ -350,7 +352,7 @@ def test_history_reads_counts_and_amounts_with_units_like_the_registry(tmp_path)
     path = tmp_path / "h.csv"
     path.write_text("年度,组织单位,区划代码,困难类别,资金来源,户数,人数,慰问金,慰问品,工作经费\n"
                     "2025,芗城区民政局,350602,低保户,财政,12户,30人,6000元,\"2,400元\",300\n", encoding="utf-8")
-    df = load_history(path)
+    df = load_history(path, categories=load_categories(CATEGORIES))
     assert df[["households", "persons", "cash_fen", "goods_fen"]].values.tolist() == [[12, 30, 600000, 240000]]
 
 

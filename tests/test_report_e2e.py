@@ -59,10 +59,9 @@ def kernels_with_marker(marker: str) -> list[int]:
 
 @pytest.fixture(scope="module")
 def registry():
-    from reliefplan.ingest.plan import load_plan, plan_file
-    from reliefplan.ingest.registry import read_registry
+    from reliefplan.ingest.inputs import PlanInputs
 
-    return read_registry(plan_file(load_plan(), "registry")).accepted
+    return PlanInputs().registry
 
 
 @pytest.fixture(scope="module")
@@ -297,8 +296,9 @@ BAD_WORDS = re.compile(r"\b(NaN|None|True|False|nan)\b")
 
 
 def test_reports_read_like_documents_in_chromium(full_run):
-    """Every report, opened offline: 摘要 first, no NaN/None/True/False or raw keys, no cut tables, fitted map."""
-    from browser_support import artifact, chromium, open_report
+    """Every report, opened offline: 摘要 first, no NaN/None/True/False or raw keys, no cut tables, no chart
+    labels over each other, fitted map."""
+    from browser_support import artifact, chromium, label_overlaps, open_report
 
     year_dir = full_run["year_dir"]
     pages = sorted(next(o["path"] for o in job["outputs"] if o["kind"] == "html")
@@ -318,6 +318,7 @@ def test_reports_read_like_documents_in_chromium(full_run):
             keys = [k for k in RAW_KEY.findall(prose) if k not in ("chinese_calendar",)]
             assert not keys, (name, keys[:5])
             assert not re.search(r"\d+ rows × \d+ columns|…\s*\n", text), name
+            assert not label_overlaps(page), (name, label_overlaps(page)[:3])
             first_h2 = page.evaluate("() => document.querySelector('h2').textContent")
             assert first_h2.startswith(("摘要", "Summary")), (name, first_h2)
             # findings come from the data: at least one, however few rules fire (02 under a plan with no cap)

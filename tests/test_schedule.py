@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reliefplan.core import paths
+from reliefplan.ingest.categories import load_categories
 
 from reliefplan.models import schedule
 from reliefplan.views import schedule_tables
@@ -23,6 +24,7 @@ CLI = Path(sys.executable).with_name("reliefplan")
 
 def plan(teams, start="2027-01-12", end="2027-01-13", slots=("上午", "下午"), **visit_days):
     return {"name": "测试", "year": 2027, "calendar": {"working_days": False},
+            "_files": {"categories": paths.demo_path("categories.csv")},
             "categories": {"tekun": {}, "dibao": {}, "dibao_edge": {}, "orphan": {}},
             "visit_days": {"start": start, "end": end, "slots": list(slots), **visit_days},
             "teams": teams}
@@ -169,7 +171,8 @@ def test_excel_workbook(tmp_path):
     reg.loc[0, "name"] = "张三丰"
     s = schedule.build_schedule(p, reg)
     areas = pd.DataFrame({"code": ["350602001"], "name": ["东铺头街道"]})
-    out = schedule_tables.write_schedule_excel(s, tmp_path / "s.xlsx", areas=areas, demo=True)
+    out = schedule_tables.write_schedule_excel(s, tmp_path / "s.xlsx", areas=areas, demo=True,
+                                              categories=load_categories(paths.demo_path("categories.csv")))
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["汇总", "第一慰问组", "第二_慰问组", "未安排"]
     ws = wb["第一慰问组"]

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 
+from reliefplan.core import paths
 from reliefplan.models import standards
 from reliefplan.core.errors import ConfigError, InputError
 from reliefplan.ingest.plan import load_plan
@@ -19,7 +20,7 @@ ONE_POT_PLAN = Path(__file__).parent / "plans" / "one_pot.yaml"
 def plan_copy(tmp_path, **changes):
     """The demo plan without its data files (standards only), with top-level keys changed."""
     doc = yaml.safe_load(ONE_POT_PLAN.read_text(encoding="utf-8"))
-    doc.pop("data", None)
+    doc["data"] = {"categories": str(paths.demo_path("categories.csv"))}  # the demo categories, named
     doc.update(changes)
     path = tmp_path / "plan.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -13,6 +13,7 @@ import pytest
 from reliefplan.models import timeline
 from reliefplan.reports.timeline_section import timeline_section
 from reliefplan.core.lunar_dates import DateExpressionError
+from reliefplan.core.paths import demo_path
 from reliefplan.ingest.plan import load_plan
 from reliefplan.views.timeline_charts import gantt_figure, load_figure, load_heatmap
 
@@ -233,6 +234,7 @@ def test_timeline_section_with_schedule_for_one_unit():
     from reliefplan.models.schedule import build_schedule
 
     plan = small_plan(categories={"tekun": {}})
+    plan["_files"] = {"categories": demo_path("categories.csv")}   # the demo categories, named
     plan["teams"] = [{"name": "一组", "areas": ["350602", "350603"], "visits_per_slot": 1}]
     reg = pd.DataFrame({"person_key": ["a", "b", "c"], "area_code": ["350602001", "350603001", "350681001"],
                         "category": "tekun", "name": ["张三丰", "李四", "王五"],

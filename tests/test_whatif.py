@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from reliefplan.core import paths
 from reliefplan.models import allocation as al
 from reliefplan.models import budget as bm
 from reliefplan.models import whatif
@@ -19,7 +20,7 @@ ONE_POT_PLAN = Path(__file__).parent / "plans" / "one_pot.yaml"
 @pytest.fixture(scope="module")
 def plan(tmp_path_factory):
     doc = yaml.safe_load(ONE_POT_PLAN.read_text(encoding="utf-8"))
-    doc.pop("data", None)
+    doc["data"] = {"categories": str(paths.demo_path("categories.csv"))}  # the demo categories, named
     doc["scenarios"].append({"name": "低保优先", "overrides": {"dibao": {"priority": 1, "per": "person"}}})
     path = tmp_path_factory.mktemp("whatif") / "plan.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -30,7 +30,7 @@ import copy, gc, importlib, os, random, sys, warnings
 
 _state = {}
 # Parsed input files shared by the jobs of this kernel, keyed by file identity;
-# see reliefplan.reports.sections._input_cache (readers always get deep copies).
+# see reliefplan.ingest.inputs._shared (readers always get deep copies).
 cache = {}
 
 

@@ -30,8 +30,8 @@ from reliefplan.batch.jobs import (
 from reliefplan.batch.pdf import find_chromium
 from reliefplan.core import paths
 from reliefplan.core.errors import ConfigError, InputError
-from reliefplan.ingest.plan import load_plan
-from reliefplan.ingest.units import area_name, load_area_table, unit_table
+from reliefplan.ingest.inputs import PlanInputs
+from reliefplan.ingest.units import area_name, unit_table
 
 LANGS = ("zh", "en")
 EXECUTORS = ("local", "dask")
@@ -61,6 +61,7 @@ class ReportParams:
     extra: dict = field(default_factory=dict)
     organizers: list = field(default_factory=list)   # organizer names with a report of their own
     pdf: bool = False              # also print each report to PDF (--pdf or ``pdf: true`` in the plan)
+    demo: bool = False             # the plan's data are the demo data (PlanInputs.demo)
 
     @property
     def year(self) -> int:
@@ -269,8 +270,9 @@ def check_report_params(plan_path=None, *, units="all", out=None, lang="zh", job
     jobs = check_jobs(jobs)
     timeout = check_timeout(timeout)
     executor, scheduler = check_executor(executor, scheduler)
-    plan = load_plan(check_plan_path(plan_path))
-    areas = load_area_table(plan)
+    inputs = PlanInputs(check_plan_path(plan_path))
+    plan = inputs.plan
+    areas = inputs.areas
     all_units = unit_table(plan, areas)
     if all_units.empty:
         raise ConfigError(f"方案的 area/report_units 没有对应的报告单位 (area={plan.get('area')!r}, "
@@ -283,10 +285,11 @@ def check_report_params(plan_path=None, *, units="all", out=None, lang="zh", job
     organizers = []
     if org_names:
 
-        organizers = select_organizers(organizer_names(plan), org_names)
+        organizers = select_organizers(organizer_names(inputs), org_names)
     chosen = all_units.iloc[0:0].reset_index(drop=True) if codes == [] and organizers else select_units(all_units, codes)
     out_dir = Path(out) if out else paths.reports_dir()
     pdf = check_pdf(plan, pdf)
     return ReportParams(pdf=pdf, plan=plan, units=chosen, all_units=all_units, out=out_dir, lang=lang, jobs=jobs,
                         timeout=timeout, resume=bool(resume), executor=executor, scheduler=scheduler,
-                        include_city=include_city, area_name=area_name(plan, areas, lang), organizers=organizers)
+                        include_city=include_city, area_name=area_name(plan, areas, lang), organizers=organizers,
+                        demo=inputs.demo)

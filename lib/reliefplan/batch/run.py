@@ -168,7 +168,7 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
     manifest.update({
         "reliefplan_version": code.split("+")[0], "code_version": code, "plan": str(plan["_path"]),
         "plan_name": plan.get("name") if params.lang == "zh" else plan.get("name_en") or plan.get("name"),
-        "year": params.year, "demo": bool(plan.get("demo")), "lang": params.lang, "plotly_js": PLOTLY_JS,
+        "year": params.year, "demo": params.demo, "lang": params.lang, "plotly_js": PLOTLY_JS,
         "inputs": {key: {"path": str(path), "sha256": inputs.get(f"{key} ({path.name})")}
                    for key, path in input_files(plan).items()},
     })
@@ -181,7 +181,7 @@ def run_reports(params: ReportParams, *, progress: bool = True, fresh_kernel: bo
     options = {
         # run_id marks this run's kernels (their environment), so they can be found and checked
         "run_id": os.environ.get(ex.RUN_ENV) or uuid.uuid4().hex,
-        "timeout": params.timeout, "lang": params.lang, "demo": bool(plan.get("demo")),
+        "timeout": params.timeout, "lang": params.lang, "demo": params.demo,
         "input_hashes": inputs, "version": code, "generated": run_started, "fresh_kernel": fresh_kernel,
         "max_jobs_per_kernel": max_jobs_per_kernel, "pdf": bool(getattr(params, "pdf", False)),
     }

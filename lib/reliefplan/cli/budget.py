@@ -38,8 +38,7 @@ import pandas as pd
 from reliefplan.core.errors import InputError
 from reliefplan.core.money import fen_to_yuan, format_yuan
 from reliefplan.core.text import format_table
-from reliefplan.ingest.inputs import load_plan_inputs
-from reliefplan.ingest.plan import load_plan
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.models import allocation as al
 from reliefplan.models import budget as bm
 from reliefplan.models import combined, goal_seek
@@ -97,13 +96,10 @@ def _yuan(fen) -> str | None:
 
 
 def _beneficiaries(args):
-    """(plan, beneficiaries, unit names, source label) from the registry, a counts file or the forecast."""
-
-    plan = load_plan(getattr(args, "plan", None))
+    """(PlanInputs, beneficiaries, unit names, source label) from the registry, a counts file or the forecast."""
+    inputs = PlanInputs(getattr(args, "plan", None))
+    plan = inputs.plan
     if getattr(args, "counts", None) or getattr(args, "forecast", False):
-
-
-        data = load_plan_inputs(plan, include=["areas", "dibao", "history"])
         if args.counts:
             path = Path(args.counts)
             if not path.exists():
@@ -117,25 +113,23 @@ def _beneficiaries(args):
                 raise InputError("无法读取人数表", f"cannot read the counts file: {exc}", file=path) from exc
             source = str(path)
         else:
-
-            if "history" not in data:
-                raise InputError("方案未指定历年记录 data.history", "the plan names no data.history file",
-                                 file=plan.get("_path"))
-            counts = bm.forecast_counts(forecast(data["history"], target_year=int(plan["year"])), data["history"])
+            history = inputs.history
+            counts = bm.forecast_counts(forecast(history, target_year=int(plan["year"])), history)
             source = "forecast"
         try:
-            ben = bm.beneficiaries_from_counts(counts, plan=plan, dibao=data.get("dibao"))
+            ben = bm.beneficiaries_from_counts(counts, plan=plan, dibao=inputs.get("dibao"))
         except InputError as exc:
             exc.file = exc.file or (str(args.counts) if args.counts else None)
             raise
-        return plan, ben, bm.unit_names(data.get("areas"), args.lang), source
+        return inputs, ben, bm.unit_names(inputs.get("areas"), args.lang), source
 
-    inputs = load_inputs(plan, threshold_multiple=args.threshold_multiple, lang=args.lang, prepare=False)
-    return plan, inputs.beneficiaries, inputs.unit_names, "registry"
+    loaded = load_inputs(inputs, threshold_multiple=args.threshold_multiple, lang=args.lang, prepare=False)
+    return inputs, loaded.beneficiaries, loaded.unit_names, "registry"
 
 
 def run_budget(args) -> int:
-    plan, ben, names, source = _beneficiaries(args)
+    inputs, ben, names, source = _beneficiaries(args)
+    plan = inputs.plan
     result = bm.cost_model(plan, ben, scenario=args.scenario, cap_yuan=args.cap)
     alloc = al.allocate(plan, ben, scenario=args.scenario, cap_yuan=args.cap, mode=args.mode)
     t = result.totals
@@ -184,7 +178,7 @@ def run_budget(args) -> int:
     title = f"{plan.get('name', '')} — {result.scenario}" if lang == "zh" else \
         f"{plan.get('name_en', plan.get('name', ''))} — {result.scenario}"
     print(title)
-    if plan.get("demo"):
+    if inputs.demo:
         print("示例数据，人员均为虚构" if lang == "zh" else "Demo data: all people are fictitious")
     print(format_table(head, rows))
     gap = t["gap_fen"]
@@ -258,8 +252,8 @@ def _print_per_person(saved: dict, lang: str) -> None:
 def _combined(args, plan, ben):
     plans, bens = [plan], [ben]
     for file in args.with_plan:
-        other = load_plan(file)
-        plans.append(other)
+        other = PlanInputs(file)
+        plans.append(other.plan)
         bens.append(load_inputs(other, threshold_multiple=args.threshold_multiple, lang=args.lang,
                                 prepare=False).beneficiaries)
     return combined.combine(plans, bens)
@@ -282,7 +276,8 @@ def _print_combined(comb, lang: str) -> None:
 
 
 def run_goal_seek(args) -> int:
-    plan, ben, _, source = _beneficiaries(args)
+    inputs, ben, _, source = _beneficiaries(args)
+    plan = inputs.plan
     seek = goal_seek.seek_all(plan, ben, args.budget, step_yuan=args.step, coverage=args.coverage,
                               scenario=args.scenario)
     u, m, c = seek["uniform"], seek["multiplier"], seek["coverage"]

@@ -38,10 +38,7 @@ import pandas as pd
 from reliefplan.core.errors import InputError
 from reliefplan.core.money import fen_to_yuan, format_yuan
 from reliefplan.core.text import format_table
-from reliefplan.ingest.case_library import load_case_library
-from reliefplan.ingest.categories import load_categories
-from reliefplan.ingest.plan import load_plan
-from reliefplan.ingest.reference import load_history
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.models import campaigns, plan_similarity
 from reliefplan.models.reconcile import approximate_matches, findings, mismatches, reconcile, status_counts
 from reliefplan.models.reconcile_text import status_label
@@ -118,25 +115,21 @@ def _is_library(path: Path) -> bool:
     return path.suffix.lower() in YAML_SUFFIXES
 
 
-def _plan_files(plan_file) -> tuple[Path | None, Path | None, dict]:
-
-    plan = load_plan(plan_file)
-    files = plan.get("_files") or {}
-    return files.get("history"), files.get("case_library"), plan
-
-
 def run_reconcile(args) -> int:
-
-    history_path, library_path, plan = _plan_files(args.plan)
     if args.file:
         path = Path(args.file)
         if not path.exists():
             raise InputError("文件不存在", "file not found", file=path)
-        history_path, library_path = (None, path) if _is_library(path) else (path, None)
-    categories = load_categories((plan.get("_files") or {}).get("categories"))
-    history = load_history(history_path, categories=categories) if history_path else None
-    lib = load_case_library(library_path, categories=categories) if library_path else None
-    checks = reconcile(history, lib, categories=categories)
+        keys = ["case_library" if _is_library(path) else "history"]
+        inputs = PlanInputs(args.plan, **{keys[0]: path})
+    else:
+        inputs = PlanInputs(args.plan)
+        keys = [k for k in ("history", "case_library") if inputs.has(k)]
+    history = inputs.history if "history" in keys else None
+    lib = inputs.case_library if "case_library" in keys else None
+    history_path = inputs.path("history") if "history" in keys else None
+    library_path = inputs.path("case_library") if "case_library" in keys else None
+    checks = reconcile(history, lib, categories=inputs.categories)
     found = mismatches(checks)
     slips = findings(checks)
 
@@ -178,7 +171,6 @@ def run_reconcile(args) -> int:
 
 
 def run_similar(args) -> int:
-    _, library_path, plan = _plan_files(args.plan)
     if args.file:
         library_path = Path(args.file)
         if not library_path.exists():
@@ -186,10 +178,9 @@ def run_similar(args) -> int:
         if not _is_library(library_path):
             raise InputError("similar 需要案例库文件(.yaml)", "similar needs a case library file (.yaml)",
                              file=library_path)
-    if library_path is None:
-        raise InputError("方案未指定案例库(data.case_library)", "the plan names no case library (data.case_library)",
-                         file=plan.get("_path"))
-    lib = load_case_library(library_path, categories=load_categories((plan.get("_files") or {}).get("categories")))
+    inputs = PlanInputs(args.plan, case_library=args.file)
+    library_path = inputs.path("case_library")  # a plan without data.case_library: an error naming it
+    lib = inputs.case_library
     thresholds = {}
     for key in ("text_threshold", "structure_threshold"):
         value = getattr(args, key)
@@ -231,19 +222,13 @@ def _yuan_text(fen) -> str:
 
 
 def run_summary(args) -> int:
-
-
-    history_path, _, plan = _plan_files(args.plan)
-    if args.file:
-        history_path = Path(args.file)
-        if _is_library(history_path):
-            raise InputError("summary 需要历年慰问记录文件(.csv/.xlsx), 不是案例库",
-                             "summary needs a campaign history file (.csv/.xlsx), not a case library",
-                             file=history_path)
-    if history_path is None:
-        raise InputError("方案未指定历年慰问记录(data.history)", "the plan names no history file (data.history)",
-                         file=plan.get("_path"))
-    history = load_history(history_path, categories=load_categories((plan.get("_files") or {}).get("categories")))
+    if args.file and _is_library(Path(args.file)):
+        raise InputError("summary 需要历年慰问记录文件(.csv/.xlsx), 不是案例库",
+                         "summary needs a campaign history file (.csv/.xlsx), not a case library",
+                         file=args.file)
+    inputs = PlanInputs(args.plan, history=args.file)
+    history_path = inputs.path("history")
+    history = inputs.history
     unit = campaigns.check_unit(args.unit)
     filtered = campaigns.require_rows(campaigns.filter_history(history, args.year_from, args.year_to, unit),
                                       args.year_from, args.year_to, unit)
@@ -262,7 +247,7 @@ def run_summary(args) -> int:
             for col in ("cash_share_pct", "overhead_share_pct", "change_pct"):
                 item[col] = None if pd.isna(row[col]) else float(row[col])
             years.append(item)
-        out = {"source": str(history_path), "unit": unit, "demo": bool(plan.get("demo")) and not args.file,
+        out = {"source": str(history_path), "unit": unit, "demo": inputs.demo,
                "money": "*_fen: integer fen; *_yuan: yuan as a string with 2 decimals", "years": years}
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0

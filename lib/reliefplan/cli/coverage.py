@@ -30,8 +30,9 @@ from tqdm import tqdm
 
 from reliefplan.core import labels
 from reliefplan.core.money import format_yuan
+from reliefplan.core.areas import area_names
 from reliefplan.core.text import format_table
-from reliefplan.ingest.plan import load_plan
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.models import coverage
 from reliefplan.models import multi_listed as dup
 from reliefplan.models.coverage import FUNNEL_COUNTS, FUNNEL_RATES, unit_prefix
@@ -88,12 +89,11 @@ def _rate(value) -> str:
 
 
 def _analyse(args):
-
-
     steps = tqdm(total=3, desc="coverage", unit="step", disable=None, file=sys.stderr, leave=False)
-    plan = load_plan(args.plan)
+    plan_inputs = PlanInputs(args.plan)
+    plan = plan_inputs.plan
     steps.update()
-    inputs = coverage.load_inputs(plan)
+    inputs = coverage.load_inputs(plan_inputs)
     steps.update()
     result = coverage.analyse(inputs, year=args.year, unit=args.unit, threshold_multiple=args.threshold_multiple,
                               per_person_cap=args.cap)
@@ -155,7 +155,7 @@ def run_funnel(args) -> int:
                     + [_rate(t["coverage_rate"])])
         title = "慰问覆盖漏斗" if lang == "zh" else "Coverage funnel"
         print(f"{title} {result.year} ({'全部' if result.unit == 'all' else result.unit})")
-        if plan.get("demo"):
+        if inputs.demo:
             print(labels.label("demo_notice", lang))
         print(format_table(header, body, rule=True))
         print()
@@ -175,7 +175,7 @@ def run_duplicates(args) -> int:
 
     plan, inputs, result = _analyse(args)
     table = dup.masked(result.duplicates)
-    names = dict(zip(inputs.areas["code"].astype(str), inputs.areas["name" if args.lang == "zh" else "name_en"]))
+    names = area_names(inputs.areas, args.lang)
     table["area_name"] = table["area_code"].astype(str).map(names).fillna(table["area_code"].astype(str))
     cat_names = dict(zip(inputs.categories["code"], inputs.categories[args.lang]))
     table["categories"] = table["categories"].map(
@@ -210,7 +210,7 @@ def run_duplicates(args) -> int:
         else:
             print(f"{result.year}: {summary['duplicate_people']} people listed or visited more than once; cap {cap}, "
                   f"{summary['over_cap_people']} over the cap by {format_yuan(summary['excess_fen'])} yuan in total")
-        if plan.get("demo"):
+        if inputs.demo:
             print(labels.label("demo_notice", lang))
         if body:
             print(format_table(header, body, right_from=4, rule=True))

@@ -30,10 +30,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from reliefplan.core import paths
-from reliefplan.ingest import reference as loaders
-from reliefplan.ingest.categories import load_categories
-from reliefplan.ingest.plan import load_plan, plan_file
-from reliefplan.ingest.registry import read_registry
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.models import delivery, schedule
 from reliefplan.views import schedule_tables
 
@@ -55,18 +52,10 @@ def register(subparsers) -> None:
     p.set_defaults(handler=run)
 
 
-def _areas(plan):
-    """The areas table for township names, or None when the plan names none (codes are shown instead)."""
-    files = plan.get("_files") or {}
-    return loaders.load_areas(files["areas"]) if "areas" in files else None
-
-
 def run(args) -> int:
-    plan = load_plan(args.plan)
-    areas = _areas(plan)
-    categories = load_categories((plan.get("_files") or {}).get("categories"))
-    registry_path = Path(args.registry) if args.registry else plan_file(plan, "registry")
-    ingest = read_registry(registry_path, areas=areas, categories=categories)
+    inputs = PlanInputs(args.plan, registry=args.registry)
+    plan, areas, categories = inputs.plan, inputs.areas, inputs.categories
+    ingest = inputs.registry_result
     if len(ingest.rejected):
         print(f"名单中 {len(ingest.rejected)} 行被退回, 未参与编排(用 reliefplan validate 查看) / "
               f"{len(ingest.rejected)} registry rows rejected and not scheduled (see `reliefplan validate`)")
@@ -76,7 +65,7 @@ def run(args) -> int:
     sheets = len(result.teams) + 2 + int(schedule_tables.needs_delivery_table(result))
     with tqdm(total=sheets, desc="写入工作簿 writing", unit="sheet", disable=None, file=sys.stderr) as bar:
         schedule_tables.write_schedule_excel(result, out, areas=areas, categories=categories,
-                                      demo=bool(plan.get("demo")), lang=args.lang,
+                                      demo=inputs.demo, lang=args.lang,
                                       progress=lambda _name: bar.update(1))
 
     for row in result.by_delivery.itertuples():

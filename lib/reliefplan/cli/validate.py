@@ -17,12 +17,9 @@ read at all or lacks required columns.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from reliefplan.core.errors import InputError
-from reliefplan.ingest.plan import load_plan
-from reliefplan.ingest.reference import load_areas
-from reliefplan.ingest.registry import first_rejections, read_registry, write_quarantine
+from reliefplan.ingest.inputs import PlanInputs
+from reliefplan.ingest.registry import first_rejections, write_quarantine
 
 DEFAULT_LIMIT = 10
 
@@ -46,21 +43,10 @@ def register(subparsers) -> None:
     p.set_defaults(handler=run)
 
 
-def _default_file(plan) -> Path:
-    path = plan["_files"].get("registry")
-    if path is None or not path.exists():
-        raise InputError("找不到名单文件，请指定文件（或运行 reliefplan demo-data 生成示例名单）",
-                         "the registry file is missing; give a FILE (or run `reliefplan demo-data`)",
-                         file=path or plan["_path"])
-    return path
-
-
 def run(args) -> int:
-
-    plan = load_plan(args.plan)
-    path = Path(args.file) if args.file else _default_file(plan)
-    result = read_registry(path, sheet=args.sheet, areas=load_areas(plan["_files"].get("areas")),
-                           categories=plan["_files"].get("categories"))
+    inputs = PlanInputs(args.plan, registry=args.file, sheet=args.sheet)
+    path = inputs.path("registry")
+    result = inputs.registry_result
     result.check()
 
     where = f" [{result.sheet}]" if result.sheet and len(result.sheets) == 1 else ""

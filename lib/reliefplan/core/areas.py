@@ -3,6 +3,9 @@
 A code is 6 digits for a county (or 350600 a city, 350000 a province), 9 for a
 township and 12 for a village or community. A unit holds every code that starts
 with its prefix: 350600 -> 3506, 350602 -> 350602, 350602001 -> 350602001.
+
+This is the one place that slices area codes or looks names up in an areas
+table (code, name, name_en, parent_code, level): every module asks here.
 """
 
 from __future__ import annotations
@@ -43,5 +46,55 @@ def township_of(area_code: pd.Series) -> pd.Series:
 
 
 def county_of(area_code: pd.Series) -> pd.Series:
-    """The 6-digit county code of each area code."""
-    return area_code.astype("string").fillna("").str[:6]
+    """The 6-digit county code of each area code, as plain str ('' when missing)."""
+    return area_code.astype("string").fillna("").str[:6].astype(object)
+
+
+def unit_of(area_codes: pd.Series, unit_codes) -> pd.Series:
+    """Which of ``unit_codes`` (counties, cities of a province, ...) holds each area code ('' for none)."""
+    out = pd.Series("", index=area_codes.index, dtype=object)
+    codes = area_codes.astype(str)
+    for code in unit_codes:
+        out[in_unit(codes, code).to_numpy()] = str(code)
+    return out
+
+
+def area_names(areas: pd.DataFrame | None, lang: str = "zh") -> dict[str, str]:
+    """Area code -> name in ``lang`` from an areas table (``name_en`` falls back to ``name``); {} without one."""
+    if areas is None or areas.empty:
+        return {}
+    zh = areas["name"].astype(str)
+    names = zh
+    if lang == "en" and "name_en" in areas:
+        en = areas["name_en"]
+        names = en.where(en.notna() & (en.astype(str) != ""), zh).astype(str)
+    return dict(zip(areas["code"].astype(str), names))
+
+
+def area_name(areas: pd.DataFrame | None, code, lang: str = "zh") -> str:
+    """The name of one area in ``lang``; the code itself when the table does not know it."""
+    code = str(code)
+    return area_names(areas, lang).get(code, code)
+
+
+def ancestor(areas: pd.DataFrame, code, level: str) -> str | None:
+    """The code of the ``level`` ('township', 'county', 'city') area holding ``code``, by the table's parents.
+
+    A code at that level is its own; None when the chain never reaches the level.
+    """
+    parents = dict(zip(areas["code"].astype(str), areas["parent_code"]))
+    levels = dict(zip(areas["code"].astype(str), areas["level"].astype(str)))
+    code, seen = str(code), set()
+    while code and code not in seen:
+        if levels.get(code) == level:
+            return code
+        seen.add(code)
+        parent = parents.get(code)
+        code = str(parent) if isinstance(parent, str) and parent else ""
+    return None
+
+
+def areas_at_level(areas: pd.DataFrame, level: str, unit=None) -> pd.DataFrame:
+    """The areas of ``level`` inside ``unit`` ('all'/None = every one), in code order."""
+    rows = areas[(areas["level"] == level) & in_unit(areas["code"].astype(str), unit)]
+    return rows.sort_values("code")

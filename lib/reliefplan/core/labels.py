@@ -1,12 +1,17 @@
-"""zh/en labels for everything a user sees: columns, chart titles, values.
+"""zh/en labels for everything a user sees: columns, chart titles, values, phrases.
 
 Chinese is the default language; English is always available. Column labels
-come from the table schemas; other labels are registered here by key.
+come from the table schemas; every other label is declared in
+:mod:`reliefplan.core.label_table` and registered when this module is
+imported, so a label never depends on which module ran first. One
+:func:`label` / :func:`column_label` for columns, one :func:`t` for phrases
+with ``{placeholders}``.
 """
 
 from __future__ import annotations
 
-from reliefplan.core import schema
+from reliefplan.core import label_table, phrase_table, schema
+
 LANGS = ("zh", "en")
 
 # Labels that are not table columns: derived figures, chart titles, statuses.
@@ -73,3 +78,26 @@ def label(key: str, lang: str = "zh") -> str:
 def relabel(df, lang: str = "zh"):
     """A copy of ``df`` with its columns renamed to user-facing labels."""
     return df.rename(columns={c: label(c, lang) for c in df.columns})
+
+
+def column_label(key: str, lang: str = "zh", *, table: str | None = None) -> str:
+    """The column label of ``key``: the ``table``'s own sense of it (label_table.TABLES) if it has one, else the shared."""
+    pair = label_table.TABLES.get(table, {}).get(key) if table else None
+    return pair[LANGS.index(check_lang(lang))] if pair else label(key, lang)
+
+
+def t(key: str, lang: str = "zh", **values) -> str:
+    """A phrase (phrase_table.PHRASES) in ``lang`` with its ``{placeholders}`` filled; else the label of ``key``."""
+    pair = _PHRASES.get(key)
+    text = pair[LANGS.index(check_lang(lang))] if pair else label(key, lang)
+    return text.format(**values) if values else text
+
+
+for _group in label_table.GROUPS.values():
+    register(_group)
+
+_PHRASES: dict[str, tuple[str, str]] = {}
+for _group in phrase_table.PHRASES.values():
+    for _key, _pair in _group.items():
+        if _PHRASES.setdefault(_key, _pair) != _pair:
+            raise ValueError(f"phrase {_key!r} is already {_PHRASES[_key]}; use another key for {_pair}")

@@ -24,10 +24,10 @@ import re
 import numpy as np
 import pandas as pd
 
+from reliefplan.core.errors import ConfigError
 from reliefplan.core.text import clean_cell, nfkc
 from reliefplan.ingest import sheets as excel
 from reliefplan.ingest.convert import code_text
-from reliefplan.ingest.reference import load_areas
 
 AREA_REASONS: dict[str, tuple[str, str]] = {
     "unknown_area": ("区划代码不在区划表中", "area code is not in the areas table"),
@@ -65,7 +65,8 @@ class AreaResolver:
 
     def __init__(self, areas):
         if areas is None:
-            areas = load_areas()
+            raise ConfigError("核对区划需要行政区划表(方案 data.areas)",
+                              "checking areas needs the areas table (the plan's data.areas)", column="area_code")
         self.names: dict[str, list[str]] = {}
         self.name_of: dict[str, str] = {}
         self.parent: dict[str, str] = {}

@@ -9,19 +9,18 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from reliefplan.core import paths
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.text import strip_all_spaces
 
 
-def load_boundaries(path=None, code_property: str = "code") -> dict:
+def load_boundaries(path, code_property: str = "code") -> dict:
     """A GeoJSON FeatureCollection of area polygons, keyed by ``code_property``.
 
     Checks that it is a FeatureCollection, that every feature has a geometry
     and the code property, and that no code appears twice. Codes are returned
     as strings (a number in the file, e.g. 350602, becomes "350602").
     """
-    path = Path(path) if path else paths.demo_path("boundaries/zhangzhou_counties.geojson")
+    path = Path(path)
     if not path.exists():
         raise ConfigError("边界文件不存在", "boundary file not found", file=path)
     try:

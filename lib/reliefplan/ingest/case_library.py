@@ -28,8 +28,6 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from reliefplan.core import paths
-from reliefplan.ingest.categories import load_categories
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import to_fen
 
@@ -74,6 +72,8 @@ class CaseLibrary:
     stated: one row per stated subtotal/total: ``measure``, ``of`` (tuple of
       references), ``value_fen`` (money measures) or ``value_count`` (count).
     raw: the parsed YAML (plans as written, with their text), for display.
+    categories: the categories table the library was checked against (the
+      plan's), whose names and aliases the named-group check looks for.
     """
 
     plans: pd.DataFrame
@@ -84,6 +84,7 @@ class CaseLibrary:
     path: Path | None = None
     organizer_types: dict = field(default_factory=dict)
     levels: dict = field(default_factory=dict)
+    categories: pd.DataFrame | None = field(default=None, repr=False)
 
     def plan(self, plan_id: str) -> dict:
         """The plan ``plan_id`` as written in the file."""
@@ -190,16 +191,16 @@ def _nullable_int(values) -> pd.Series:
     return pd.Series([pd.NA if v is None else v for v in values], dtype="Int64")
 
 
-def load_case_library(path=None, categories: pd.DataFrame | None = None) -> CaseLibrary:
-    """Read and check a case library YAML; the seed library when ``path`` is None.
+def load_case_library(path, categories: pd.DataFrame | None = None) -> CaseLibrary:
+    """Read and check a case library YAML (the seed library: the demo plan's ``data.case_library``).
 
     Checks: unique plan ids; required fields; organizer_type and level from
     the file's own vocabularies; category codes known to ``categories``
-    (default: the demo table); counts whole numbers; amounts valid yuan;
+    (the plan's categories table; required); counts whole numbers; amounts valid yuan;
     flags, units and measures from fixed lists; stated figures refer to
     existing items. Errors name the file, the YAML line and the field.
     """
-    path = Path(path) if path else paths.demo_path("case_library.yaml")
+    path = Path(path)
     if not path.exists():
         raise ConfigError("案例库文件不存在", "case library file not found", file=path)
     try:
@@ -216,8 +217,11 @@ def load_case_library(path=None, categories: pd.DataFrame | None = None) -> Case
     if not isinstance(raw, dict) or not isinstance(raw.get("plans"), list) or not raw["plans"]:
         check.fail(("plans",), "须列出至少一篇方案", "must list at least one plan")
 
-    cats = categories if categories is not None else load_categories()
-    known = set(cats["code"])
+    if categories is None:
+        raise ConfigError("核对案例库的类别需要困难类别表(方案 data.categories)",
+                          "checking the case library's categories needs the categories table (data.categories)",
+                          file=path)
+    known = set(categories["code"])
     org_types = raw.get("organizer_types") or {}
     levels = raw.get("levels") or {}
     if not isinstance(org_types, dict) or not org_types:
@@ -402,7 +406,7 @@ def load_case_library(path=None, categories: pd.DataFrame | None = None) -> Case
     stated["illegible"] = stated["illegible"].astype(bool)
 
     return CaseLibrary(plans=plans, lines=lines, overheads=overheads, stated=stated, raw=raw,
-                       path=path, organizer_types=org_types, levels=levels)
+                       path=path, organizer_types=org_types, levels=levels, categories=categories)
 
 
 def organizer_type_label(lib: CaseLibrary, code: str, lang: str = "zh") -> str:

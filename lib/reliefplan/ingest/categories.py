@@ -10,16 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from reliefplan.core import paths
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.text import header_key
 
 UNITS = ("person", "household", "enterprise")
 
 
-def load_categories(path=None) -> pd.DataFrame:
-    """Read and check the categories table; the demo table when ``path`` is None."""
-    path = Path(path) if path else paths.demo_path("categories.csv")
+def load_categories(path) -> pd.DataFrame:
+    """Read and check the categories table at ``path``."""
+    path = Path(path)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except OSError as exc:

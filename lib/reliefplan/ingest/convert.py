@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from reliefplan.core.errors import ConfigError
 from reliefplan.core.text import clean_cell, header_key, nfkc, strip_all_spaces
 from reliefplan.ingest import sheets as excel
 from reliefplan.ingest.categories import category_lookup, load_categories
@@ -159,8 +160,10 @@ def category_value(lookup: dict[str, str]):
 
 def category_lookup_of(categories) -> dict[str, str]:
     if categories is None:
-        categories = load_categories()
-    elif isinstance(categories, (str, Path)):
+        raise ConfigError("核对困难类别需要困难类别表(方案 data.categories)",
+                          "checking categories needs the categories table (the plan's data.categories)",
+                          column="category")
+    if isinstance(categories, (str, Path)):
         categories = load_categories(categories)
     if isinstance(categories, dict):
         return {header_key(k): v for k, v in categories.items()}

@@ -126,7 +126,9 @@ def load_plan(path=None) -> dict:
         if not file.exists():
             _fail(path, f"data.{key}", f"文件不存在: {file}", f"file not found: {file}")
 
-    categories = load_categories(files.get("categories"))
+    if "categories" not in files:
+        _fail(path, "data.categories", "须指定困难类别表文件", "must name the categories table file")
+    categories = load_categories(files["categories"])
     known = set(categories["code"])
     cats = plan.get("categories")
     if not isinstance(cats, dict) or not cats:
@@ -202,7 +204,7 @@ def load_plan(path=None) -> dict:
 
 
 def plan_file(plan: dict, key: str) -> Path:
-    """The absolute path of data file ``key`` named by the plan (or the demo default)."""
+    """The absolute path of data file ``key`` named by the plan; a ConfigError naming ``data.<key>`` when none."""
     files = plan.get("_files") or {}
     if key in files:
         return files[key]

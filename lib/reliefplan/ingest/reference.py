@@ -13,8 +13,8 @@ Money is read as text and converted to integer fen exactly (never through a
 float; :mod:`.table_columns`). The area boundaries are GeoJSON, read by
 :func:`reliefplan.ingest.boundaries.load_boundaries` (re-exported here).
 
-Each loader defaults to the demo file (``lib/reliefplan/core/paths.py``) when no
-path is given; :func:`reliefplan.ingest.inputs.load_plan_inputs` loads every table a plan names.
+Each loader reads the file it is given (there is no default file);
+:class:`reliefplan.ingest.inputs.PlanInputs` loads the tables a plan names.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reliefplan.core import paths, schema
+from reliefplan.core import schema
 from reliefplan.core.errors import ConfigError, InputError
 from reliefplan.ingest.boundaries import Unmatched, load_boundaries, unmatched_codes
 from reliefplan.ingest.case_library import load_case_library as _load_case_library
@@ -64,14 +64,14 @@ _CHANGE_ALIASES = {
 # The tables
 # ---------------------------------------------------------------------------
 
-def load_areas(path=None) -> pd.DataFrame:
+def load_areas(path) -> pd.DataFrame:
     """Areas (行政区划): code, name, name_en, parent_code, level, urban_rural, edition.
 
     Codes are strings (6-digit county, 9-digit township, 12-digit village);
     every code is unique, every parent code is a code in the table, level is
     city/county/township/village and urban_rural is urban/rural.
     """
-    path = Path(path) if path else paths.demo_path("areas.csv")
+    path = Path(path)
 
     def checks(df, problems):
         flag_duplicate_keys(df, ["code"], problems, "区划代码重复", "duplicate area code")
@@ -93,14 +93,14 @@ def load_areas(path=None) -> pd.DataFrame:
     return df
 
 
-def load_dibao(path=None) -> pd.DataFrame:
+def load_dibao(path) -> pd.DataFrame:
     """低保 standards: county_code, urban_rural, effective_date, monthly_fen (int64 fen).
 
     One row per county, urban/rural and effective date (no duplicates); each
     standard is more than zero. In files the amount is in yuan
     (``monthly_yuan`` / 低保标准).
     """
-    path = Path(path) if path else paths.demo_path("dibao_standards.csv")
+    path = Path(path)
 
     def checks(df, problems):
         not6 = df["county_code"].str.len().ne(6).fillna(False).to_numpy(dtype=bool)
@@ -119,32 +119,32 @@ def load_dibao(path=None) -> pd.DataFrame:
     return df
 
 
-def load_history(path=None, categories: pd.DataFrame | None = None) -> pd.DataFrame:
+def load_history(path, categories: pd.DataFrame | None = None) -> pd.DataFrame:
     """Campaign history 2019-: one row per year, organizer, area, category, funding source.
 
     Money columns (cash/goods/overhead, optional stated total) become int64
     fen; ``stated_total_fen`` stays nullable (Int64) because it is often blank.
-    Categories are mapped to codes (``categories`` defaults to the demo table).
+    Categories are mapped to codes with ``categories`` (the plan's categories table; required).
     """
-    path = Path(path) if path else paths.demo_path("campaign_history.csv")
+    path = Path(path)
     df = read_table(path, schema.HISTORY, error=InputError, categories=categories)
     for col in ("year", "households", "persons", "cash_fen", "goods_fen", "overhead_fen"):
         df[col] = df[col].astype("int64")
     return df
 
 
-def load_visits(path=None, categories: pd.DataFrame | None = None) -> pd.DataFrame:
+def load_visits(path, categories: pd.DataFrame | None = None) -> pd.DataFrame:
     """Visit / disbursement records: person, date, team, cash and goods (int64 fen), signed receipt."""
-    path = Path(path) if path else paths.demo_path("visits.csv")
+    path = Path(path)
     df = read_table(path, schema.VISITS, error=InputError, categories=categories)
     for col in ("campaign_year", "cash_fen", "goods_fen"):
         df[col] = df[col].astype("int64")
     return df
 
 
-def load_registry_changes(path=None) -> pd.DataFrame:
+def load_registry_changes(path) -> pd.DataFrame:
     """Registry changes: id_number, year, reason (moved / died / no_longer_eligible), note."""
-    path = Path(path) if path else paths.demo_path("registry_changes.csv")
+    path = Path(path)
     df = read_table(path, schema.REGISTRY_CHANGES, error=InputError, choices={
         "reason": (_CHANGE_ALIASES, "变动原因", "reason"),
     })
@@ -153,6 +153,6 @@ def load_registry_changes(path=None) -> pd.DataFrame:
 
 
 
-def load_case_library(path=None, categories: pd.DataFrame | None = None):
+def load_case_library(path, categories: pd.DataFrame | None = None):
     """The eleven seed plans as structured records; see :mod:`reliefplan.ingest.case_library`."""
     return _load_case_library(path, categories=categories)

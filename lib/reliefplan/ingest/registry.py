@@ -170,11 +170,12 @@ def read_registry(path, *, areas=None, categories=None, sheet=None, today=None) 
     """Read, normalise and validate a registry file (.xlsx/.xls/.csv): every sheet that holds a registry.
 
     ``areas``: the areas table (DataFrame with ``code`` and optionally ``name``,
-    ``level``, ``parent_code``, ``former_names``) or a set of codes; by default
-    the demo areas (:func:`reliefplan.ingest.reference.load_areas`).
-    ``categories``: a categories DataFrame, a path, or a spelling->code dict;
-    by default ``data/categories.csv``. ``sheet``: a sheet name or 0-based
-    position; by default every sheet whose header names every required column.
+    ``level``, ``parent_code``, ``former_names``) or a set of codes.
+    ``categories``: a categories DataFrame, a path, or a spelling->code dict.
+    Both are required (a ConfigError names the missing one;
+    :class:`reliefplan.ingest.inputs.PlanInputs` passes the plan's). ``sheet``:
+    a sheet name or 0-based position; by default every sheet whose header
+    names every required column.
     ``today`` (for tests) bounds birth dates.
 
     Raises :class:`~reliefplan.core.errors.InputError` when the file cannot be read,

@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.core import schema
+from reliefplan.core.errors import ConfigError
 from reliefplan.core.ids import REASONS, validate_ids
 from reliefplan.core.text import clean_cell, header_key, strip_all_spaces
-from reliefplan.ingest.categories import category_lookup, load_categories
+from reliefplan.ingest.categories import category_lookup
 from reliefplan.ingest.convert import bool_value, int_value, money_value, per_unique, reason_text
 
 _SHOW_PROBLEMS = 5         # problems listed in the error message
@@ -145,8 +146,10 @@ def _as_choice(col, raw, required, problems, aliases: dict[str, str], zh_what: s
 
 
 def _as_category(col, raw, required, problems, categories: pd.DataFrame | None):
-    cats = categories if categories is not None else load_categories()
-    lookup = category_lookup(cats)
+    if categories is None:
+        raise ConfigError(f"列 {col} 需要困难类别表(方案 data.categories)",
+                          f"column {col} needs the categories table (the plan's data.categories)", column=col)
+    lookup = category_lookup(categories)
     key = raw.map(header_key)
     blank = _empty(col, key, required, problems)
     mapped = key.map(lookup)

@@ -20,11 +20,10 @@ import re
 
 import pandas as pd
 
+from reliefplan.core import areas as area_codes
 from reliefplan.core.areas import in_unit, unit_prefix
 from reliefplan.core.errors import ConfigError
-from reliefplan.ingest.plan import plan_file
-from reliefplan.ingest.reference import load_areas
-from reliefplan.ingest.registry import read_registry
+from reliefplan.ingest.inputs import PlanInputs
 
 ORG_PREFIX = "org:"
 
@@ -59,33 +58,30 @@ def organizer_stem(name: str) -> str:
     return f"org_{safe}"
 
 
-def organizer_names(plan: dict) -> list[str]:
+def organizer_names(plan) -> list[str]:
     """The distinct organizers (registry column ``organizer``) of people in the planning area, sorted.
 
-    Values are compared by :func:`normalize_organizer`; blank values are no organizer.
+    ``plan``: a plan dict or its :class:`PlanInputs`; the registry is checked against the plan's own
+    areas and categories. Values are compared by :func:`normalize_organizer`; blank values are no organizer.
     """
-    reg = read_registry(plan_file(plan, "registry")).accepted
+    inputs = PlanInputs.of(plan)
+    reg = inputs.registry
     if "organizer" not in reg or reg.empty:
         return []
-    reg = reg.loc[in_unit(reg["area_code"].astype(str), str(plan.get("area") or "all"))]
+    reg = reg.loc[in_unit(reg["area_code"].astype(str), str(inputs.plan.get("area") or "all"))]
     names = reg["organizer"].dropna().astype(str).map(normalize_organizer)
     return sorted(set(names[names != ""]))
 
 
-def load_area_table(plan: dict) -> pd.DataFrame:
-    """The plan's area table (code, name, name_en, parent_code, level)."""
-    return load_areas(plan_file(plan, "areas"))
+def load_area_table(plan) -> pd.DataFrame:
+    """The plan's area table (code, name, name_en, parent_code, level); ``plan`` a dict or PlanInputs."""
+    return PlanInputs.of(plan).areas
 
 
 def area_name(plan: dict, areas: pd.DataFrame, lang: str = "zh") -> str:
     """The name of the plan's planning area (``area``), e.g. 漳州市; the code when unknown."""
     code = str(plan.get("area", ""))
-    row = areas[areas["code"] == code]
-    if row.empty:
-        return code or "city"
-    if lang == "en" and pd.notna(row["name_en"].iloc[0]):
-        return str(row["name_en"].iloc[0])
-    return str(row["name"].iloc[0])
+    return area_codes.area_name(areas, code, lang) if code else "city"
 
 
 # report_units words -> the area table's level; singular and plural spellings both accepted

@@ -20,7 +20,6 @@ and the contingency on everything: the largest gifts total G with
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -32,28 +31,12 @@ from reliefplan.models import per_person, pool_allocation, pools
 # Re-exported: the cap arithmetic used to live here and callers still reach it as allocation.*.
 from reliefplan.models.cap_rules import (  # noqa: F401
     _components, cover_prefix, gifts_at, gifts_room, max_factor, priority_order, row_costs)
-from reliefplan.core import labels
 from reliefplan.models import standards as stds
 from reliefplan.core.errors import InputError
 from reliefplan.core.money import format_yuan, to_fen
 
 MODES = ("priority", "scale")
 
-labels.register({
-    "eligible_recipients": ("应慰问户(人)次", "Eligible recipients"),
-    "covered_recipients": ("已覆盖户(人)次", "Covered recipients"),
-    "uncovered_recipients": ("未覆盖户(人)次", "Not covered recipients"),
-    "eligible_households": ("应慰问户数", "Eligible households"),
-    "covered_households": ("已覆盖户数", "Covered households"),
-    "uncovered_households": ("未覆盖户数", "Not covered households"),
-    "eligible_persons": ("应慰问人数", "Eligible persons"),
-    "covered_persons": ("已覆盖人数", "Covered persons"),
-    "uncovered_persons": ("未覆盖人数", "Not covered persons"),
-    "need_fen": ("全额所需(元)", "Needed in full (yuan)"),
-    "covered_fen": ("已安排(元)", "Allocated (yuan)"),
-    "coverage_pct": ("覆盖率(%)", "Coverage (%)"),
-    "covered": ("是否覆盖", "Covered"),
-})
 
 
 @dataclass
@@ -358,6 +341,7 @@ def pools_by_unit(alloc: Allocation, unit_names: dict | None = None) -> tuple[pd
         all(int(wide.at[c, "total_fen"]) == int(unit_totals.get(c, 0)) for c in wide.index) and \
         int(wide["total_fen"].sum()) == int(alloc.budget.total_fen)
     out = wide.reset_index()
-    out.insert(1, "unit_name", out["county_code"].map(unit_names or {}).fillna(out["county_code"]))
+    names = unit_names or {}
+    out.insert(1, "unit_name", [names.get(c, c) for c in out["county_code"]])
     total = {"county_code": "合计", "unit_name": "合计", **{c: int(wide[c].sum()) for c in wide.columns}}
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True), ok

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.core import labels
+from reliefplan.core.areas import county_of
 from reliefplan.core.errors import InputError
 from reliefplan.core.lunar_dates import spring_festival
 from reliefplan.models import households
@@ -74,7 +75,7 @@ def beneficiaries_from_registry(registry: pd.DataFrame, eligibility: pd.DataFram
     if "county_code" in rows:
         county = rows["county_code"].astype(str)
     else:
-        county = rows["area_code"].astype(str).str[:6]
+        county = county_of(rows["area_code"])
     if eligibility is not None:
         dibao = eligibility["dibao_fen"].reindex(rows.index)
     elif "dibao_fen" in rows:
@@ -200,7 +201,7 @@ def forecast_counts(forecast: pd.DataFrame, history: pd.DataFrame | None = None)
     if history is not None and len(history):
         h = history.copy()
         if "county_code" not in h:
-            h["county_code"] = h["area_code"].astype(str).str[:6]
+            h["county_code"] = county_of(h["area_code"])
         h["county_code"] = h["county_code"].astype(str)
         per_year = h.groupby(["county_code", "category", "year"])[["households", "persons"]].sum().reset_index()
         last = per_year.sort_values("year").drop_duplicates(["county_code", "category"], keep="last")

@@ -20,7 +20,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from reliefplan.core import labels
+from reliefplan.core.areas import area_names
 from reliefplan.core.errors import InputError
 from reliefplan.core.money import to_fen
 from reliefplan.models import per_person, pool_allocation, pools
@@ -37,31 +37,6 @@ LINE_COLUMNS = ("county_code", "category", "households", "persons", "recipients"
                 "cash_fen", "goods_fen", "gifts_fen", "overhead_fen", "contingency_fen", "total_fen")
 MONEY_PARTS = ("cash_fen", "goods_fen", "gifts_fen", "overhead_fen", "contingency_fen", "total_fen")
 
-labels.register({
-    "households": ("户数", "Households"),
-    "persons": ("人数", "Persons"),
-    "recipients": ("慰问户(人)次", "Recipients"),
-    "gifts_fen": ("慰问金品小计(元)", "Gifts (yuan)"),
-    "overhead_fen": ("工作经费(元)", "Overheads (yuan)"),
-    "contingency_fen": ("不可预见费(元)", "Contingency (yuan)"),
-    "funding_fen": ("资金来源合计(元)", "Total funding (yuan)"),
-    "gap_fen": ("资金缺口(元)", "Funding gap (yuan)"),
-    "surplus_fen": ("资金结余(元)", "Funding surplus (yuan)"),
-    "budget_cap_fen": ("预算上限(元)", "Budget cap (yuan)"),
-    "cap_margin_fen": ("距上限(元)", "Room under the cap (yuan)"),
-    "per_person_fen": ("人均(元)", "Per person (yuan)"),
-    "per_recipient_fen": ("户(人)均慰问金品(元)", "Gifts per recipient (yuan)"),
-    "item": ("项目", "Item"),
-    "basis": ("计算方式", "Basis"),
-    "amount_fen": ("标准(元)", "Amount (yuan)"),
-    "teams": ("慰问组数", "Teams"),
-    "days": ("天数", "Days"),
-    "source": ("资金来源", "Funding source"),
-    "used_fen": ("使用(元)", "Used (yuan)"),
-    "report_unit": ("单位", "Unit"),
-    "kind": ("费用类别", "Cost"),
-    "amount": ("金额(元)", "Amount (yuan)"),
-})
 
 KIND_LABELS = {
     "cash_fen": ("慰问金", "Cash"),
@@ -316,7 +291,4 @@ def scenario_category_diff(budgets: dict[str, Budget], baseline: str | None = No
 
 def unit_names(areas: pd.DataFrame | None, lang: str = "zh") -> dict[str, str]:
     """Area code -> name (English name when ``lang='en'`` and present), for tables and charts."""
-    if areas is None:
-        return {}
-    col = "name_en" if lang == "en" and "name_en" in areas else "name"
-    return dict(zip(areas["code"].astype(str), areas[col].astype(str)))
+    return area_names(areas, lang)

@@ -19,44 +19,20 @@ Sums are exact integer sums; nothing is summed as float.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from reliefplan.core import paths
 from reliefplan.core.errors import ConfigError, InputError
-from reliefplan.core.labels import LANGS, check_lang, label
+from reliefplan.core.areas import area_names, county_of, in_unit  # noqa: F401  (area_names: the notebooks')
+from reliefplan.core import labels
 from reliefplan.core.money import format_yuan
-from reliefplan.ingest.case_library import load_case_library
-from reliefplan.ingest.categories import load_categories
-from reliefplan.ingest.plan import load_plan
-from reliefplan.ingest.plan import plan_file as plan_path_of
-from reliefplan.ingest.reference import load_areas, load_history
+from reliefplan.ingest.inputs import PlanInputs
 
 COUNT_COLUMNS = ("households", "persons")
 MONEY_COLUMNS = ("cash_fen", "goods_fen", "overhead_fen", "gifts_fen", "total_fen")
 DIMENSIONS = ("year", "county_code", "category", "funding_source", "organizer", "area_code")
 
-# Column labels of the totals tables; local so they never clash with other modules' keys.
-LABELS = {
-    "category": ("类别代码", "Category code"),
-    "gifts_fen": ("慰问金品小计(元)", "Cash + goods (yuan)"),
-    "total_fen": ("合计(元)", "Total (yuan)"),
-    "per_head_fen": ("人均(元)", "Per person (yuan)"),
-    "per_household_fen": ("户均(元)", "Per household (yuan)"),
-    "cash_share_pct": ("慰问金占比(%)", "Cash share (%)"),
-    "overhead_share_pct": ("工作经费占比(%)", "Overhead share (%)"),
-    "change_fen": ("比上年增减(元)", "Change on previous year (yuan)"),
-    "change_pct": ("比上年增减(%)", "Change on previous year (%)"),
-    "county_name": ("县(市、区)", "County"),
-    "category_name": ("困难类别", "Category"),
-}
 
 
-def column_label(key: str, lang: str = "zh") -> str:
-    """This module's label for ``key`` (kept local so generic keys never clash), else the shared one."""
-    pair = LABELS.get(key)
-    return pair[LANGS.index(check_lang(lang))] if pair else label(key, lang)
 
 
 def _half_up_div(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -85,7 +61,7 @@ def prepare(history: pd.DataFrame) -> pd.DataFrame:
     df = history.copy()
     if "source_row" not in df:
         df["source_row"] = pd.Series(range(2, len(df) + 2), index=df.index, dtype="int64")
-    df["county_code"] = df["area_code"].astype(str).str[:6]
+    df["county_code"] = county_of(df["area_code"])
     for col in ("households", "persons", "cash_fen", "goods_fen", "overhead_fen"):
         df[col] = df[col].astype("int64")
     df["gifts_fen"] = df["cash_fen"] + df["goods_fen"]
@@ -97,8 +73,8 @@ def filter_history(history: pd.DataFrame, year_from: int | None = None, year_to:
                    unit: str = "all") -> pd.DataFrame:
     """Rows in ``year_from..year_to`` (inclusive; None = open) and in ``unit``.
 
-    ``unit`` is ``'all'`` or an area code: a 6-digit county code keeps the
-    rows whose area lies in that county; a longer code keeps that area.
+    ``unit`` is ``'all'`` or an area code: the rows whose area lies in it
+    (:func:`reliefplan.core.areas.in_unit`: a city code keeps its counties).
     """
     df = prepare(history) if "county_code" not in history else history
     keep = pd.Series(True, index=df.index)
@@ -106,9 +82,7 @@ def filter_history(history: pd.DataFrame, year_from: int | None = None, year_to:
         keep &= df["year"] >= int(year_from)
     if year_to is not None:
         keep &= df["year"] <= int(year_to)
-    if unit not in (None, "", "all"):
-        unit = str(unit)
-        keep &= df["area_code"].astype(str).str.startswith(unit)
+    keep &= in_unit(df["area_code"].astype(str), unit).to_numpy()
     return df[keep].reset_index(drop=True)
 
 
@@ -209,7 +183,7 @@ def display_totals(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     for col in out.columns:
         if col.endswith("_fen"):
             out[col] = [format_yuan(int(v)) if pd.notna(v) else "" for v in out[col]]
-    return out.rename(columns={c: column_label(c, lang) for c in out.columns})
+    return out.rename(columns={c: labels.column_label(c, lang, table="models.campaigns") for c in out.columns})
 
 
 def check_unit(unit, areas: pd.DataFrame | None = None) -> str:
@@ -233,45 +207,30 @@ def check_unit(unit, areas: pd.DataFrame | None = None) -> str:
 
 
 def load_inputs(plan_file=None, history_file=None, case_library_file=None) -> dict:
-    """Read what the past-campaigns analysis needs; this module's only file-reading function.
+    """What the past-campaigns analysis needs, from the plan's :class:`~reliefplan.ingest.inputs.PlanInputs`.
 
     The history and case library come from ``history_file`` /
     ``case_library_file`` when given, else from the plan's ``data:`` entries
-    (the demo plan when ``plan_file`` is None). Returns a dict with plan,
-    history, case_library, areas, categories, history_path,
-    case_library_path, and ``demo``: True when the history is the demo
-    history (the notebook then shows 示例数据，人员均为虚构).
+    (``plan_file``: a PlanInputs, a plan, a plan file, or None for the demo
+    plan). Returns a dict with plan, history, case_library, areas (None when
+    the plan names none), categories, history_path, case_library_path, and
+    ``demo`` (:attr:`PlanInputs.demo`: the notebook then shows 示例数据，人员均为虚构).
     """
-
-
-    plan = load_plan(plan_file)
-    files = plan.get("_files") or {}
-    categories = load_categories(files.get("categories"))
-    history_path = Path(history_file) if history_file else plan_path_of(plan, "history")
-    library_path = (Path(case_library_file) if case_library_file
-                    else files.get("case_library", paths.demo_path("case_library.yaml")))
-    areas = load_areas(files["areas"]) if "areas" in files else None
-    demo_history = paths.demo_path("campaign_history.csv").resolve()
-    demo = history_path.resolve() == demo_history or (history_file is None and bool(plan.get("demo")))
+    if isinstance(plan_file, PlanInputs) and not (history_file or case_library_file):
+        inputs = plan_file
+    else:
+        plan = plan_file.plan if isinstance(plan_file, PlanInputs) else plan_file
+        inputs = PlanInputs(plan, history=history_file, case_library=case_library_file)
     return {
-        "plan": plan,
-        "history": load_history(history_path, categories=categories),
-        "case_library": load_case_library(library_path, categories=categories),
-        "areas": areas,
-        "categories": categories,
-        "history_path": history_path,
-        "case_library_path": Path(library_path),
-        "demo": demo,
+        "plan": inputs.plan,
+        "history": inputs.history,
+        "case_library": inputs.case_library,
+        "areas": inputs.get("areas"),
+        "categories": inputs.categories,
+        "history_path": inputs.path("history"),
+        "case_library_path": inputs.path("case_library"),
+        "demo": inputs.demo,
     }
-
-
-def area_names(areas: pd.DataFrame | None, lang: str = "zh") -> dict[str, str]:
-    """Area code -> name in ``lang`` (empty without an areas table)."""
-    if areas is None:
-        return {}
-    col = "name_en" if lang == "en" and "name_en" in areas else "name"
-    return {str(c): str(n if isinstance(n, str) and n else z)
-            for c, n, z in zip(areas["code"], areas[col], areas["name"])}
 
 
 def require_rows(history: pd.DataFrame, year_from=None, year_to=None, unit="all") -> pd.DataFrame:

@@ -18,19 +18,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from reliefplan.core import labels
 from reliefplan.core.errors import ConfigError
 from reliefplan.models import allocation as al
 from reliefplan.models import budget as bm
 
 CROSS_RULES = ("highest_once", "pay_all")
-
-labels.register({
-    "plan": ("方案", "Plan"),
-    "shared_people": ("两方案均列入人数", "People in several plans"),
-    "dropped_fen": ("因不重复慰问减少(元)", "Not paid twice (yuan)"),
-    "combined_total_fen": ("合并后合计(元)", "Combined total (yuan)"),
-})
 
 
 @dataclass

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reliefplan.core import labels
 REASONS = ("moved", "died", "no_longer_eligible", "missed", "unknown")
 REASON_LABELS = {
     "moved": ("迁出", "moved away"),
@@ -26,11 +25,6 @@ REASON_LABELS = {
     "unknown": ("原因不明", "unknown"),
 }
 
-labels.register({
-    "continuity_reason": ("未续慰原因", "Why not reached again"),
-    "previous_year": ("上年度", "Previous year"),
-    "change_note": ("变动说明", "Change note"),
-})
 
 
 def reached_ids(visits: pd.DataFrame, year: int) -> pd.Index:

@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.core import labels
-from reliefplan.core.areas import NO_TOWNSHIP, in_unit, township_of, unit_prefix  # noqa: F401  (re-exported)
+from reliefplan.core.areas import (  # noqa: F401  (NO_TOWNSHIP, in_unit, township_of, unit_prefix re-exported)
+    NO_TOWNSHIP, area_names, county_of, in_unit, township_of, unit_prefix)
 from reliefplan.models import delivery
 from reliefplan.models.coverage_inputs import CoverageInputs, load_inputs  # noqa: F401  (re-exported)
 from reliefplan.core.lunar_dates import spring_festival
@@ -55,29 +56,6 @@ FUNNEL_COUNTS = ("registered", "eligible", "planned", "visited", "reached", "vis
 REACHED_BY_MODE = {"transfer": "reached_paid", "collective": "reached_signed", "visit": "reached_visited"}
 FUNNEL_RATES = ("coverage_rate", "exclusion_rate", "inclusion_rate")
 
-labels.register({
-    "registered": ("在册人数", "Registered"),
-    "eligible": ("符合条件", "Eligible"),
-    "planned": ("计划慰问", "Planned"),
-    "visited": ("已走访", "Visited"),
-    "reached": ("已到位", "Reached"),
-    "visited_unsigned": ("已走访未签收", "Visited, receipt not signed"),
-    "eligible_reached": ("符合条件且到位", "Eligible and reached"),
-    "exclusion": ("应慰未慰", "Exclusion (eligible, not reached)"),
-    "inclusion": ("不应慰而慰", "Inclusion (reached, not eligible)"),
-    "reached_unregistered": ("未在册而慰问", "Reached, not on registry"),
-    "coverage_rate": ("覆盖率", "Coverage rate"),
-    "exclusion_rate": ("漏慰率", "Exclusion rate"),
-    "inclusion_rate": ("错慰率", "Inclusion rate"),
-    "township_code": ("乡镇代码", "Township code"),
-    "listings": ("登记次数", "Times listed"),
-    "received_fen": ("累计领取(元)", "Received (yuan)"),
-    "priority": ("优先级", "Priority"),
-    "income_ratio": ("收入/低保", "Income / dibao"),
-    "category_label": ("困难类别", "Category"),
-    "total": ("合计", "Total"),
-    "no_township": ("(未细分到乡镇)", "(township not given)"),
-})
 
 
 # ---------------------------------------------------------------------------
@@ -176,7 +154,7 @@ def person_status(registry: pd.DataFrame, eligibility: pd.DataFrame, visits: pd.
             "person_key": [person_key(i) for i in extra_ids],
             "name": first["name"] if "name" in first else "",
             "area_code": first["area_code"].astype(str),
-            "county_code": first["area_code"].astype(str).str[:6],
+            "county_code": county_of(first["area_code"]),
             "category": first["category"] if "category" in first else "",
             "priority": first["category"].map(priority).fillna(99).astype(int) if "category" in first else 99,
             "registered": False, "listings": 0, "organizers": "", "eligible": False, "planned": False,
@@ -292,8 +270,7 @@ def with_names(df: pd.DataFrame, areas: pd.DataFrame | None = None, categories: 
     """Add ``area_name`` (for county/township/area code columns) and ``category_label`` columns."""
     out = df.copy()
     if areas is not None:
-        name_col = "name" if lang == "zh" else ("name_en" if "name_en" in areas else "name")
-        names = dict(zip(areas["code"].astype(str), areas[name_col].astype(str)))
+        names = area_names(areas, lang)
         for col, target in (("township_code", "township_name"), ("county_code", "county_name"),
                             ("area_code", "area_name")):
             if col in out:

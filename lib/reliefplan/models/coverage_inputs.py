@@ -8,9 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from reliefplan.ingest.categories import load_categories
-from reliefplan.ingest.inputs import load_plan_inputs
-from reliefplan.ingest.plan import load_plan
+from reliefplan.ingest.inputs import PlanInputs
 
 
 @dataclass
@@ -26,35 +24,31 @@ class CoverageInputs:
     categories: pd.DataFrame
     boundaries: dict | None = None
     rejected: pd.DataFrame | None = None
+    demo: bool = False              # PlanInputs.demo: the 示例数据 notice is shown
 
 
-def load_inputs(plan: dict | None = None, *, boundaries: bool = True) -> CoverageInputs:
-    """Read what the plan names (registry, areas, 低保, visits, changes, categories, boundaries).
+def load_inputs(plan=None, *, boundaries: bool = True) -> CoverageInputs:
+    """The tables the coverage analysis reads (registry, areas, 低保, visits, changes, categories, boundaries).
 
-    This is the module's only file-reading function; every read goes
-    through :func:`reliefplan.ingest.inputs.load_plan_inputs`. ``plan`` is a
-    loaded plan, a path, or None for the demo plan. Registry rows the reader
-    rejects are kept in ``rejected`` (nothing lost) and left out of the
-    analysis. A plan without visits or registry changes gets empty tables.
+    Every table comes from :class:`reliefplan.ingest.inputs.PlanInputs`; ``plan``
+    is a PlanInputs, a loaded plan, a path, or None for the demo plan. The
+    registry, areas, 低保 standards and categories are required (a ConfigError
+    names the missing one). Registry rows the reader rejects are kept in
+    ``rejected`` (nothing lost) and left out of the analysis. A plan without
+    visits or registry changes gets empty tables, without boundaries None.
     """
-
-    if not isinstance(plan, dict):
-        plan = load_plan(plan)
-    include = ["registry", "areas", "dibao", "visits", "registry_changes", "categories"]
-    if boundaries:
-        include.append("boundaries")
-    data = load_plan_inputs(plan, include=include)
-    result = data.get("registry_result")
+    inputs = PlanInputs.of(plan)
     return CoverageInputs(
-        plan=plan,
-        registry=data["registry"],
-        areas=data["areas"],
-        dibao=data["dibao"],
-        visits=data.get("visits", _empty_visits()),
-        changes=data.get("registry_changes", pd.DataFrame(columns=["id_number", "year", "reason", "note"])),
-        categories=data.get("categories", load_categories()),
-        boundaries=data.get("boundaries"),
-        rejected=getattr(result, "rejected", None),
+        plan=inputs.plan,
+        registry=inputs.registry,
+        areas=inputs.areas,
+        dibao=inputs.dibao,
+        visits=inputs.get("visits", _empty_visits()),
+        changes=inputs.get("registry_changes", pd.DataFrame(columns=["id_number", "year", "reason", "note"])),
+        categories=inputs.categories,
+        boundaries=inputs.get("boundaries") if boundaries else None,
+        rejected=inputs.registry_result.rejected,
+        demo=inputs.demo,
     )
 
 

@@ -47,16 +47,6 @@ REP_PER = ("township", "county")
 REP_ORDER = ("priority", "registry")
 DEFAULT_MODE = "visit"
 
-labels.register({
-    "delivery": ("发放方式", "Delivery mode"),
-    "representative": ("代表性走访", "Representative visit"),
-    "to_visit": ("安排走访", "To visit"),
-    "not_visited": ("不安排走访(转账或集中发放)", "Not visited (transfer or collective)"),
-    "reached_paid": ("到位:转账已发放", "Reached: paid by transfer"),
-    "reached_signed": ("到位:集中发放已签收", "Reached: signed at a distribution"),
-    "reached_visited": ("到位:上门走访已签收", "Reached: visited, receipt signed"),
-})
-
 
 def mode_label(mode: str, lang: str = "zh") -> str:
     return MODE_LABELS[mode][labels.LANGS.index(labels.check_lang(lang))]

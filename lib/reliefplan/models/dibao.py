@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reliefplan.core import labels
 from reliefplan.core.errors import ConfigError
 
-labels.register({"dibao_fen": ("低保标准(元/人/月)", "Dibao standard (yuan/person/month)")})
 
 
 def in_force(dibao: pd.DataFrame, on_date) -> pd.DataFrame:

@@ -30,6 +30,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from reliefplan.core.areas import county_of
 from reliefplan.models import dibao as dibao_mod
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.lunar_dates import spring_festival
@@ -111,7 +112,7 @@ def _dibao_lookup(registry, standards, areas, on_date) -> tuple[pd.Series, pd.Se
     table = np.full((len(counties) + 1, len(kinds) + 1), -1, dtype=np.int64)  # last row/col: not found
     table[counties.get_indexer(current["county_code"].astype(str)),
           kinds.get_indexer(current["urban_rural"].astype(str))] = current["monthly_fen"].to_numpy(dtype=np.int64)
-    county = registry["county_code"] if "county_code" in registry else registry["area_code"].astype(str).str[:6]
+    county = registry["county_code"] if "county_code" in registry else county_of(registry["area_code"])
     ci = counties.get_indexer(county.astype(object))
     si = kinds.get_indexer(status.astype(object))
     found = table[ci, si]  # index -1 picks the "not found" row/column

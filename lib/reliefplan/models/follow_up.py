@@ -19,12 +19,6 @@ from reliefplan.core import labels
 from reliefplan.core.money import format_yuan
 from reliefplan.core.privacy import mask_id, mask_name, mask_phone
 
-labels.register({
-    "follow_up": ("跟进事项", "Follow-up"),
-    "income_yuan": ("人均月收入(元)", "Income per head (yuan/month)"),
-    "people": ("人数", "People"),
-    "unsigned": ("待补签收", "Receipt to be signed"),
-})
 
 FOLLOW_UP = {
     "not_visited": ("未走访", "not visited"),

@@ -30,38 +30,17 @@ from fractions import Fraction
 import pandas as pd
 
 from reliefplan.core.errors import ConfigError
-from reliefplan.core.labels import LANGS, check_lang, label
+from reliefplan.core.areas import county_of
+from reliefplan.core import labels
+from reliefplan.core.labels import LANGS, check_lang
 
 METHODS = ("trend_floor", "mean3")
 DEFAULT_WINDOW = 5
 DEFAULT_FLOOR_SHARE = "0.8"
 SERIES_BY = ("county_code", "category")
 
-LABELS = {
-    "target_year": ("预测年度", "Forecast year"),
-    "method": ("方法", "Method"),
-    "last_year": ("最近年度", "Last year"),
-    "last_value": ("最近年度户数", "Households last year"),
-    "forecast": ("预测户数", "Forecast households"),
-    "actual": ("实际户数", "Actual households"),
-    "error": ("误差(户)", "Error (households)"),
-    "abs_error": ("绝对误差(户)", "Absolute error (households)"),
-    "pct_error": ("误差率(%)", "Error (%)"),
-    "mae": ("平均绝对误差(户)", "Mean absolute error (households)"),
-    "mape": ("平均绝对误差率(%)", "Mean absolute % error"),
-    "bias": ("平均偏差(户)", "Mean bias (households)"),
-    "n_years": ("年数", "Years"),
-    "n": ("预测次数", "Forecasts"),
-    "pivot_total": ("合计", "Total"),
-    "county_code": ("县级区划代码", "County code"),
-    "county_name": ("县(市、区)", "County"),
-}
 
 
-def column_label(key: str, lang: str = "zh") -> str:
-    """This module's label for ``key`` (kept local so generic keys never clash), else the shared one."""
-    pair = LABELS.get(key)
-    return pair[LANGS.index(check_lang(lang))] if pair else label(key, lang)
 
 METHOD_LABELS = {
     "trend_floor": ("线性趋势(设下限)", "Linear trend with a floor"),
@@ -137,7 +116,7 @@ def series(history: pd.DataFrame, by=SERIES_BY, value: str = "households",
     """
     df = history
     if "county_code" in by and "county_code" not in df:
-        df = df.assign(county_code=df["area_code"].astype(str).str[:6])
+        df = df.assign(county_code=county_of(df["area_code"]))
     by = list(by)
     if until is None:
         until = int(df["year"].max())
@@ -259,12 +238,12 @@ def forecast_pivot(fc: pd.DataFrame, rows: str = "county_code", columns: str = "
     """
     table = fc.pivot_table(index=rows, columns=columns, values="forecast", aggfunc="sum", fill_value=0)
     table = table.astype("int64")
-    total = column_label("pivot_total", lang)
+    total = labels.column_label("pivot_total", lang, table="models.forecast")
     table[total] = table.sum(axis=1)
     table.loc[total] = table.sum(axis=0)
     table = table.rename(index=row_names or {}, columns=column_names or {})
     table.columns.name = None
-    table.index.name = column_label(rows.replace("_code", "_name") if row_names else rows, lang)
+    table.index.name = labels.column_label(rows.replace("_code", "_name") if row_names else rows, lang, table="models.forecast")
     return table
 
 
@@ -274,4 +253,4 @@ def display(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     if "method" in out:
         i = LANGS.index(check_lang(lang))
         out["method"] = out["method"].map(lambda m: METHOD_LABELS.get(m, (m, m))[i])
-    return out.rename(columns={c: column_label(c, lang) for c in out.columns})
+    return out.rename(columns={c: labels.column_label(c, lang, table="models.forecast") for c in out.columns})

@@ -20,17 +20,9 @@ import pandas as pd
 
 from reliefplan.core import labels
 from reliefplan.core.money import format_yuan
+from reliefplan.core.areas import area_names
 from reliefplan.core.privacy import mask_frame
 
-labels.register({
-    "organizers_listed": ("登记单位", "Listed by"),
-    "organizers_visited": ("慰问单位", "Visited by"),
-    "n_organizers": ("单位数", "Organizers"),
-    "n_visits": ("慰问次数", "Visits"),
-    "cap_fen": ("每人上限(元)", "Per-person cap (yuan)"),
-    "excess_fen": ("超出上限(元)", "Over the cap (yuan)"),
-    "categories": ("登记类别", "Categories listed"),
-})
 
 
 def joined_unique(keys: pd.Series, values: pd.Series, sep: str = "、") -> pd.Series:
@@ -163,7 +155,7 @@ def display_table(df: pd.DataFrame, *, areas: pd.DataFrame | None = None, catego
 
     out = masked(df)
     if areas is not None and "area_code" in out:
-        names = dict(zip(areas["code"].astype(str), areas["name" if lang == "zh" else "name_en"].astype(str)))
+        names = area_names(areas, lang)
         out.insert(out.columns.get_loc("area_code"), "area_name",
                    out["area_code"].astype(str).map(names).fillna(out["area_code"].astype(str)))
         out = out.drop(columns="area_code")

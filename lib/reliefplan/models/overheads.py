@@ -14,6 +14,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from reliefplan.core.areas import county_of
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import to_fen
 from reliefplan.models import standards as stds
@@ -125,7 +126,7 @@ def spread_overheads(plan: dict, overheads: pd.DataFrame, county: np.ndarray, re
             continue
         per_team = int(row.amount_fen) * int(row.days)
         for team in teams:
-            codes = {str(a)[:6] for a in (team.get("areas") or [])}
+            codes = set(county_of(pd.Series([str(a) for a in (team.get("areas") or [])], dtype=object)))
             sel = [j for j in range(n) if str(county[j]) in codes]
             if not sel:
                 pooled += per_team

@@ -24,32 +24,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reliefplan.core.labels import LANGS, check_lang, label
+from reliefplan.core import labels
+from reliefplan.core.labels import LANGS, check_lang
 from reliefplan.core.money import format_yuan
-from reliefplan.ingest.case_library import load_case_library
 from reliefplan.models.plan_similarity import representatives
 
-LABELS = {
-    "category": ("类别代码", "Category code"),
-    "organizer_type": ("组织单位类型", "Organizer type"),
-    "per": ("计量", "Per"),
-    "per_head_fen": ("人(户)均金额(元)", "Per head (yuan)"),
-    "min_fen": ("最低(元)", "Minimum (yuan)"),
-    "median_fen": ("中位数(元)", "Median (yuan)"),
-    "max_fen": ("最高(元)", "Maximum (yuan)"),
-    "n_lines": ("项目数", "Lines"),
-    "n_plans": ("方案数", "Plans"),
-    "plans": ("方案", "Plans"),
-    "approximate": ("含约数", "Includes approximate figures"),
-    "basis": ("依据", "Basis"),
-    "category_name": ("困难类别", "Category"),
-}
 
 
-def column_label(key: str, lang: str = "zh") -> str:
-    """This module's label for ``key`` (kept local so generic keys never clash), else the shared one."""
-    pair = LABELS.get(key)
-    return pair[LANGS.index(check_lang(lang))] if pair else label(key, lang)
 
 
 def _half_up_div(num: int, den: int) -> int:
@@ -157,12 +138,11 @@ def default_standards(lib=None, lines: pd.DataFrame | None = None) -> dict[str, 
     the cash and goods known on that category's lines (cash + goods =
     per_head_fen exactly); when no line tells the split it is all cash
     (``split = "unknown"``). ``per`` is the most common unit of the lines.
-    With no arguments the seed case library is used.
+    ``lib``: a case library (e.g. the plan's ``PlanInputs.case_library``), or ``lines`` already drawn from one.
     """
     if lines is None:
         if lib is None:
-
-            lib = load_case_library()
+            raise TypeError("default_standards needs a case library (lib) or its benchmark lines (lines)")
         lines = benchmark_lines(lib)
     out: dict[str, dict] = {}
     for code, group in lines.groupby("category", sort=True):
@@ -224,4 +204,4 @@ def display_ranges(ranges: pd.DataFrame, lang: str = "zh", categories: pd.DataFr
     for col in ("min_fen", "median_fen", "max_fen"):
         if col in out:
             out[col] = [format_yuan(int(v)) for v in out[col]]
-    return out.rename(columns={c: column_label(c, lang) for c in out.columns})
+    return out.rename(columns={c: labels.column_label(c, lang, table="models.per_head_ranges") for c in out.columns})

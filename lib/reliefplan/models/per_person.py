@@ -23,7 +23,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from reliefplan.core import labels
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import format_yuan, to_fen
 from reliefplan.models import standards as stds
@@ -35,15 +34,6 @@ RULE_LABELS = {
     "pay_all": ("各单位各自慰问(不合并)", "Every listing paid"),
 }
 CUT_COLUMNS = ("cash_cut_fen", "goods_cut_fen")
-
-labels.register({
-    "full_cash_fen": ("按登记应发慰问金(元)", "Cash if every listing is paid (yuan)"),
-    "full_goods_fen": ("按登记应发慰问品(元)", "Goods if every listing is paid (yuan)"),
-    "paid": ("是否发放", "Paid"),
-    "rank": ("发放顺序", "Order paid"),
-    "rule_note": ("发放说明", "Payment note"),
-    "saving_fen": ("合并节约(元)", "Saved by the per-person rule (yuan)"),
-})
 
 
 def plan_rule(plan: dict) -> tuple[str, int]:

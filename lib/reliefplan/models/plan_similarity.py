@@ -24,7 +24,7 @@ from collections import Counter
 
 import pandas as pd
 
-from reliefplan.core.labels import LANGS, check_lang, label
+from reliefplan.core import labels
 from reliefplan.core.text import nfkc
 
 TEXT_THRESHOLD = 0.85
@@ -32,21 +32,8 @@ STRUCTURE_THRESHOLD = 0.8
 SHINGLE_PREFILTER = 0.3
 SHINGLE_SIZE = 3
 
-LABELS = {
-    "plan_a": ("方案甲", "Plan A"),
-    "plan_b": ("方案乙", "Plan B"),
-    "text_similarity": ("文本相似度", "Text similarity"),
-    "structure_similarity": ("结构相似度", "Structure similarity"),
-    "shingle_similarity": ("片段重合度", "Shingle overlap"),
-    "near_duplicate": ("近似重复", "Near-duplicate"),
-    "differences": ("差异词", "Differing words"),
-}
 
 
-def column_label(key: str, lang: str = "zh") -> str:
-    """This module's label for ``key`` (kept local so generic keys never clash), else the shared one."""
-    pair = LABELS.get(key)
-    return pair[LANGS.index(check_lang(lang))] if pair else label(key, lang)
 
 _SPACE = re.compile(r"\s+")
 
@@ -205,4 +192,4 @@ def representatives(lib, pairs: pd.DataFrame | None = None) -> list[str]:
 
 def display_pairs(pairs: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """A pairs table with labelled columns, for people."""
-    return pairs.reset_index(drop=True).rename(columns={c: column_label(c, lang) for c in pairs.columns})
+    return pairs.reset_index(drop=True).rename(columns={c: labels.column_label(c, lang, table="models.plan_similarity") for c in pairs.columns})

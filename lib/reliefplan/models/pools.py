@@ -38,7 +38,6 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from reliefplan.core import labels
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import to_fen
 from reliefplan.models import cap_rules
@@ -46,21 +45,6 @@ from reliefplan.models import cap_rules
 NO_POOL = -1        # a part no pool may pay
 NOT_SHORT = -2      # a part paid in full
 CAP = -3            # a part the pools would pay but the overall budget cap does not allow
-
-labels.register({
-    "pool": ("资金池", "Funding pool"),
-    "need_in_pool_fen": ("需由本池支付(元)", "Asked of the pool (yuan)"),
-    "gifts_paid_fen": ("支付慰问金品(元)", "Gifts paid (yuan)"),
-    "overheads_paid_fen": ("支付工作经费(元)", "Overheads paid (yuan)"),
-    "left_fen": ("结余(元)", "Left (yuan)"),
-    "short_fen": ("缺口(元)", "Short (yuan)"),
-    "goods_only": ("仅限慰问品", "Goods only"),
-    "pays_overheads": ("支付工作经费", "Pays overheads"),
-    "pool_amount_fen": ("可用资金(元)", "Available (yuan)"),
-    "organizers": ("限填报单位", "Organizers it pays for"),
-    "pays_for": ("支付范围", "Pays for"),
-    "part": ("项目", "Part"),
-})
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,8 @@ import re
 
 import pandas as pd
 
+from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import format_yuan
-from reliefplan.ingest.categories import load_categories
 from reliefplan.models import named_groups, slip_origins
 from reliefplan.models.reconcile_text import (  # noqa: F401  (re-exported: the labels and table live there)
     LABELS, STATUS_LABELS, UNIT_EN, count_text, money_text, column_label, display_checks, status_label,
@@ -162,7 +162,7 @@ def reconcile_case_library(lib, categories: pd.DataFrame | None = None,
     named without a line item, in plan order; columns :data:`CHECK_COLUMNS`.
     ``line`` is the line reference (L1...) or the stated figure's (S1...).
     ``categories`` (names and aliases, for the named groups) defaults to the
-    demo table; ``pairs`` (:func:`~reliefplan.models.plan_similarity.compare_plans`)
+    table the library was loaded with (the plan's); ``pairs`` (:func:`~reliefplan.models.plan_similarity.compare_plans`)
     is computed when not given.
     """
     lines = line_amounts(lib.lines)
@@ -242,7 +242,13 @@ def reconcile_case_library(lib, categories: pd.DataFrame | None = None,
 def _named_group_rows(lib, categories) -> dict[str, list[dict]]:
     """Plan id -> check rows for the groups it names with no line item."""
     out: dict[str, list[dict]] = {}
-    found = named_groups.groups_without_lines(lib, load_categories() if categories is None else categories)
+    if categories is None:
+        categories = getattr(lib, "categories", None)
+    if categories is None:
+        raise ConfigError("核对案例库所列人群需要困难类别表(方案 data.categories)",
+                          "checking the groups a case library names needs the categories table (data.categories)",
+                          file=getattr(lib, "path", None), column="categories")
+    found = named_groups.groups_without_lines(lib, categories)
     for g in found:
         plan_id = g["plan_id"]
         out.setdefault(plan_id, []).append(_check_row(

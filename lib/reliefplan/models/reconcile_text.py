@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reliefplan.core.labels import LANGS, check_lang, label
+from reliefplan.core import labels
+from reliefplan.core.label_table import TABLES
 from reliefplan.core.money import format_yuan
 from reliefplan.models.slip_origins import origin_text
 
@@ -25,35 +26,12 @@ STATUS_LABELS = {
 
 UNIT_EN = {"人": "persons", "户": "households", "名": "places", "个": "units", "家": "enterprises"}
 
-# Column labels of the checks table (local: keys such as 'source' mean other things elsewhere).
-LABELS = {
-    "source": ("来源", "Source"),
-    "record": ("方案/记录", "Plan / record"),
-    "row": ("行号", "Row"),
-    "line": ("项目", "Item"),
-    "check": ("核对项", "Check"),
-    "measure": ("口径", "Measure"),
-    "text": ("原文", "As written"),
-    "stated_fen": ("填报金额(元)", "Stated (yuan)"),
-    "computed_fen": ("核算金额(元)", "Computed (yuan)"),
-    "difference_fen": ("差额(元)", "Difference (yuan)"),
-    "stated_parts_fen": ("各项填报之和(元)", "Sum of stated parts (yuan)"),
-    "stated_count": ("填报数量", "Stated count"),
-    "computed_count": ("核算数量", "Computed count"),
-    "status": ("核对结果", "Result"),
-    "basis": ("核算依据", "Basis"),
-    "origin": ("笔误来源", "Origin of the slip"),
-    "root": ("源头核对项", "First seen at"),
-    "zh": ("说明", "Explanation (zh)"),
-    "en": ("说明(英文)", "Explanation"),
-    "explanation": ("说明", "Explanation"),
-}
+LABELS = TABLES["models.reconcile"]  # the checks table's column labels (declared in core.label_table)
 
 
 def column_label(key: str, lang: str = "zh") -> str:
-    """This module's label for ``key`` (kept local so generic keys never clash), else the shared one."""
-    pair = LABELS.get(key)
-    return pair[LANGS.index(check_lang(lang))] if pair else label(key, lang)
+    """A column of the checks table: its label in core.label_table.TABLES["models.reconcile"], else the shared one."""
+    return labels.column_label(key, lang, table="models.reconcile")
 
 
 def status_label(status: str, lang: str = "zh") -> str:

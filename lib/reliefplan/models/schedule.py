@@ -46,9 +46,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from reliefplan.core import labels, privacy
+from reliefplan.core import privacy
+from reliefplan.core.areas import county_of, township_of
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.core.errors import ConfigError, InputError
-from reliefplan.ingest.categories import load_categories
 from reliefplan.models import delivery
 from reliefplan.models.visit_days import DEFAULT_SLOTS, SLOT_EN, visit_slots  # noqa: F401  (re-exported)
 
@@ -59,29 +60,6 @@ REASONS = {
     "capacity": ("慰问组走访名额已满", "the team's visit slots are full"),
 }
 
-labels.register({
-    "team": ("慰问组", "Team"),
-    "leader": ("带队领导", "Leader"),
-    "members": ("成员单位", "Members"),
-    "areas": ("负责区域", "Areas"),
-    "visits_per_slot": ("每时段走访户数", "Visits per slot"),
-    "people": ("人数", "People"),
-    "assigned": ("已安排", "Scheduled"),
-    "unassigned": ("未安排", "Not scheduled"),
-    "capacity": ("走访名额", "Capacity"),
-    "visit_days_n": ("走访天数", "Visit days"),
-    "first_day": ("首次走访", "First visit"),
-    "last_day": ("最后走访", "Last visit"),
-    "utilisation": ("名额使用率", "Utilisation"),
-    "slot": ("时段", "Slot"),
-    "seq": ("序号", "No."),
-    "visits": ("走访户数", "Visits"),
-    "township_code": ("乡镇代码", "Township code"),
-    "reason": ("原因", "Reason"),
-    "priority": ("优先级", "Priority"),
-    "schedule_title": ("走访安排", "Visit schedule"),
-    "load_title": ("各慰问组每日走访量", "Visits per team per day"),
-})
 
 
 @dataclass
@@ -160,7 +138,7 @@ def _team_frame(plan: dict, default_vps) -> pd.DataFrame:
 def category_priorities(plan: dict, categories: pd.DataFrame | None = None) -> dict[str, int]:
     """Category code -> priority: the plan's ``categories.<code>.priority`` over categories.csv."""
     if categories is None:
-        categories = load_categories((plan.get("_files") or {}).get("categories"))
+        categories = PlanInputs(plan).categories
     out = dict(zip(categories["code"], categories["priority"].astype(int)))
     for code, std in (plan.get("categories") or {}).items():
         if isinstance(std, dict) and std.get("priority") is not None:
@@ -184,10 +162,11 @@ def _prepare_people(registry: pd.DataFrame, priorities: dict) -> tuple[pd.DataFr
     area = people["area_code"].astype("string").fillna("").str.strip()
     people["area_code"] = area
     if "county_code" not in people.columns:
-        people["county_code"] = area.str[:6]
+        people["county_code"] = county_of(area)
     county = people["county_code"].astype("string").fillna("").str.strip()
-    people["county_code"] = county.where(county != "", area.str[:6])
-    people["township_code"] = area.where(area.str.len() < 9, area.str[:9])
+    people["county_code"] = county.where(county != "", county_of(area).astype("string"))
+    # a code coarser than a township is its own group
+    people["township_code"] = area.where(area.str.len() < 9, township_of(area))
     if "priority" not in people.columns:
         people["priority"] = people["category"].map(priorities)
     people["priority"] = pd.to_numeric(people["priority"], errors="coerce").fillna(LOWEST_PRIORITY).astype("int64")

@@ -14,16 +14,7 @@ from fractions import Fraction
 import pandas as pd
 
 from reliefplan.models import budget as bm
-from reliefplan.core import labels
 from reliefplan.models import standards as stds
-labels.register({
-    "component": ("项目", "Component"),
-    "low_fen": ("下调后合计(元)", "Total when lowered (yuan)"),
-    "high_fen": ("上调后合计(元)", "Total when raised (yuan)"),
-    "delta_low_fen": ("下调影响(元)", "Change when lowered (yuan)"),
-    "delta_high_fen": ("上调影响(元)", "Change when raised (yuan)"),
-    "swing_fen": ("变动幅度(元)", "Swing (yuan)"),
-})
 
 COMPONENTS = {"cash": ("慰问金", "Cash"), "goods": ("慰问品", "Goods")}
 

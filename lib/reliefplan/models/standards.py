@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.core import labels
-from reliefplan.ingest.categories import load_categories
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.core.errors import ConfigError, InputError
 from reliefplan.core.money import format_yuan, to_fen
 
@@ -36,13 +36,6 @@ COLUMNS = ("category", "zh", "en", "unit", "per", "priority", "cash_fen",
 
 DEFAULT_SCENARIO = {"name": "方案标准", "name_en": "Plan standards", "baseline": True}
 
-labels.register({
-    "per": ("计量", "Per"),
-    "priority": ("优先级", "Priority"),
-    "cash_dibao_multiple": ("慰问金(低保月数)", "Cash (months of dibao)"),
-    "round_to_fen": ("取整(元)", "Rounded to (yuan)"),
-    "scenario": ("方案", "Scenario"),
-})
 
 _PER_LABELS = {"household": ("每户", "per household"), "person": ("每人", "per person")}
 
@@ -69,8 +62,8 @@ def round_fraction(x: Fraction, step_fen: int = 1, *, down: bool = False) -> int
 
 
 def plan_categories(plan: dict) -> pd.DataFrame:
-    """The category definitions the plan uses (its ``data.categories`` or the demo table)."""
-    return load_categories((plan.get("_files") or {}).get("categories"))
+    """The category definitions the plan uses (its ``data.categories``, through :class:`PlanInputs`)."""
+    return PlanInputs(plan).categories
 
 
 def base_standards(plan: dict, categories: pd.DataFrame | None = None) -> pd.DataFrame:

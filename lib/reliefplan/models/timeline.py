@@ -44,43 +44,6 @@ ROLE_EN = {"牵头": "lead", "负责": "responsible", "配合": "support", "参�
            "协助": "assist", "督导": "supervise"}
 VISIT_WORDS = ("慰问", "走访")
 
-labels.register({
-    "phase": ("阶段", "Phase"),
-    "phase_en": ("阶段(英文)", "Phase (en)"),
-    "start": ("开始日期", "Start"),
-    "end": ("结束日期", "End"),
-    "start_expr": ("开始(原文)", "Start as written"),
-    "end_expr": ("结束(原文)", "End as written"),
-    "start_lunar": ("开始(农历)", "Start (lunar)"),
-    "end_lunar": ("结束(农历)", "End (lunar)"),
-    "days": ("天数", "Days"),
-    "responsible": ("责任单位", "Responsible"),
-    "tasks": ("主要任务", "Tasks"),
-    "deliverable": ("材料(附件)", "Deliverable"),
-    "to": ("报送单位", "Send to"),
-    "due_expr": ("截止(原文)", "Due as written"),
-    "due_written": ("原定截止日期", "Due as written (date)"),
-    "due": ("截止日期", "Due"),
-    "due_lunar": ("截止(农历)", "Due (lunar)"),
-    "shifted": ("已顺延", "Moved"),
-    "shift_note_zh": ("顺延说明", "Note (zh)"),
-    "shift_note_en": ("顺延说明(英文)", "Note"),
-    "feeds": ("服务阶段", "Feeds phase"),
-    "severity": ("级别", "Severity"),
-    "check": ("检查项", "Check"),
-    "subject": ("对象", "Subject"),
-    "date": ("日期", "Date"),
-    "message_zh": ("说明", "Message (zh)"),
-    "message_en": ("说明(英文)", "Message"),
-    "message": ("说明", "Message"),
-    "name_zh": ("名称", "Name (zh)"),
-    "lunar": ("农历", "Lunar date"),
-    "weekday_zh": ("星期", "Weekday (zh)"),
-    "weekday_en": ("星期(英文)", "Weekday"),
-    "task": ("工作任务", "Task"),
-    "timeline_title": ("活动时间安排", "Campaign timeline"),
-    "responsibility_title": ("责任分工", "Responsibilities"),
-})
 
 
 def campaign_year(plan: dict) -> int:

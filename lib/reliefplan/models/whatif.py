@@ -51,6 +51,7 @@ import pandas as pd
 
 from reliefplan.core.errors import ReliefplanError
 from reliefplan.core.money import format_yuan, to_fen
+from reliefplan.core.areas import county_of
 from reliefplan.models import allocation as al
 from reliefplan.models import budget as bm
 from reliefplan.models import per_person, pools
@@ -78,7 +79,7 @@ def whatif_rows(registry: pd.DataFrame, plan: dict, eligibility: pd.DataFrame,
     (everything but the income line tested). Columns: county_code, category,
     household_size, income_fen, dibao_fen, eligible, loose, income_tested.
     """
-    county = (registry["county_code"] if "county_code" in registry else registry["area_code"].astype(str).str[:6])
+    county = registry["county_code"] if "county_code" in registry else county_of(registry["area_code"])
     tested = income_tested(plan)
     elig = eligibility["eligible"].reindex(registry.index).fillna(False).astype(bool)
     lo = elig if loose is None else loose["eligible"].reindex(registry.index).fillna(False).astype(bool)

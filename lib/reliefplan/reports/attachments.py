@@ -7,12 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reliefplan.core.areas import in_unit
+from reliefplan.core.areas import area_names, county_of, township_of, unit_of
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import format_yuan
 from reliefplan.ingest.units import organizer_stem, safe_filename
 from reliefplan.models import budget, households
-from reliefplan.models.coverage import township_of
 from reliefplan.reports.context import ReportContext
 from reliefplan.reports.plan_doc import build_plan_doc
 from reliefplan.views import excel_forms as xf
@@ -39,11 +38,11 @@ def register_people(ctx: ReportContext) -> pd.DataFrame:
     per_person = count == ben["persons"].to_numpy(dtype=np.int64)
     head = households.member_rows(ben, ctx.inputs.registry, ctx.eligibility["eligible"])
     reg = ctx.inputs.registry.loc[head.index]
-    names = dict(zip(ctx.areas["code"], ctx.areas["name"]))
+    names = area_names(ctx.areas)
     town = township_of(reg["area_code"].astype(str))
     has_household = (reg["household_key"].notna().to_numpy() if "household_key" in reg
                      else np.zeros(len(reg), dtype=bool))
-    county = reg["area_code"].astype(str).str[:6]
+    county = county_of(reg["area_code"])
     organizer = reg["organizer"] if "organizer" in reg else pd.Series("", index=reg.index)
     people = pd.DataFrame({
         "county_code": county, "county_name": county.map(names).fillna(""),
@@ -110,15 +109,6 @@ def register_notes(listings: pd.DataFrame, people: pd.DataFrame, budget_gifts_fe
 def filing_unit(ctx: ReportContext) -> str:
     """The 填报单位 of the forms: the organizer of an organizer's report, else the plan's organizing agency."""
     return str(ctx.organizer or ctx.plan.get("organizer") or ctx.unit_name)
-
-
-def unit_of(county_codes: pd.Series, unit_codes) -> pd.Series:
-    """The reporting unit (one of ``unit_codes``: counties, or cities of a province) holding each county code."""
-    out = pd.Series("", index=county_codes.index, dtype=object)
-    codes = county_codes.astype(str)
-    for code in unit_codes:
-        out[in_unit(codes, code).to_numpy()] = str(code)
-    return out
 
 
 def attachment_files(ctx: ReportContext) -> dict[str, bytes]:

@@ -1,86 +1,51 @@
 """The report context: one plan, one unit (or organizer), and every input and model result its sections use.
 
-Inputs are loaded once per kernel and shared between the unit reports of a
-batch worker; model results are computed lazily, once per context.
+Inputs come from the plan's :class:`~reliefplan.ingest.inputs.PlanInputs` (which
+shares parsed tables between the unit reports of a warm batch kernel); model
+results are computed lazily, once per context.
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import sys
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from reliefplan.core import labels
+from reliefplan.core.areas import area_name, county_of
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.lunar_dates import spring_festival
 from reliefplan.ingest.categories import category_labels
-from reliefplan.ingest.plan import load_plan, plan_file
-from reliefplan.ingest.plan import plan_file as data_file
-from reliefplan.ingest.reference import load_areas, load_history
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.ingest.units import child_units, normalize_organizer, organizer_names, unit_table
 from reliefplan.models import budget, campaigns, coverage
+from reliefplan.core.areas import township_of
 from reliefplan.models.coverage import in_unit
 from reliefplan.models.eligibility import assess
 from reliefplan.reports.timeline_section import timeline_section
 
 # ------------------------------------------------------------------ context
 
-def _files_key(plan: dict) -> tuple:
-    """Identity of the plan and its data files (path, size, modification time) for the input cache."""
-
-    files = {"plan": Path(plan["_path"]), **(plan.get("_files") or {})}
-    out = []
-    for key, path in sorted(files.items()):
-        st = Path(path).stat()
-        out.append((key, str(path), st.st_size, st.st_mtime_ns))
-    return tuple(out)
-
-
-def _input_cache(key: tuple, load) -> dict:
-    """Parsed input tables, shared by the reports run one after another in one warm kernel.
-
-    ``reliefplan report`` runs several units per kernel (see
-    :mod:`reliefplan.batch.warm_kernel`); reading and validating the same
-    registry for every unit would cost more than the report itself. The
-    cache lives in the kernel's ``_reliefplan_warm`` helper (outside the
-    library, which is re-imported for every unit), is keyed by the files'
-    paths, sizes and modification times, holds only plain pandas frames and
-    dicts (a pure function of the files), and every caller gets deep copies,
-    so nothing one report does to its tables reaches the next. Outside a
-    warm kernel (Jupyter, plain papermill) nothing is cached.
-    """
-
-    store = getattr(sys.modules.get("_reliefplan_warm"), "cache", None)
-    if store is None:
-        return load()
-    if key not in store:
-        if len(store) >= 8:
-            store.pop(next(iter(store)))
-        store[key] = load()
-    return {k: v.copy(deep=True) if isinstance(v, pd.DataFrame) else copy.deepcopy(v) for k, v in store[key].items()}
-
-
 class ReportContext:
     """Everything one report reads, loaded once; derived results computed on first use.
 
-    ``unit_code`` None means a roll-up: of ``rollup_code`` (a unit with units below it, e.g. a
-    city of a province plan) or, when that is None too, of the whole planning area.
+    ``plan``: the plan's :class:`PlanInputs` (or a plan dict). ``unit_code`` None means a roll-up:
+    of ``rollup_code`` (a unit with units below it, e.g. a city of a province plan) or, when that
+    is None too, of the whole planning area.
     """
 
-    def __init__(self, plan: dict, *, unit_code: str | None = None, lang: str = "zh", organizer: str | None = None,
+    def __init__(self, plan, *, unit_code: str | None = None, lang: str = "zh", organizer: str | None = None,
                  rollup_code: str | None = None):
-        self.plan = plan
+        self.plan_inputs = PlanInputs.of(plan)
+        plan = self.plan = self.plan_inputs.plan
         self.lang = lang
         self.year = int(plan["year"])
         self.unit_code = None if organizer else unit_code
         self.organizer = _norm_org(organizer) if organizer else None
         self.rollup_code = None if (organizer or unit_code) else (str(rollup_code) if rollup_code else None)
-        self.demo = bool(plan.get("demo"))
+        self.demo = self.plan_inputs.demo
 
     @property
     def area_code(self) -> str:
@@ -95,13 +60,7 @@ class ReportContext:
     # -- inputs --
     @cached_property
     def inputs(self):
-        def load():
-            inp = coverage.load_inputs(self.plan, boundaries=True)
-            return {name: v for name, v in vars(inp).items()
-                    if name != "plan"}
-
-        parts = _input_cache(("coverage_inputs",) + _files_key(self.plan), load)
-        return coverage.CoverageInputs(plan=self.plan, **parts)
+        return coverage.load_inputs(self.plan_inputs, boundaries=True)
 
     @property
     def areas(self) -> pd.DataFrame:
@@ -125,13 +84,7 @@ class ReportContext:
     def unit_name(self) -> str:
         if self.organizer:
             return self.organizer
-        code = self.unit_code or self.rollup_code or str(self.plan.get("area", ""))
-        row = self.areas[self.areas["code"] == code]
-        if row.empty:
-            return code
-        if self.lang == "en" and pd.notna(row["name_en"].iloc[0]):
-            return str(row["name_en"].iloc[0])
-        return str(row["name"].iloc[0])
+        return area_name(self.areas, self.unit_code or self.rollup_code or str(self.plan.get("area", "")), self.lang)
 
     def in_unit(self, codes: pd.Series) -> pd.Series:
         """Which area codes belong to this report: the unit's, or (roll-up) any reporting unit's."""
@@ -164,11 +117,7 @@ class ReportContext:
     @cached_property
     def area_history(self) -> pd.DataFrame:
         """The campaign history of the unit's area (the whole planning area for an organizer)."""
-
-        path = plan_file(self.plan, "history")
-        hist = _input_cache(("history",) + _files_key(self.plan),
-                            lambda: {"history": load_history(path, self.categories)})["history"]
-        hist = campaigns.prepare(hist)
+        hist = campaigns.prepare(self.plan_inputs.history)
         return hist.loc[self.in_unit(hist["area_code"])]
 
     def category_labels(self) -> dict[str, str]:
@@ -181,8 +130,9 @@ class ReportContext:
         """Eligibility, beneficiaries and every scenario's budget over the whole planning area.
 
         They are the same for every report of a run (a pure function of the plan and its files), so a
-        warm kernel computes them once and each report gets deep copies (:func:`_input_cache`): a
-        province's 100 reports do not each recompute the province's budget.
+        warm kernel computes them once and each report gets deep copies
+        (:meth:`PlanInputs.shared <reliefplan.ingest.inputs.PlanInputs.shared>`): a province's 100
+        reports do not each recompute the province's budget.
         """
         def compute():
             inp = self.inputs
@@ -190,7 +140,7 @@ class ReportContext:
             ben = budget.beneficiaries_from_registry(inp.registry, elig, plan=self.plan, categories=self.categories)
             return {"eligibility": elig, "beneficiaries": ben, "budgets": budget.compare_scenarios(self.plan, ben)}
 
-        return _input_cache(("plan_wide",) + _files_key(self.plan), compute)
+        return self.plan_inputs.shared("plan_wide", compute)
 
     @property
     def eligibility(self) -> pd.DataFrame:
@@ -217,7 +167,34 @@ class ReportContext:
             lines = self.organizer_lines(b.scenario)
             lines = lines.loc[lines["organizer"] == self.organizer].drop(columns=["organizer"])
             return lines.reset_index(drop=True)
+        if self.unit_code or self.rollup_code:
+            return self.lines_in(self.unit_code or self.rollup_code, b)
         return b.lines.loc[self.in_unit(b.lines["county_code"])]
+
+    def lines_in(self, code: str, b=None) -> pd.DataFrame:
+        """Budget lines of the area ``code``: a county's (or a city's) lines, or a township's share of them.
+
+        Budget lines are per county and category; a township's are its
+        beneficiaries' gifts with the county line's overheads and
+        contingency split by :func:`split_lines`, so the townships of a county
+        add up to the county to the fen.
+        """
+        b = b if b is not None else self.baseline
+        code = str(code)
+        if len(code) <= 6:
+            return b.lines.loc[in_unit(b.lines["county_code"].astype(str), code)]
+        lines = self.township_lines(b.scenario)
+        return lines.loc[lines["township_code"] == code].drop(columns=["township_code"]).reset_index(drop=True)
+
+    def township_lines(self, scenario: str) -> pd.DataFrame:
+        """Budget ``scenario``'s lines split over townships (cached per scenario)."""
+        cache = self.__dict__.setdefault("_township_lines", {})
+        if scenario not in cache:
+            reg = self.inputs.registry
+            cache[scenario] = split_lines(self.budgets[scenario], self.beneficiaries,
+                                          township_of(reg["area_code"]).astype(str), key="township_code",
+                                          plan=self.plan)
+        return cache[scenario]
 
     def organizer_lines(self, scenario: str) -> pd.DataFrame:
         """Budget ``scenario``'s lines split over every organizer (cached per scenario)."""
@@ -276,23 +253,30 @@ def organizer_history_mask(history: pd.DataFrame, organizer: str, counties: pd.S
     kind = history_kind(history, organizer)
     if kind is None:
         return pd.Series(False, index=history.index)
-    county = history["area_code"].astype(str).str[:6]
+    county = county_of(history["area_code"])
     return (history["organizer"].astype(str).str.strip() == kind) & county.isin(set(counties.astype(str)))
 
 
 def organizer_lines(b, beneficiaries: pd.DataFrame, organizer: pd.Series, *, plan: dict | None = None) -> pd.DataFrame:
-    """Budget ``b``'s lines split by organizer: county_code, category, organizer and the money parts.
+    """Budget ``b``'s lines split by organizer (see :func:`split_lines`); ``organizer`` '' = none given."""
+    return split_lines(b, beneficiaries, organizer, key="organizer", plan=plan)
+
+
+def split_lines(b, beneficiaries: pd.DataFrame, part_of: pd.Series, *, key: str,
+                plan: dict | None = None) -> pd.DataFrame:
+    """Budget ``b``'s lines split by ``part_of`` (an organizer, a township): county_code, category, ``key``, money.
 
     Gifts are each beneficiary's own amount under ``b``'s standards (they add
     up to the line's gifts exactly); the line's overhead is split over the
-    organizers in it by recipients and its contingency by gifts + overhead,
+    parts in it by recipients and its contingency by gifts + overhead,
     both largest remainder (:func:`reliefplan.models.budget.allocate_exact`) — the
     weights :func:`reliefplan.models.budget.build_budget` uses between lines — so the
-    organizers of a line add up to the line, and all of them to the city, to
-    the fen. ``organizer`` is aligned with the registry ('' = none given).
+    parts of a line add up to the line, and all of them to the city, to
+    the fen. ``part_of`` is aligned with the registry.
     With ``plan``, a listing's gifts are what the plan's per-person rule pays
     it (``budget.listing_payments``); a listing paid elsewhere counts nothing.
     """
+    organizer = part_of
 
     ben = beneficiaries
     count, cash, goods = budget.group_amounts(ben, b.standards)
@@ -304,11 +288,11 @@ def organizer_lines(b, beneficiaries: pd.DataFrame, organizer: pd.Series, *, pla
         count, cash, goods = count[paid], pay["cash_fen"].to_numpy()[paid], pay["goods_fen"].to_numpy()[paid]
     rows = pd.DataFrame({
         "county_code": ben["county_code"].astype(str).to_numpy(), "category": ben["category"].astype(str).to_numpy(),
-        "organizer": organizer.reindex(ben.index).fillna("").astype(str).to_numpy(),
+        key: organizer.reindex(ben.index).fillna("").astype(str).to_numpy(),
         "households": ben["households"].to_numpy(dtype=np.int64), "persons": ben["persons"].to_numpy(dtype=np.int64),
         "recipients": count, "cash_fen": cash, "goods_fen": goods,
     })
-    keys = ["county_code", "category", "organizer"]
+    keys = ["county_code", "category", key]
     out = rows.groupby(keys, sort=True).sum().reset_index()
     for col in out.columns[3:]:
         out[col] = out[col].astype("int64")
@@ -341,24 +325,25 @@ def load_context(plan_file=None, unit_code=None, *, year=None, lang: str = "zh",
     if lang not in labels.LANGS:
         raise ConfigError(f"语言 {lang!r} 无效, 可选: zh, en", f"invalid language {lang!r}; valid: zh, en",
                           column="lang")
-    plan = load_plan(plan_file)
+    inputs = PlanInputs(plan_file)
+    plan = inputs.plan
     if year is not None and int(year) != int(plan["year"]):
         raise ConfigError(f"参数 year={year} 与方案年度 {plan['year']} 不一致",
                           f"parameter year={year} does not match the plan's year {plan['year']}",
                           file=plan["_path"], column="year")
     if organizer:
 
-        valid = organizer_names(plan)
+        valid = organizer_names(inputs)
         if _norm_org(organizer) not in set(valid):
             shown = ", ".join(valid[:40])
             raise ConfigError(f"未知组织单位 {organizer!r}。可选: {shown}",
                               f"unknown organizer {organizer!r}. Valid: {shown}", file=plan["_path"],
                               column="organizer")
-        return ReportContext(plan, lang=lang, organizer=_norm_org(organizer))
+        return ReportContext(inputs, lang=lang, organizer=_norm_org(organizer))
     if rollup and not unit_code:
-        return ReportContext(plan, lang=lang)
+        return ReportContext(inputs, lang=lang)
     if unit_code is not None:
-        units = unit_table(plan, load_areas(data_file(plan, "areas")))
+        units = unit_table(plan, inputs.areas)
         if rollup:
             units = units[~units["leaf"]]
         if str(unit_code) not in set(units["code"]):
@@ -368,5 +353,5 @@ def load_context(plan_file=None, unit_code=None, *, year=None, lang: str = "zh",
                               column="unit_code")
         unit_code = str(unit_code)
     if rollup:
-        return ReportContext(plan, lang=lang, rollup_code=unit_code)
-    return ReportContext(plan, unit_code=unit_code, lang=lang)
+        return ReportContext(inputs, lang=lang, rollup_code=unit_code)
+    return ReportContext(inputs, unit_code=unit_code, lang=lang)

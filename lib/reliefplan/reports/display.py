@@ -1,6 +1,6 @@
 """What every report section is made of: a Section of headings, text, tables and figures, and how it is shown.
 
-The zh/en strings of the report (``t``), cell formatting for display tables and
+The zh/en strings of the report (``t``, from :mod:`reliefplan.core.labels`), cell formatting for display tables and
 the one bar-chart helper the sections share.
 """
 
@@ -15,130 +15,8 @@ import plotly.express as px
 from IPython.display import HTML, display
 
 from reliefplan.core import labels
+from reliefplan.core.labels import t  # noqa: F401  (the report sections' phrases)
 from reliefplan.core.money import format_yuan
-
-labels.register({
-    "registered_rows": ("登记人次", "Registry listings"),
-    "eligible_rows": ("符合条件人次", "Eligible listings"),
-    "townships": ("乡镇(街道)数", "Townships"),
-    "dibao_urban_fen": ("城市低保标准(元/月)", "Urban dibao (yuan/month)"),
-    "dibao_rural_fen": ("农村低保标准(元/月)", "Rural dibao (yuan/month)"),
-    "figure": ("项目", "Figure"),
-    "city_value": ("全市(汇总重算)", "City (recomputed)"),
-    "units_recorded": ("各单位报告之和", "Sum of unit reports"),
-    "units_recomputed": ("各单位(本表重算)之和", "Sum of units (recomputed)"),
-    "difference": ("差额", "Difference"),
-    "match": ("一致", "Equal"),
-    "recorded": ("单位报告记录", "Recorded by unit report"),
-    "recomputed": ("汇总重算", "Recomputed here"),
-    "scenario": ("方案", "Scenario"),
-    "coverage_rate": ("覆盖率", "Coverage rate"),
-    "people": ("人数", "People"),
-    "reason_label": ("原因", "Reason"),
-    "unit_code": ("单位代码", "Unit code"),
-    "unit_name": ("单位", "Unit"),
-    "unit_kind": ("报告类型", "Report type"),
-    "counties_n": ("县(市、区)数", "Counties"),
-    "per_household_fen": ("户均慰问金品(元)", "Gifts per household (yuan)"),
-    "per_head_fen": ("人均慰问金品(元)", "Gifts per person (yuan)"),
-    "change_fen": ("比上年增减(元)", "Change on the year before (yuan)"),
-    "change_pct": ("比上年增减", "Change on the year before"),
-    "cash_share_pct": ("慰问金占比", "Cash share"),
-    "overhead_share_pct": ("工作经费占比", "Overhead share"),
-})
-
-_T = {
-    "report_title": ("{unit} {year}年春节送温暖活动规划报告", "{unit}: {year} Spring Festival relief campaign plan"),
-    "rollup_title": ("{unit} {year}年春节送温暖活动汇总报告", "{unit}: {year} Spring Festival relief campaign roll-up"),
-    "profile": ("一、单位概况", "1. Unit profile"),
-    "history": ("二、历年慰问情况", "2. Past campaigns"),
-    "budget": ("三、{year}年预算测算(各方案)", "3. {year} budget under the plan's scenarios"),
-    "coverage": ("四、覆盖与缺口({year}年度慰问)", "4. Coverage and gaps ({year} campaign)"),
-    "timeline": ("五、时间安排", "5. Timeline"),
-    "followup": ("六、待跟进名单(已脱敏)", "6. Follow-up list (masked)"),
-    "r_units": ("一、各单位汇总", "1. Totals by unit"),
-    "r_reconcile": ("二、汇总核对(精确到分)", "2. Reconciliation with the unit reports (to the fen)"),
-    "r_budget": ("三、全市预算与资金", "3. City budget and funding"),
-    "r_coverage": ("四、全市覆盖情况", "4. City coverage"),
-    "r_history": ("五、历年慰问情况", "5. Past campaigns"),
-    "r_timeline": ("六、时间安排与责任分工", "6. Timeline and responsibilities"),
-    "demo": ("示例数据，人员均为虚构", "示例数据，人员均为虚构 / Demo data: all people are fictitious"),
-    "organizer": ("组织单位", "Organizer"),
-    "plan": ("方案", "Plan"),
-    "by_category": ("按困难类别", "By category"),
-    "by_township": ("按乡镇(街道)", "By township"),
-    "share_note": ("工作经费和不可预见费为全市统一测算后按各单位慰问金品比例分摊(最大余数法, 合计精确到分)。",
-                   "Overheads and the contingency are costed for the whole city and shared over the units in "
-                   "proportion to their gifts (largest remainder, exact to the fen)."),
-    "no_history": ("无历年记录。", "No campaign history for this unit."),
-    "org_kind": ("组织单位(填报单位)报告: 只含本单位填报的对象。", "Organizer report: only the people this organizer listed."),
-    "org_share_note": ("慰问金品按本单位填报的拟慰问对象计算; 工作经费和不可预见费取自全市统一测算, 先按县区和类别分摊到各明细行, "
-                       "再在每行内按本单位所占受助人数(不可预见费按金品与工作经费)以最大余数法分摊, 各组织单位合计等于全市合计, 精确到分。"
-                       "同一人由多个单位填报时各自计入, 组织单位报告不参与汇总核对。",
-                       "Gifts are costed for the planned beneficiaries this organizer listed; overheads and the "
-                       "contingency come from the city-wide budget: each county x category line's share is split "
-                       "over the organizers in that line by recipients (the contingency by gifts + overheads), "
-                       "largest remainder, so all organizers add up to the city to the fen. A person listed by "
-                       "several organizers counts for each; organizer reports are not part of the roll-up's "
-                       "reconciliation."),
-    "org_history": ("历年记录按县区和部门类别登记, 不按具体填报单位细分; 以下为本单位对象所在县区({counties})中部门类别为“{kind}”的记录。",
-                    "The campaign history is recorded per county and agency type, not per organizer; shown: the "
-                    "records of agency type “{kind}” in the counties of this organizer's people ({counties})."),
-    "org_no_history": ("历年记录按县区和部门类别({kinds})登记, 没有与本单位对应的记录, 故不列出。",
-                       "The campaign history is recorded per county and agency type ({kinds}); none matches this "
-                       "organizer, so no history is shown."),
-    "org_coverage": ("只统计本单位填报的对象: 到位 = 这些对象在 {year} 年度的走访记录。",
-                     "Only the people this organizer listed: reached = visits of these people in the {year} "
-                     "campaign."),
-    "org_timeline": ("时间安排为全市统一安排。", "The timeline is the plan's, for the whole city."),
-    "no_gaps": ("没有待跟进的对象。", "Nobody is waiting for follow-up."),
-    "gaps_all": ("共 {n} 人, 按乡镇(街道)、优先级和人均收入排序; 按对象编号可在单位留存名册中查到本人。",
-                 "{n} people, by township, priority and income per head; the person key finds each one in "
-                 "the unit's own registry."),
-    "gaps_more": ("共 {n} 人, 以下列出前 {shown} 人(按乡镇(街道)、优先级和人均收入排序); 其余按对象编号在单位留存名册中查询。",
-                  "{n} people; the first {shown} are listed (by township, priority and income per head); look "
-                  "the others up by person key in the unit's own registry."),
-    "coverage_note": ("覆盖情况按 {year} 年度(最近一次已完成的慰问)的走访记录统计; 名单按类别优先级和人均收入排序。",
-                      "Coverage uses the visits of the {year} campaign (the latest completed); the list is ordered "
-                      "by category priority and income per head."),
-    "dup_line": ("多头登记或重复慰问: {listed} 人; 超过每人上限 {cap} 元: {over} 人。",
-                 "Listed or visited by several organizers: {listed}; above the per-person cap of {cap} yuan: {over}."),
-    "continuity": ("上年已慰问、本年未到位的原因", "Reached the year before but not this year: why"),
-    "reconciled_yes": ("核对结果: 汇总合计与各单位报告合计完全一致, 精确到分。",
-                       "Result: the roll-up equals the sum of the unit reports exactly, to the fen."),
-    "reconciled_missing": ("核对结果: 以下单位尚无当前报告, 汇总暂不完整: {units}。已有报告的单位均一致。",
-                           "Result: no current report yet for {units}; the roll-up is incomplete. Every unit "
-                           "report present agrees."),
-    "reconciled_no": ("核对结果: 不一致! 以下项目的汇总与各单位报告不符: {items}。",
-                      "Result: NOT reconciled. These figures differ from the unit reports: {items}."),
-    "reconciled_below": ("下级单位尚无当前报告(报告缺失或失败): {units}; 其上级汇总因此不完整。",
-                         "Units further down with no current report (missing or failed): {units}; the roll-ups "
-                         "above them are incomplete."),
-    "r_budget_area": ("三、本单位预算(各方案)", "3. Budget of this unit under the plan's scenarios"),
-    "area_budget_note": ("资金来源、预算上限和工作经费为全方案统一测算, 见全方案汇总报告; 本表为本单位分摊部分。",
-                         "Funding, the cap and overheads are costed for the whole plan (see the top roll-up); "
-                         "this table is this unit's share."),
-    "rec_units": ("各单位合计(元): 单位报告记录 与 汇总重算", "Unit totals (yuan): recorded by the unit report vs recomputed here"),
-    "chart_category": ("登记人次(按困难类别)", "Registry listings by category"),
-    "chart_map": ("{year}年度覆盖率(按县区)", "Coverage rate by county, {year}"),
-    "funding": ("资金来源", "Funding sources"),
-    "overheads": ("工作经费", "Overheads"),
-    "cap_line": ("预算上限 {cap} 元; 基准方案合计 {total} 元; 资金来源合计 {funding} 元; {gap}。",
-                 "Budget cap {cap} yuan; baseline total {total} yuan; funding {funding} yuan; {gap}."),
-    "gap": ("资金缺口 {v} 元", "funding gap {v} yuan"),
-    "surplus": ("资金结余 {v} 元", "funding surplus {v} yuan"),
-    "forecast": ("下一年度户数预测", "Households forecast for the plan year"),
-    "forecast_line": ("{year} 年预测户数合计 {total} 户。方法: {method}",
-                      "Forecast for {year}: {total} households in all. Method: {method}"),
-    "forecast_error": (" 回测(用此前各年预测已发生年份, {n} 次)平均绝对误差 {mae} 户/类别。",
-                       " Backtest ({n} forecasts of past years from the years before): mean absolute error "
-                       "{mae} households per category."),
-    "phases": ("阶段安排", "Phases"),
-    "deliverables": ("上报材料", "Deliverables"),
-    "findings": ("时间安排检查", "Timeline checks"),
-    "schedule": ("本单位走访安排", "Visit schedule for this unit"),
-    "responsibilities": ("责任分工", "Responsibilities"),
-}
 
 FUNNEL_STEPS = ("registered", "eligible", "planned", "visited", "reached")
 RECONCILE_FIGURES = ("registered_rows", "eligible_rows", "households", "persons", "recipients", "cash_fen",
@@ -149,10 +27,6 @@ _PLAIN_INT_COLUMNS = ("year", "campaign_year", "priority", "coverage_year", "las
 _PLAIN_INT_WORDS = ("年度", "年份", "代码", "Year", "year", "code", "Code")
 
 
-def t(key: str, lang: str, **kw) -> str:
-    """A report phrase in ``lang``."""
-    text = _T[key][0 if lang == "zh" else 1]
-    return text.format(**kw) if kw else text
 
 
 # ------------------------------------------------------------------ sections and display

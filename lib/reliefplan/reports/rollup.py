@@ -11,6 +11,7 @@ from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import format_yuan
 from reliefplan.core.record import record
 from reliefplan.models import allocation, budget, pools
+from reliefplan.core.areas import unit_of
 from reliefplan.models.coverage import in_unit
 from reliefplan.reports.context import ReportContext
 from reliefplan.reports.display import RECONCILE_FIGURES, Heading, Section, t
@@ -23,7 +24,6 @@ def units_table(ctx: ReportContext) -> pd.DataFrame:
     """Per unit of the plan, recomputed here: listings, planned, baseline budget parts."""
     reg = ctx.inputs.registry
     ben_idx = ctx.beneficiaries.index
-    lines = ctx.baseline.lines
     rows = []
 
     for u in ctx.units.itertuples(index=False):
@@ -31,7 +31,7 @@ def units_table(ctx: ReportContext) -> pd.DataFrame:
         rows.append({"unit_code": u.code, "unit_name": u.name if ctx.lang == "zh" else u.name_en,
                      "registered_rows": int(mask.sum()),
                      "eligible_rows": int(reg.index[mask.to_numpy()].isin(ben_idx).sum()),
-                     **_unit_totals(lines.loc[in_unit(lines["county_code"].astype(str), u.code)])})
+                     **_unit_totals(ctx.lines_in(u.code))})
     return pd.DataFrame(rows)
 
 
@@ -189,30 +189,45 @@ def city_budget_section(ctx: ReportContext) -> Section:
     ])
 
 
-labels.register({
-    "pools_by_unit": ("各资金池按单位支付(元)", "Each funding pool's payments by unit (yuan)"),
-    "pools_reconciled": ("核对: 各资金池按单位合计等于各池支付额, 各单位合计等于单位预算合计, 精确到分。",
-                         "Check: each pool's units add up to what the pool pays, and each unit's pools to the "
-                         "unit's budget total, to the fen."),
-    "pools_not_reconciled": ("核对: 资金池按单位合计与预算不一致!", "Check: the pools by unit do NOT add up to the budget!"),
-})
-
-
 def pool_blocks(ctx: ReportContext) -> list:
     """With funding pools: each pool's money by unit (baseline), summed across units and reconciled to the fen."""
     if not pools.declared(ctx.plan):
         return []
     lang = ctx.lang
     alloc = allocation.allocate(ctx.plan, ctx.beneficiaries)
-    names = dict(zip(ctx.units["code"], ctx.units["name" if lang == "zh" else "name_en"]))
-    table, ok = allocation.pools_by_unit(alloc, names)
+    table, ok = rollup_pools(ctx, alloc)
     if lang == "en":
         en = dict(zip(alloc.extra["pools"]["source"], alloc.extra["pools"]["source_en"]))
         table = table.rename(columns=en).replace({"合计": "Total"})
-    money = [c for c in table.columns if c not in ("county_code", "unit_name", "total_fen")]
+    money = [c for c in table.columns if c not in ("unit_code", "unit_name")]
     table[money] = table[money].map(lambda v: format_yuan(int(v)))
-    return [Heading(labels.label("pools_by_unit", lang)), table.drop(columns=["county_code"]),
+    return [Heading(labels.label("pools_by_unit", lang)), table.drop(columns=["unit_code"]),
             labels.label("pools_reconciled" if ok else "pools_not_reconciled", lang)]
+
+
+def rollup_pools(ctx: ReportContext, alloc) -> tuple[pd.DataFrame, bool]:
+    """Each pool's money by the units directly below this roll-up (cities of a province, counties of a city).
+
+    Pools pay per county; a roll-up shows its own area only, each county
+    summed into the unit above it (townships, finer than the pools, show
+    their county). Reconciles when the plan-wide table does and this area's
+    rows add up to the roll-up's budget total, to the fen.
+    """
+    by_county, plan_ok = allocation.pools_by_unit(alloc)
+    body = by_county.loc[by_county["county_code"] != "合计"].copy()
+    units = unit_of(body["county_code"], ctx.units["code"])
+    if not (units != "").any():   # units finer than counties: the area's own counties
+        units = body["county_code"].where(in_unit(body["county_code"].astype(str), ctx.area_code), "")
+    money = [c for c in body.columns if c not in ("county_code", "unit_name")]
+    body = body.loc[units != ""].assign(unit_code=units[units != ""])
+    out = body.groupby("unit_code", sort=True)[money].sum().astype("int64").reset_index()
+    col = "name_en" if ctx.lang == "en" and "name_en" in ctx.areas else "name"
+    names = {str(c): str(n) if isinstance(n, str) and n else str(z)
+             for c, n, z in zip(ctx.areas["code"], ctx.areas[col], ctx.areas["name"])}
+    out.insert(1, "unit_name", out["unit_code"].map(names).fillna(out["unit_code"]))
+    total = {"unit_code": "合计", "unit_name": "合计", **{c: int(out[c].sum()) for c in money}}
+    ok = plan_ok and total.get("total_fen", 0) == int(ctx.unit_lines()["total_fen"].sum())
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True), ok
 
 
 def area_scenario_summary(ctx: ReportContext) -> pd.DataFrame:

@@ -13,20 +13,12 @@ import dataclasses
 
 import pandas as pd
 
-from reliefplan.core import labels
 from reliefplan.models import allocation, campaigns, forecast, multi_listed, per_person
 from reliefplan.reports import findings as fr
 from reliefplan.reports.context import ReportContext
 from reliefplan.reports.display import FindingList, Heading, Section, t
 from reliefplan.reports.unit_sections import unit_teams_mask
 
-labels.register({
-    "summary_item": ("项目", "Item"),
-    "summary_value": ("数值", "Value"),
-    "summary_note": ("说明", "Note"),
-    "count_figure": ("数字", "Figure"),
-    "count_meaning": ("统计口径", "What it counts"),
-})
 
 TITLE = ("摘要：主要发现与建议", "Summary: key findings and recommendations")
 

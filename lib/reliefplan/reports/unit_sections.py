@@ -8,6 +8,7 @@ import pandas as pd
 
 from reliefplan.core import labels
 from reliefplan.core.lunar_dates import spring_festival
+from reliefplan.core.areas import NO_TOWNSHIP, area_names, county_of, township_of
 from reliefplan.core.money import format_yuan
 from reliefplan.core.record import record
 from reliefplan.models import budget, campaigns, continuity, forecast
@@ -15,7 +16,6 @@ from reliefplan.models import dibao as dibao_mod
 from reliefplan.models import follow_up as gaplist
 from reliefplan.models import multi_listed as duplicates
 from reliefplan.models.budget import MONEY_PARTS
-from reliefplan.models.coverage import township_of
 from reliefplan.reports.context import ReportContext, history_kind
 from reliefplan.reports.display import (
     FOLLOWUP_ROWS_SHOWN,
@@ -61,7 +61,7 @@ def registry_counts(ctx: ReportContext, by: str) -> pd.DataFrame:
     if by == "category":
         out["category_label"] = out["category"].map(ctx.category_labels()).fillna(out["category"])
         return out[["category_label", "registered_rows", "eligible_rows", "category"]]
-    names = dict(zip(ctx.areas["code"], ctx.areas["name"] if ctx.lang == "zh" else ctx.areas["name_en"].fillna(ctx.areas["name"])))
+    names = area_names(ctx.areas, ctx.lang)
     out["township_name"] = out[by].map(names).fillna(out[by]).replace("", "(县级)" if ctx.lang == "zh" else "(county level)")
     return out[["township_name", "registered_rows", "eligible_rows", by]]
 
@@ -74,8 +74,8 @@ def profile(ctx: ReportContext) -> Section:
     areas = ctx.areas
     townships = areas[(areas["level"] == "township") & ctx.in_unit(areas["code"])]
     if ctx.organizer:  # the townships and counties where its people live
-        codes = ctx.registry["area_code"].astype(str)
-        townships = codes[codes.str.len() >= 9].str[:9].drop_duplicates()
+        townships = township_of(ctx.registry["area_code"])
+        townships = townships[townships != NO_TOWNSHIP].drop_duplicates()
     std = dibao_mod.in_force(ctx.inputs.dibao, spring_festival(ctx.year))
     std = std[ctx.in_unit(std["county_code"])]
     facts = {
@@ -111,8 +111,8 @@ def past_campaigns(ctx: ReportContext) -> Section:
         if kind is None:
             kinds = ", ".join(sorted(ctx.area_history["organizer"].dropna().astype(str).unique())) or "-"
             return Section("history", t(key, lang), [t("org_no_history", lang, kinds=kinds)])
-        names = dict(zip(ctx.areas["code"], ctx.areas["name"] if lang == "zh" else ctx.areas["name_en"].fillna(ctx.areas["name"])))
-        counties = "、".join(names.get(c, c) for c in sorted(hist["area_code"].astype(str).str[:6].unique()))
+        names = area_names(ctx.areas, lang)
+        counties = "、".join(names.get(c, c) for c in sorted(county_of(hist["area_code"]).unique()))
         note = [t("org_history", lang, kind=kind, counties=counties)]
     if hist.empty:
         return Section("history", t(key, lang), [t("no_history", lang)])

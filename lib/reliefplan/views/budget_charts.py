@@ -16,23 +16,6 @@ from reliefplan.models.budget import KIND_LABELS, Budget
 from reliefplan.core.money import format_yuan, yuan_for_plot
 from reliefplan.views.chart_axes import money_axis
 
-labels.register({
-    "chart_by_category": ("各类别预算", "Budget by category"),
-    "chart_by_unit": ("各单位预算", "Budget by unit"),
-    "chart_scenarios": ("方案比较: 合计", "Scenarios compared: total"),
-    "chart_scenario_diff": ("各类别与基准方案之差", "Difference to the baseline by category"),
-    "chart_coverage": ("预算上限下的覆盖情况", "Coverage under the budget cap"),
-    "chart_tornado": ("敏感性: 各标准上下浮动对合计的影响", "Sensitivity: effect of each standard on the total"),
-    "chart_funding": ("资金来源与预算", "Funding and cost"),
-    "yuan": ("元", "yuan"),
-    "covered_label": ("已覆盖", "Covered"),
-    "uncovered_label": ("未覆盖", "Not covered"),
-    "lowered": ("下调", "Lowered"),
-    "raised": ("上调", "Raised"),
-    "total_cost": ("预算合计", "Total cost"),
-    "diff_fen": ("与基准之差(元)", "Difference to baseline (yuan)"),
-    "diff_pct": ("与基准之差(%)", "Difference to baseline (%)"),
-})
 
 
 def category_names(budget_or_std, lang: str = "zh") -> dict[str, str]:

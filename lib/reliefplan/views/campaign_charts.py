@@ -16,38 +16,15 @@ from reliefplan.core import labels
 from reliefplan.core.money import yuan_for_plot
 from reliefplan.views.chart_axes import money_axis
 
-# Chart labels, local so that generic keys ("yuan", "median") never clash with other modules'.
-LABELS = {
-    "trend_title": ("历年慰问资金", "Campaign spending by year"),
-    "counts_title": ("历年慰问户数与人数", "Households and persons reached by year"),
-    "category_title": ("历年各类别慰问资金", "Spending by category and year"),
-    "category_households_title": ("历年各类别慰问户数", "Households by category and year"),
-    "funding_title": ("历年资金来源构成", "Funding mix by year"),
-    "county_title": ("各县(市、区)历年慰问资金", "Spending by county and year"),
-    "forecast_title": ("慰问户数预测与回测", "Households: forecast and backtest"),
-    "benchmark_title": ("各类别人(户)均慰问标准区间", "Per-head amounts by category: ranges"),
-    "yuan": ("金额(元)", "Amount (yuan)"),
-    "share_pct": ("占比(%)", "Share (%)"),
-    "series": ("指标", "Series"),
-    "year_axis": ("年度", "Year"),
-    "actual_series": ("实际户数", "Actual households"),
-    "backtest_series": ("回测预测", "Backtest forecast"),
-    "forecast_series": ("预测", "Forecast"),
-    "median": ("中位数", "Median"),
-    "range": ("区间", "Range"),
-    "count_value": ("数量", "Count"),
-    "benchmark_axis": ("人(户)均慰问金+慰问品(元)", "Cash + goods per person or household (yuan)"),
-    "category": ("困难类别", "Category"),
-    "county_name": ("县(市、区)", "County"),
-}
 
 PALETTE = px.colors.qualitative.Safe
 
 
-def _t(key: str, lang: str) -> str:
-    """This module's label for ``key``, else the shared one."""
-    pair = LABELS.get(key)
-    return pair[labels.LANGS.index(labels.check_lang(lang))] if pair else labels.label(key, lang)
+def _label(key: str, lang: str) -> str:
+    """This chart module's label (core.label_table.TABLES['views.campaign_charts']), else the shared one."""
+    return labels.column_label(key, lang, table="views.campaign_charts")
+
+
 
 
 def _name(code, names: dict | None) -> str:
@@ -60,11 +37,11 @@ def trend_figure(by_year: pd.DataFrame, lang: str = "zh",
     labels.check_lang(lang)
     long = by_year.melt(id_vars=["year"], value_vars=list(measures), var_name="measure", value_name="fen")
     long["yuan"] = yuan_for_plot(long["fen"])
-    long["series"] = long["measure"].map(lambda m: _t(m, lang))
+    long["series"] = long["measure"].map(lambda m: _label(m, lang))
     fig = px.line(long, x="year", y="yuan", color="series", markers=True,
-                  color_discrete_sequence=PALETTE, title=_t("trend_title", lang),
-                  labels={"year": _t("year_axis", lang), "yuan": _t("yuan", lang),
-                          "series": _t("series", lang)})
+                  color_discrete_sequence=PALETTE, title=_label("trend_title", lang),
+                  labels={"year": _label("year_axis", lang), "yuan": _label("yuan", lang),
+                          "series": _label("series", lang)})
     fig.update_traces(hovertemplate="%{x}: %{y:,.2f}")
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(rangemode="tozero")
@@ -76,11 +53,11 @@ def counts_figure(by_year: pd.DataFrame, lang: str = "zh") -> go.Figure:
     labels.check_lang(lang)
     long = by_year.melt(id_vars=["year"], value_vars=["households", "persons"], var_name="measure",
                         value_name="value")
-    long["series"] = long["measure"].map(lambda m: _t(m, lang))
+    long["series"] = long["measure"].map(lambda m: _label(m, lang))
     fig = px.line(long, x="year", y="value", color="series", markers=True, color_discrete_sequence=PALETTE,
-                  title=_t("counts_title", lang),
-                  labels={"year": _t("year_axis", lang), "value": _t("count_value", lang),
-                          "series": _t("series", lang)})
+                  title=_label("counts_title", lang),
+                  labels={"year": _label("year_axis", lang), "value": _label("count_value", lang),
+                          "series": _label("series", lang)})
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(tickformat=",d", rangemode="tozero")
     return fig
@@ -97,12 +74,12 @@ def category_bars_figure(by_year_category: pd.DataFrame, lang: str = "zh", value
     df["category_label"] = df["category"].map(lambda c: _name(c, names))
     money = value.endswith("_fen")
     df["value"] = yuan_for_plot(df[value]) if money else df[value]
-    title = _t("category_title" if money else "category_households_title", lang)
+    title = _label("category_title" if money else "category_households_title", lang)
     fig = px.bar(df, x="year", y="value", color="category_label", title=title,
                  color_discrete_sequence=px.colors.qualitative.Alphabet,
-                 labels={"year": _t("year_axis", lang),
-                         "value": _t("yuan" if money else value, lang),
-                         "category_label": _t("category", lang)})
+                 labels={"year": _label("year_axis", lang),
+                         "value": _label("yuan" if money else value, lang),
+                         "category_label": _label("category", lang)})
     fig.update_layout(barmode="stack")
     fig.update_traces(hovertemplate="%{fullData.name}<br>%{x}: %{y:,.2f}" if money
                       else "%{fullData.name}<br>%{x}: %{y:,d}")
@@ -118,11 +95,11 @@ def funding_mix_figure(by_year_funding: pd.DataFrame, lang: str = "zh", percent:
     labels.check_lang(lang)
     df = by_year_funding.copy()
     df["yuan"] = yuan_for_plot(df["total_fen"])
-    fig = px.bar(df, x="year", y="yuan", color="funding_source", title=_t("funding_title", lang),
+    fig = px.bar(df, x="year", y="yuan", color="funding_source", title=_label("funding_title", lang),
                  color_discrete_sequence=PALETTE,
-                 labels={"year": _t("year_axis", lang),
-                         "yuan": _t("share_pct" if percent else "yuan", lang),
-                         "funding_source": _t("funding_source", lang)})
+                 labels={"year": _label("year_axis", lang),
+                         "yuan": _label("share_pct" if percent else "yuan", lang),
+                         "funding_source": _label("funding_source", lang)})
     if percent:
         fig.update_layout(barmode="stack", barnorm="percent")
         fig.update_traces(hovertemplate="%{fullData.name}<br>%{x}: %{y:.1f}%")
@@ -143,10 +120,10 @@ def county_small_multiples_figure(by_year_county: pd.DataFrame, lang: str = "zh"
     money = value.endswith("_fen")
     df["value"] = yuan_for_plot(df[value]) if money else df[value]
     fig = px.line(df, x="year", y="value", facet_col="county_label", facet_col_wrap=wrap, markers=True,
-                  title=_t("county_title", lang), color_discrete_sequence=PALETTE,
-                  labels={"year": _t("year_axis", lang),
-                          "value": _t("yuan" if money else value, lang),
-                          "county_label": _t("county_name", lang)},
+                  title=_label("county_title", lang), color_discrete_sequence=PALETTE,
+                  labels={"year": _label("year_axis", lang),
+                          "value": _label("yuan" if money else value, lang),
+                          "county_label": _label("county_name", lang)},
                   facet_row_spacing=0.08, facet_col_spacing=0.04)
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
     fig.update_traces(hovertemplate="%{x}: %{y:,.2f}" if money else "%{x}: %{y:,d}")
@@ -168,22 +145,22 @@ def forecast_figure(actual: pd.DataFrame, backtest_by_year: pd.DataFrame, foreca
     labels.check_lang(lang)
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=actual["year"], y=actual["households"], mode="lines+markers",
-                             name=_t("actual_series", lang), line={"color": PALETTE[0]}))
+                             name=_label("actual_series", lang), line={"color": PALETTE[0]}))
     if len(backtest_by_year):
         fig.add_trace(go.Scatter(x=backtest_by_year["year"], y=backtest_by_year["forecast"], mode="lines+markers",
-                                 name=_t("backtest_series", lang),
+                                 name=_label("backtest_series", lang),
                                  line={"color": PALETTE[1], "dash": "dash"}))
     last = actual.sort_values("year").iloc[-1] if len(actual) else None
     xs = [int(last["year"]), int(target_year)] if last is not None else [int(target_year)]
     ys = [int(last["households"]), int(forecast_total)] if last is not None else [int(forecast_total)]
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers+text", name=_t("forecast_series", lang),
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers+text", name=_label("forecast_series", lang),
                              line={"color": PALETTE[2], "dash": "dot"}, marker={"size": [6, 12][-len(xs):]},
                              text=["", f"{int(forecast_total):,}"][-len(xs):], textposition="top center"))
-    title = _t("forecast_title", lang)
+    title = _label("forecast_title", lang)
     if method_text:
         title += f"<br><sup>{method_text}</sup>"
-    fig.update_layout(title=title, xaxis_title=_t("year_axis", lang),
-                      yaxis_title=_t("households", lang))
+    fig.update_layout(title=title, xaxis_title=_label("year_axis", lang),
+                      yaxis_title=_label("households", lang))
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(tickformat=",d", rangemode="tozero")
     return fig
@@ -203,17 +180,17 @@ def benchmark_ranges_figure(ranges: pd.DataFrame, lang: str = "zh", names: dict 
     df["median_yuan"] = yuan_for_plot(df["median_fen"])
     fig = go.Figure()
     fig.add_trace(go.Bar(y=df["group"], x=df["span_yuan"], base=df["min_yuan"], orientation="h",
-                         name=_t("range", lang), marker={"color": PALETTE[0], "opacity": 0.45},
+                         name=_label("range", lang), marker={"color": PALETTE[0], "opacity": 0.45},
                          customdata=df[["min_yuan", "median_yuan"]].assign(max=yuan_for_plot(df["max_fen"]),
                                                                            plans=df["plans"]).to_numpy(),
                          hovertemplate="%{y}<br>%{customdata[0]:,.2f} – %{customdata[2]:,.2f}"
                                        "<br>%{customdata[3]}<extra></extra>"))
     fig.add_trace(go.Scatter(y=df["group"], x=df["median_yuan"], mode="markers",
-                             name=_t("median", lang),
+                             name=_label("median", lang),
                              marker={"color": PALETTE[1], "size": 11, "symbol": "line-ns-open",
                                      "line": {"width": 3}},
                              hovertemplate="%{y}: %{x:,.2f}<extra></extra>"))
-    fig.update_layout(title=_t("benchmark_title", lang), xaxis_title=_t("benchmark_axis", lang),
+    fig.update_layout(title=_label("benchmark_title", lang), xaxis_title=_label("benchmark_axis", lang),
                       height=max(300, 40 * len(df) + 120), bargap=0.4)
     fig.update_xaxes(tickformat=",.0f", rangemode="tozero")
     fig.update_yaxes(autorange="reversed")

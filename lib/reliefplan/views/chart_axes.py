@@ -10,6 +10,7 @@ unit in the axis title. The extent is taken from the figure's traces
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -95,4 +96,10 @@ def money_axis(fig, *, axis: str = "y", lang: str = "zh", title: str | None = No
     label = f"{name}（{unit}）" if lang == "zh" else f"{name} ({unit})"
     update = fig.update_yaxes if axis == "y" else fig.update_xaxes
     update(tickmode="array", tickvals=ticks, ticktext=text, title_text=label)
+    for trace in fig.data:   # the axis names the unit; a legend entry saying (元) would contradict 万元
+        if isinstance(trace.name, str):
+            trace.name = _UNIT_SUFFIX.sub("", trace.name)
     return fig
+
+
+_UNIT_SUFFIX = re.compile(r"\s*[(（](元|yuan)[)）]$")

@@ -17,16 +17,6 @@ from reliefplan.models.coverage import FUNNEL_RATES
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
 STAGES = ("registered", "eligible", "planned", "visited", "reached")
 
-labels.register({
-    "chart_funnel": ("慰问漏斗: 在册 → 符合条件 → 计划 → 走访 → 到位", "Funnel: registered → eligible → planned → visited → reached"),
-    "chart_coverage_area": ("各地区覆盖率与应慰未慰人数", "Coverage rate and people not reached, by area"),
-    "chart_coverage_category": ("各类别符合条件与到位人数", "Eligible and reached, by category"),
-    "chart_continuity": ("上年已慰问、本年未慰问的原因", "Reached last year, not this year: why"),
-    "chart_duplicates": ("多单位重复登记/慰问人数", "People listed or visited by several organizers"),
-    "people": ("人数", "People"),
-    "stage": ("环节", "Stage"),
-    "organizer_count": ("登记单位数", "Organizers listing the person"),
-})
 
 
 def _style(fig: go.Figure, title: str, height: int = 420) -> go.Figure:

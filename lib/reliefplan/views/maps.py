@@ -44,16 +44,6 @@ EDGE_COLOUR = "#9e9e9e"
 OUTLINE_COLOUR = "#8c8c8c"
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
 
-labels.register({
-    "map_coverage_title": ("各县(市、区)慰问覆盖率", "Coverage rate by county"),
-    "map_exclusion_title": ("各县(市、区)应慰未慰人数", "Eligible people not reached, by county"),
-    "map_township_title": ("各乡镇(街道)慰问覆盖率(示意位置)", "Coverage rate by township (schematic positions)"),
-    "no_data": ("无数据", "no data"),
-    "schematic_note": ("乡镇无边界数据, 点位按所属县中心示意排列, 不代表实际位置",
-                       "No township boundaries: points are arranged around their county's centre, "
-                       "not at their real locations"),
-    "people_unit": ("人", "people"),
-})
 
 
 # ---------------------------------------------------------------------------

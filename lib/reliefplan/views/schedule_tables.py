@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from reliefplan.core import labels, lunar_dates, privacy
+from reliefplan.core.areas import area_names
 from reliefplan.core.text import display_width
-from reliefplan.ingest.categories import category_labels, load_categories
+from reliefplan.ingest.categories import category_labels
 from reliefplan.models import delivery
 from reliefplan.models.schedule import Schedule
 from reliefplan.models.visit_days import SLOT_EN
@@ -30,14 +31,13 @@ SHEET_LABELS = {
 
 
 def _names(areas: pd.DataFrame | None) -> dict:
-    if areas is None or areas.empty:
-        return {}
-    return dict(zip(areas["code"].astype(str), areas["name"].astype(str)))
+    return area_names(areas)
 
 
 def _category_names(categories: pd.DataFrame | None, lang: str) -> dict:
+    """Category code -> label; empty without a categories table (the codes are shown instead)."""
     if categories is None:
-        categories = load_categories()
+        return {}
     return category_labels(categories, lang)
 
 

@@ -13,18 +13,6 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from reliefplan.core import labels
-labels.register({
-    "gantt_title": ("活动时间安排", "Campaign timeline"),
-    "gantt_festivals": ("节日", "Festival days"),
-    "gantt_due": ("材料截止", "Deliverable due"),
-    "gantt_due_written": ("原定截止(已顺延)", "Due as written (moved)"),
-    "gantt_visits": ("走访日期", "Visit days"),
-    "load_per_day_title": ("各慰问组每日走访量", "Visits per team per day"),
-    "load_heatmap_title": ("慰问组走访名额使用率", "Share of each team's visit slots used"),
-    "total_capacity": ("每日走访名额合计", "Daily capacity (all teams)"),
-    "no_visits": ("没有走访安排", "No visits scheduled"),
-    "used_share": ("使用率", "Share used"),
-})
 
 HALF_DAY = pd.Timedelta(hours=12)
 FESTIVAL_COLOR = "#c0392b"

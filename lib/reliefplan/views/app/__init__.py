@@ -18,13 +18,13 @@ Modules: :mod:`.data` (inputs, read once), :mod:`.panel` (the widgets),
 from __future__ import annotations
 
 from reliefplan.views.app.data import (
-    Inputs, for_unit, initial_controls, intro_html, last_year_totals, load_inputs, plan_scenarios, totals_table,
+    Inputs, check_unit, for_unit, initial_controls, intro_html, last_year_totals, load_inputs, plan_scenarios, totals_table,
 )
 from reliefplan.views.app.cache import load_app_inputs
 from reliefplan.views.app.panel import WhatIfApp
 from reliefplan.views.app.texts import esc
 
-__all__ = ["Inputs", "WhatIfApp", "build_app", "esc", "for_unit", "initial_controls", "intro_html", "load_inputs",
+__all__ = ["Inputs", "WhatIfApp", "build_app", "check_unit", "esc", "for_unit", "initial_controls", "intro_html", "load_inputs",
            "panel", "plan_scenarios", "totals_table"]
 
 
@@ -33,7 +33,7 @@ def build_app(state_or_inputs, *, lang: str = "zh", controls: dict | None = None
     if isinstance(state_or_inputs, Inputs):
         inputs = state_or_inputs
         return WhatIfApp(inputs.state, lang=lang, unit_names=inputs.unit_names, controls=controls, chart=chart,
-                         people=inputs.people,
+                         people=inputs.people, demo=inputs.demo,
                          last_year=last_year_totals(inputs.history, int(inputs.plan.get("year", 0))))
     return WhatIfApp(state_or_inputs, lang=lang, controls=controls, chart=chart)
 

@@ -147,8 +147,11 @@ _ENV = jinja2.Environment(autoescape=True)
 
 
 def summary_html(result: whatif.WhatIfResult, *, plan: dict, unit_label: str, scenario_label: str,
-                 lang: str = "zh", now: dt.datetime | None = None) -> str:
-    """The current state on one A4 page: settings, headline figures, the standards used (escaped HTML)."""
+                 lang: str = "zh", now: dt.datetime | None = None, demo: bool = False) -> str:
+    """The current state on one A4 page: settings, headline figures, the standards used (escaped HTML).
+
+    ``demo`` (:attr:`PlanInputs.demo <reliefplan.ingest.inputs.PlanInputs.demo>`) adds the 示例数据 notice.
+    """
     zh = lang == "zh"
     s = result.summary()
     c = result.controls
@@ -172,7 +175,7 @@ def summary_html(result: whatif.WhatIfResult, *, plan: dict, unit_label: str, sc
     title = f"{plan.get('name' if zh else 'name_en', plan.get('name', ''))} — {t('title', lang)}"
     return _ENV.from_string(SUMMARY_TEMPLATE).render(
         lang=lang, title=title, stamp=("生成时间 " if zh else "Generated ") + stamp,
-        demo=t("demo", lang) if plan.get("demo") else "",
+        demo=t("demo", lang) if demo else "",
         settings_title=t("settings", lang), settings=settings, results_title=t("results", lang), figures=figures,
         standards_title=t("amounts", lang),
         standards_head=[t("category", lang), t("cash", lang), t("goods", lang)], standards=std_rows,

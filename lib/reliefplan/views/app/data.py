@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from reliefplan.core import labels
+from reliefplan.core.areas import areas_at_level
+from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import format_yuan
 from reliefplan.core.privacy import mask_id, mask_name
-from reliefplan.ingest.inputs import load_plan_inputs
-from reliefplan.ingest.plan import load_plan
+from reliefplan.ingest.inputs import PlanInputs
 from reliefplan.models import budget as bm
 from reliefplan.models import campaigns
 from reliefplan.models import whatif
@@ -38,13 +39,14 @@ class Inputs:
     categories: pd.DataFrame | None = None
     history: pd.DataFrame | None = None
     people: pd.DataFrame | None = None    # masked: name, id_number, township, household_size (registry index)
+    demo: bool = False              # PlanInputs.demo: the 示例数据 notice is shown
 
 
 def masked_people(registry: pd.DataFrame, areas: pd.DataFrame | None, lang: str = "zh") -> pd.DataFrame:
     """The registry reduced to what a list of affected people may show, masked (same index)."""
     names = bm.unit_names(areas, lang)
     area = registry["area_code"].astype(str)
-    township = area.str[:9].map(names).fillna(area.str[:9])
+    township = area.str[:9].map(names).fillna(area.str[:9])   # a county-only code shows the county
     return pd.DataFrame({
         "name": registry["name"].map(mask_name),
         "id_number": registry["id_number"].map(mask_id),
@@ -58,19 +60,40 @@ def load_inputs(plan_file=None, *, threshold_multiple=None, on_date=None, lang: 
                 prepare: bool = True) -> Inputs:
     """Read the plan's registry, 低保 standards, areas and history; assess eligibility; precompute the what-if state.
 
+    ``plan_file``: a :class:`PlanInputs`, a loaded plan, a plan file, or None (the demo plan).
     ``prepare=False`` skips the what-if state (the CLI does not need it).
     """
-    plan = plan_file if isinstance(plan_file, dict) else load_plan(plan_file)
-    named = set((plan.get("_files") or {}).keys())
-    data = load_plan_inputs(plan, include=["registry", "areas", "dibao", "categories", "history"])
-    registry, dibao, areas = data["registry"], data["dibao"], data["areas"]
+    data = PlanInputs.of(plan_file)
+    plan, registry, dibao, areas, categories = data.plan, data.registry, data.dibao, data.areas, data.categories
     rows = whatif.rows_from_assess(registry, plan, dibao, areas, on_date=on_date)
     elig = pd.DataFrame({"eligible": whatif.eligible_at(rows, threshold_multiple), "dibao_fen": rows["dibao_fen"]})
-    ben = bm.beneficiaries_from_registry(registry, elig, plan=plan, categories=data.get("categories"))
-    state = whatif.prepare(plan, rows, categories=data.get("categories")) if prepare else None
+    ben = bm.beneficiaries_from_registry(registry, elig, plan=plan, categories=categories)
+    state = whatif.prepare(plan, rows, categories=categories) if prepare else None
     people = masked_people(registry, areas, lang) if prepare else None
     return Inputs(plan, registry, dibao, areas, rows, ben, state, bm.unit_names(areas, lang),
-                  data.get("categories"), data.get("history") if "history" in named else None, people)
+                  categories, data.get("history"), people, demo=data.demo)
+
+
+def check_unit(unit, inputs: Inputs) -> str:
+    """The notebook's ``unit`` as the budget model knows it: 'all' or a county code of the plan.
+
+    The budget is costed per county, so a township (or village) code would match no
+    budget line and show 0 households: it is refused with a bilingual error listing
+    the counties (the coverage notebook 03 goes down to townships). The planning
+    area's own code means 'all'.
+    """
+    if unit in (None, "", "all", "全部") or str(unit) == str(inputs.plan.get("area", "")):
+        return "all"
+    unit = str(unit).strip()
+    counties = areas_at_level(inputs.areas, "county", inputs.plan.get("area"))
+    if unit in set(counties["code"].astype(str)):
+        return unit
+    valid = ", ".join(f"{c} {n}" for c, n in zip(counties["code"], counties["name"]))
+    level = dict(zip(inputs.areas["code"].astype(str), inputs.areas["level"].astype(str))).get(unit)
+    why_zh, why_en = (("预算按县(市、区)测算, 乡镇请用覆盖分析(03)", "the budget is costed per county; for a township "
+                       "use the coverage notebook (03)") if level in ("township", "village") else
+                      ("未知单位代码", "unknown unit code"))
+    raise ConfigError(f"{why_zh}: {unit}; 可选: all, {valid}", f"{why_en}: {unit}; valid: all, {valid}", column="unit")
 
 
 def for_unit(frame: pd.DataFrame, unit: str = "all") -> pd.DataFrame:
@@ -130,7 +153,7 @@ def intro_html(inputs: Inputs, *, scenario=None, unit="all", lang: str = "zh") -
                   f"Unit: {esc(unit_name)}; scenario: {esc(sc)}",
                   f"Registry rows {len(inputs.registry):,}; eligible {len(ben):,} households/persons "
                   f"({int(ben['persons'].sum()):,} persons)"]
-    demo = f"<p><b>{esc(t('demo', lang))}</b></p>" if plan.get("demo") else ""
+    demo = f"<p><b>{esc(t('demo', lang))}</b></p>" if inputs.demo else ""
     return demo + "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
 
 

@@ -49,11 +49,13 @@ class WhatIfApp:
     """The widget app. ``app.widget`` is what to display; ``app.result`` the latest WhatIfResult."""
 
     def __init__(self, state: whatif.WhatIfState, *, lang: str = "zh", unit_names: dict | None = None,
-                 controls: dict | None = None, chart: bool = True, people=None, last_year: dict | None = None):
+                 controls: dict | None = None, chart: bool = True, people=None, last_year: dict | None = None,
+                 demo: bool = False):
         labels.check_lang(lang)
         self.state, self.lang = own_state(state), lang
         self.unit_names = unit_names or {}
         self.people, self.last_year = people, last_year or {}
+        self.demo = demo            # PlanInputs.demo: the 示例数据 notice is shown
         self.chart_enabled = chart
         self.result: whatif.WhatIfResult | None = None
         self.last_good: whatif.WhatIfResult | None = None
@@ -143,7 +145,7 @@ class WhatIfApp:
             self.tabs.set_title(i, t(key, lang))
         self.tabs.observe(lambda _: self._draw_details(), names="selected_index")
         banner = widgets.HTML(f'<div class="rp-demo" style="color:#b45309;font-weight:bold">{esc(t("demo", lang))}'
-                              f"</div>" if plan.get("demo") else "")
+                              f"</div>" if demo else "")
         title = widgets.HTML(f"<h3 style='margin:4px 0'>{esc(t('title', lang))} · {esc(plan.get('name', ''))}</h3>")
         results = widgets.VBox([self.message_html, self.headline_html, self.status_html, self.funding_html],
                                layout=widgets.Layout(width="430px", padding="0 0 0 16px"))

@@ -155,7 +155,7 @@ class ScenarioTab:
         app = self.app
         result = app.last_good
         text = cmp.summary_html(result, plan=app.state.plan, unit_label=app.unit_label(result.unit),
-                                scenario_label=app.scenario.value, lang=app.lang)
+                                scenario_label=app.scenario.value, lang=app.lang, demo=app.demo)
         self.export_links.value = download_link(text, "测算摘要.html", t("export_html", app.lang),
                                                 element_id="rp-download-html")
         return text
