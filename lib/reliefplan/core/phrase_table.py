@@ -99,6 +99,7 @@ PHRASES: dict[str, dict[str, tuple[str, str]]] = {
         "deliverables": ("上报材料", "Deliverables"),
         "findings": ("时间安排检查", "Timeline checks"),
         "schedule": ("本单位走访安排", "Visit schedule for this unit"),
+        "delivery_modes": ("发放方式与上门走访人数", "Delivery modes and home visits"),
         "responsibilities": ("责任分工", "Responsibilities"),
     },
 }
