@@ -153,6 +153,12 @@ def show_table(df: pd.DataFrame, lang: str = "zh") -> None:
     display(HTML(table_html(df, lang)))
 
 
+def demo_notice(lang: str = "zh") -> HTML:
+    """The demo notice for a notebook opened in Jupyter; the exported report carries its own banner, so its
+    stylesheet hides this one (``.rp-demo-notice``) rather than say it twice."""
+    return HTML(f'<p class="rp-demo-notice"><strong>{_html.escape(labels.label("demo_notice", lang))}</strong></p>')
+
+
 def show(section: Section, lang: str | None = None) -> None:
     """Display a section in the notebook: heading, paragraphs, tables and interactive figures."""
 
