@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.models import cap_rules, per_person
-from reliefplan.models.lines import group_amounts
+from reliefplan.models.lines import group_amounts, line_codes, sum_by_line
 from reliefplan.models.overheads import allocate_exact, contingency_fen, overhead_items
 from reliefplan.models.pools import CAP, NO_POOL, NOT_SHORT, PoolRun, apply_cap, may_pay, plan_pools, run_pools
 
@@ -72,11 +72,12 @@ def allocate_in_pools(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, *,
             room -= _spent(capped, pools, oh_total, pct) - cap
             capped = apply_cap(run, room, units, uc, ug, order, mode=mode, step=step_fen)
         run = capped
-    paid = _paid_lines(ben, standards, run, count, div)
+    lines = line_codes(ben) if n else None  # the unit x category lines, grouped once for the tables below
+    paid = _paid_lines(ben, standards, run, count, div, lines)
     short = _short_table(ben, pools, run, units, uc, ug)
     table, cont = _pool_table(pools, run, oh_total, pct, short)
     return PoolResult(pools, run, paid, table, short, cont,
-                      pd.Series(run.reached_units, index=ben.index, name="reached_units"), _by_line(ben, run))
+                      pd.Series(run.reached_units, index=ben.index, name="reached_units"), _by_line(ben, run, lines))
 
 
 def _spent(run: PoolRun, pools, oh_total: int, pct) -> int:
@@ -84,7 +85,14 @@ def _spent(run: PoolRun, pools, oh_total: int, pct) -> int:
                for g, p in zip(run.pool_gifts, pools))
 
 
-def _by_line(ben: pd.DataFrame, run: PoolRun) -> pd.DataFrame:
+def _by_line(ben: pd.DataFrame, run: PoolRun, lines=None) -> pd.DataFrame:
+    if lines is not None and len(ben) and run.row_paid:
+        codes, county, category = lines
+        n = len(county)
+        k = len(run.row_paid)
+        return pd.DataFrame({"pool_index": np.repeat(np.arange(k, dtype=np.int64), n),
+                             "county_code": np.tile(county, k), "category": np.tile(category, k),
+                             "gifts_fen": np.concatenate([sum_by_line(codes, n, paid) for paid in run.row_paid])})
     frames = [pd.DataFrame({"pool_index": i, "county_code": ben["county_code"].to_numpy(dtype=object),
                             "category": ben["category"].to_numpy(dtype=object), "gifts_fen": paid})
               for i, paid in enumerate(run.row_paid)]
@@ -97,7 +105,7 @@ def _by_line(ben: pd.DataFrame, run: PoolRun) -> pd.DataFrame:
     return out
 
 
-def _paid_lines(ben, standards, run: PoolRun, count, div) -> pd.DataFrame:
+def _paid_lines(ben, standards, run: PoolRun, count, div, lines=None) -> pd.DataFrame:
     cols = ["county_code", "category", "households", "persons", "recipients", "cash_fen", "goods_fen", "gifts_fen"]
     if not len(ben):
         return pd.DataFrame({c: pd.Series([], dtype=object if c in cols[:2] else "int64") for c in cols})
@@ -115,6 +123,12 @@ def _paid_lines(ben, standards, run: PoolRun, count, div) -> pd.DataFrame:
         "recipients": np.where(div, k, np.where(k > 0, count, 0)),
         "cash_fen": run.cash_paid, "goods_fen": run.goods_paid,
     })
+    if lines is not None:
+        codes, county, category = lines
+        out = {"county_code": county, "category": category}
+        out.update({c: sum_by_line(codes, len(county), frame[c].to_numpy(dtype=np.int64)) for c in cols[2:7]})
+        out["gifts_fen"] = out["cash_fen"] + out["goods_fen"]
+        return pd.DataFrame(out, columns=cols)
     lines = frame.groupby(["county_code", "category"], sort=True).sum().reset_index()
     lines["gifts_fen"] = lines["cash_fen"] + lines["goods_fen"]
     for col in cols[2:]:
@@ -204,11 +218,15 @@ def by_unit(res: PoolResult, lines: pd.DataFrame, overhead_line: np.ndarray) -> 
     cont_line = np.zeros(n, dtype=np.int64)
     rows = []
     payer = next((i for i, p in enumerate(res.pools) if p.overheads), None)
+    gifts_of = _pool_line_gifts(res, lines)
     for i, pool in enumerate(res.pools):
-        mine = res.by_line.loc[res.by_line["pool_index"] == i]
-        gifts = pd.Series(mine["gifts_fen"].to_numpy(dtype=np.int64), index=pd.MultiIndex.from_arrays(
-            [mine["county_code"].to_numpy(dtype=object), mine["category"].to_numpy(dtype=object)]))
-        g = gifts.reindex(key, fill_value=0).to_numpy(dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
+        if gifts_of is not None:
+            g = gifts_of[i]
+        else:
+            mine = res.by_line.loc[res.by_line["pool_index"] == i]
+            gifts = pd.Series(mine["gifts_fen"].to_numpy(dtype=np.int64), index=pd.MultiIndex.from_arrays(
+                [mine["county_code"].to_numpy(dtype=object), mine["category"].to_numpy(dtype=object)]))
+            g = gifts.reindex(key, fill_value=0).to_numpy(dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
         oh = overhead_line if i == payer else np.zeros(n, dtype=np.int64)
         c = np.array(allocate_exact(int(res.table.at[i, "contingency_fen"]), (g + oh).tolist()), dtype=np.int64) \
             if n else np.zeros(0, dtype=np.int64)
@@ -222,6 +240,9 @@ def by_unit(res: PoolResult, lines: pd.DataFrame, overhead_line: np.ndarray) -> 
     cols = ["county_code", "source", "source_en", "gifts_fen", "overhead_fen", "contingency_fen", "used_fen"]
     if not rows:
         return cont_line, pd.DataFrame(columns=cols)
+    names = [p.name for p in res.pools]
+    if n and len(set(names)) == len(names) and "无资金来源" not in names:
+        return cont_line, _sum_by_unit(rows, lines["county_code"].to_numpy(dtype=object), cols)
     order = {name: j for j, name in enumerate([p.name for p in res.pools] + ["无资金来源"])}
     out = (pd.concat(rows, ignore_index=True).groupby(["county_code", "source", "source_en"], sort=False)
            [["gifts_fen", "overhead_fen", "contingency_fen"]].sum().reset_index())
@@ -231,3 +252,46 @@ def by_unit(res: PoolResult, lines: pd.DataFrame, overhead_line: np.ndarray) -> 
     for col in cols[3:]:
         out[col] = out[col].astype("int64")
     return cont_line, out[cols]
+
+
+def _pool_line_gifts(res: PoolResult, lines: pd.DataFrame) -> list | None:
+    """Each pool's gifts on ``lines`` straight from ``res.by_line`` when it lists exactly those lines, else None."""
+    n, k = len(lines), len(res.pools)
+    by = res.by_line
+    if not n or len(by) != n * k:
+        return None
+    county = lines["county_code"].to_numpy(dtype=object)
+    category = lines["category"].to_numpy(dtype=object)
+    pool_index = by["pool_index"].to_numpy()
+    bc, bk = by["county_code"].to_numpy(dtype=object), by["category"].to_numpy(dtype=object)
+    gifts = by["gifts_fen"].to_numpy(dtype=np.int64)
+    out = []
+    for i in range(k):
+        s = slice(i * n, (i + 1) * n)
+        if not ((pool_index[s] == i).all() and (bc[s] == county).all() and (bk[s] == category).all()):
+            return None
+        out.append(gifts[s])
+    return out
+
+
+def _sum_by_unit(rows: list, county: np.ndarray, cols: list) -> pd.DataFrame:
+    """:func:`by_unit`'s table from its per-source frames over the same lines: units sorted, sources in order.
+
+    The same as concatenating, grouping by unit x source and sorting (sources
+    are distinct here), with one factorize and integer sums.
+    """
+    codes, units = pd.factorize(county, sort=True)
+    u, k = len(units), len(rows)
+    sums = {c: np.stack([np.broadcast_to(np.asarray(f[c].to_numpy(), dtype=np.int64), (len(county),)) for f in rows])
+            for c in cols[3:6]}
+    out = {"county_code": np.repeat(np.asarray(units, dtype=object), k),
+           "source": np.tile(np.array([f["source"].iat[0] for f in rows], dtype=object), u),
+           "source_en": np.tile(np.array([f["source_en"].iat[0] for f in rows], dtype=object), u)}
+    for c, per_source in sums.items():
+        by = np.zeros((k, u), dtype=np.int64)
+        for j in range(k):
+            np.add.at(by[j], codes, per_source[j])
+        out[c] = by.T.reshape(-1)
+    frame = pd.DataFrame(out)
+    frame["used_fen"] = frame["gifts_fen"] + frame["overhead_fen"] + frame["contingency_fen"]
+    return frame[cols]
