@@ -17,7 +17,7 @@ import pandas as pd
 from reliefplan.models import cap_rules, per_person
 from reliefplan.models.lines import group_amounts, line_codes, sum_by_line
 from reliefplan.models.overheads import allocate_exact, contingency_fen, overhead_items
-from reliefplan.models.pools import CAP, NO_POOL, NOT_SHORT, PoolRun, apply_cap, may_pay, plan_pools, run_pools
+from reliefplan.models.pools import CAP, NO_POOL, NOT_SHORT, PoolRun, apply_cap, may_pay_each, plan_pools, run_pools
 
 
 @dataclass
@@ -61,7 +61,7 @@ def allocate_in_pools(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, *,
     ug = np.where(div, goods, count * goods - cut_g).astype(np.int64)
     category = ben["category"].to_numpy(dtype=object) if n else np.zeros(0, dtype=object)
     organizer = ben["organizer"].to_numpy(dtype=object) if "organizer" in ben else None
-    payable = [may_pay(p, category, organizer) for p in pools]
+    payable = may_pay_each(pools, category, organizer)
     run = run_pools(units, uc, ug, order, div, payable, [p.goods_only for p in pools], rooms,
                     mode=mode, step=step_fen)
     if cap is not None:
