@@ -110,7 +110,7 @@ def listing_payments(beneficiaries: pd.DataFrame, standards: pd.DataFrame, *, ru
     group = np.cumsum(first) - 1
     rank = np.arange(n) - np.flatnonzero(first)[group] + 1 if n else np.zeros(0, np.int64)
     sizes = np.bincount(group, minlength=int(group.max()) + 1 if n else 0)
-    a_s, c_s, g_s = amount[order], cash[order], goods[order]
+    a_s, g_s = amount[order], goods[order]
     if rule == "pay_all":
         allowed = a_s
     elif rule == "highest_once":
