@@ -19,27 +19,19 @@ import nbformat
 
 import pytest
 
+from app_page import (CAP_BOX, CAP_SLIDER, CASH_BOX, CASH_SLIDER, GAP, MESSAGE, TOTAL, UPDATE_TIMEOUT_MS,
+                      box_value, expected, shows)
 from browser_support import Offline, artifact, chromium, log_tail, server
 from reliefplan.cli import app_server
-from reliefplan.models import whatif
 from reliefplan.views import app as whatif_app
 from reliefplan.views.app import cache as app_cache
-from reliefplan.core.money import format_yuan
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("voila")]
 
 LOAD_TIMEOUT_MS = 120_000   # the first visitor may wait for the preheated kernel to finish the notebook
 FIRST_TRY_MS = 60_000       # a page not drawn by then is photographed, logged and loaded once more
-UPDATE_TIMEOUT_MS = 30_000
 POOL_FILLED = "is filled with"   # Voilà's log line once the preheated kernel exists
 
-TOTAL = "#rp-total-value"
-GAP = "#rp-gap-value"
-MESSAGE = "#rp-message-text"
-CASH_SLIDER = ".rp-cash-dibao .noUi-handle"
-CASH_BOX = ".rp-cash-dibao-input input"
-CAP_SLIDER = ".rp-cap .noUi-handle"
-CAP_BOX = ".rp-cap-input input"
 
 
 # ------------------------------------------------------------------ the library side
@@ -49,17 +41,6 @@ def library():
     """The app's inputs (demo plan, default parameters) and a mirror panel the tests move like the page."""
     inputs = whatif_app.load_inputs()
     return inputs, whatif_app.build_app(inputs, chart=False)
-
-
-def expected(library, controls: dict | None = None) -> dict:
-    """What the page must show: the library's figures for ``controls`` (default: the mirror's)."""
-    inputs, mirror = library
-    result = whatif.update(inputs.state if controls is not None else mirror.state,
-                           controls if controls is not None else mirror.controls())
-    assert result.ok, result.message_en
-    s = result.summary()
-    return {"total": format_yuan(s["total_fen"]), "total_fen": str(s["total_fen"]),
-            "gap": format_yuan(abs(s["gap_fen"])), "gap_fen": str(s["gap_fen"])}
 
 
 # ------------------------------------------------------------------ server, browser, page
@@ -150,16 +131,6 @@ def page(voila, browser):
         context.close()
 
 
-def shows(page, want: dict) -> None:
-    """Wait until the total and the gap show ``want`` (text and exact fen)."""
-    from playwright.sync_api import expect
-
-    expect(page.locator(TOTAL)).to_have_text(want["total"], timeout=UPDATE_TIMEOUT_MS)
-    expect(page.locator(GAP)).to_have_text(want["gap"], timeout=UPDATE_TIMEOUT_MS)
-    expect(page.locator(TOTAL)).to_have_attribute("data-fen", want["total_fen"])
-    expect(page.locator(GAP)).to_have_attribute("data-fen", want["gap_fen"])
-
-
 def shows_message(page, contains: tuple[str, ...] = ()) -> None:
     from playwright.sync_api import expect
 
@@ -186,10 +157,6 @@ def type_into(page, selector: str, text: str) -> None:
     box = page.locator(selector)
     box.fill(text)
     box.press("Tab")
-
-
-def box_value(page, selector: str) -> int:
-    return int(page.locator(selector).input_value().replace(",", ""))
 
 
 def open_tab(page, title: str) -> None:

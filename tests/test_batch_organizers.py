@@ -205,7 +205,7 @@ def test_sections_say_what_an_organizer_report_is(ctx):
     assert any("只含本单位填报的对象" in b for b in rs.title_block(ctx).blocks if isinstance(b, str))
     assert any("最大余数法" in b for b in rs.budget_section(ctx).blocks if isinstance(b, str))
     assert any("到位 = 这些对象" in b for b in rs.coverage_section(ctx).blocks if isinstance(b, str))
-    assert any("全市统一安排" in b for b in rs.timeline_block(ctx).blocks if isinstance(b, str))
+    assert any("方案的统一安排" in b for b in rs.timeline_block(ctx).blocks if isinstance(b, str))
     assert set(rs.attachment_files(ctx)) == {f"org_{ORG}_汇总表.xlsx", f"org_{ORG}_登记表.xlsx"}
 
 

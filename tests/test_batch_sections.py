@@ -176,3 +176,17 @@ def test_a_rollups_pool_table_holds_its_own_units_only(city, township_plan):
     table, ok = rollup_pools(county, allocation.allocate(county.plan, county.beneficiaries))
     assert ok and list(table["unit_code"]) == ["350602", "合计"] and table["unit_name"].iloc[0] == "芗城区"
     assert table["total_fen"].iloc[-1] == int(county.unit_lines()["total_fen"].sum())
+
+
+def test_the_unit_timeline_shows_its_people_by_delivery_mode(unit):
+    """The demo plan pays most groups by transfer: the unit's schedule part says how many of its people each mode
+    reaches and how many are visited, counting only the unit's people."""
+    from reliefplan.models import schedule as schedule_mod
+
+    blocks = rs.timeline_block(unit).blocks
+    heading = next(i for i, b in enumerate(blocks) if getattr(b, "text", None) == "发放方式与上门走访人数")
+    table = blocks[heading + 1]
+    part = schedule_mod.restrict(unit.timeline["raw"]["schedule"], unit.unit_code)
+    assert len(table) == len(part.by_delivery) >= 2
+    assert table.iloc[:, 1].astype(str).str.replace(",", "").astype(int).sum() == int(part.by_delivery["people"].sum())
+    assert "转账(社会化发放)" in set(table.iloc[:, 0])

@@ -9,12 +9,14 @@ import pandas as pd
 import pytest
 
 from reliefplan.core.errors import ConfigError, InputError
+from reliefplan.core.paths import demo_path
 from reliefplan.models import coverage, delivery, schedule
 from reliefplan.views import schedule_tables
 
 
 def plan(**extra):
     p = {"name": "测试", "year": 2027, "calendar": {"working_days": False},
+         "_files": {"categories": demo_path("categories.csv")},   # the demo categories, named
          "categories": {"tekun": {"delivery": "上门走访"}, "dibao": {"delivery": "转账"},
                         "liushou_child": {"delivery": "collective"}},
          "visit_days": {"start": "2027-01-12", "end": "2027-01-13"},

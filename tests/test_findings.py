@@ -175,3 +175,12 @@ def test_multi_listed_says_what_the_plans_rule_does():
     assert "每个填报单位各计一次" in fr.multi_listed(3, rule="pay_all").zh
     assert "不超过上限" in fr.multi_listed(3, rule="each_up_to_cap").zh
     assert "预算" not in fr.multi_listed(3).zh and "budget" not in fr.multi_listed(3).en
+
+
+def test_the_planning_area_is_named_by_its_level():
+    from reliefplan.core.areas import scope_word
+
+    assert [scope_word(c) for c in ("350000", "350600", "350602")] == ["全省", "全市", "全县(市、区)"]
+    assert scope_word("350000", "en") == "province-wide"
+    f = fr.funding_gap(300, 200, None, area_word=("全省", "province-wide"))
+    assert f.zh.startswith("按基准方案全省需") and "province-wide" in f.en

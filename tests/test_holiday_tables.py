@@ -71,7 +71,8 @@ def test_visit_schedule_skips_the_table_holidays():
 def test_file_table_and_plan_table_precedence(tmp_path):
     (tmp_path / "holidays.yaml").write_text(yaml.safe_dump(
         {"years": {2027: {**TABLE_2027[2027], "source": "共享文件"}}}, allow_unicode=True), encoding="utf-8")
-    text = (f"name: t\nyear: 2027\ndata: {{holidays: holidays.yaml}}\n"
+    cats = paths.demo_path("categories.csv")   # the demo categories, named
+    text = (f"name: t\nyear: 2027\ndata: {{holidays: holidays.yaml, categories: '{cats}'}}\n"
             f"categories: {{dibao: {{per: household, cash: 500}}}}\ncalendar: {{working_days: true}}\n")
     (tmp_path / "plan.yaml").write_text(text, encoding="utf-8")
     loaded = load_plan(tmp_path / "plan.yaml")
@@ -111,7 +112,8 @@ def test_bad_tables_name_the_field(change, field):
 
 def test_cli_calendar_uses_the_plan_table(tmp_path):
     (tmp_path / "plan.yaml").write_text(
-        "name: t\nyear: 2027\ncategories: {dibao: {per: household, cash: 500}}\n"
+        f"name: t\nyear: 2027\ndata: {{categories: '{paths.demo_path('categories.csv')}'}}\n"
+        "categories: {dibao: {per: household, cash: 500}}\n"
         "calendar:\n  working_days: true\n  holidays:\n" + "\n".join(
             "    " + line for line in yaml.safe_dump(TABLE_2027, allow_unicode=True).splitlines()) + "\n",
         encoding="utf-8")

@@ -19,7 +19,7 @@ import pytest
 
 from browser_support import Offline, artifact, chromium, log_tail, server
 from reliefplan.cli import app_server
-from test_app_browser import CASH_BOX, CASH_SLIDER, TOTAL, box_value, expected, shows
+from app_page import CASH_BOX, CASH_SLIDER, TOTAL, box_value, expected, shows
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("jupyterlab")]
 

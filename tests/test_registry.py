@@ -66,6 +66,7 @@ def test_county_code_is_from_area_not_id(tmp_path):
 # --- headers -----------------------------------------------------------------
 
 REQUIRED_VALUES = {"name": "张三", "id_number": ID_A, "area_code": "350602001", "category": "低保"}
+SAMPLE_VALUES = {"delivery": "上门走访"}   # a column with its own vocabulary; "1" would be rejected
 
 
 @pytest.mark.parametrize("column", REGISTRY.columns, ids=[c.name for c in REGISTRY.columns])
@@ -73,7 +74,7 @@ def test_every_alias_is_recognised(column, tmp_path):
     for k, alias in enumerate((column.name, column.zh, column.en, *column.aliases)):
         headers = {name: REGISTRY.column(name).zh for name in REQUIRED_VALUES}
         headers[column.name] = alias
-        values = [REQUIRED_VALUES.get(name, "1") for name in headers]
+        values = [REQUIRED_VALUES.get(name, SAMPLE_VALUES.get(name, "1")) for name in headers]
         path = csv_file(tmp_path / f"r{k}.csv", [list(headers.values()), values])
         result = read(path)
         assert result.column_map.get(alias) == column.name, (alias, result.column_map)
@@ -492,3 +493,18 @@ def test_footer_rows_are_skipped_and_named_not_rejected(tmp_path):
     assert (result.rows_read, len(result.accepted), len(result.rejected)) == (2, 1, 1)
     assert result.footer_rows == 2
     assert any("5, 6" in en for _, en in result.notes)
+
+
+def test_an_unknown_delivery_mode_rejects_that_row_only(tmp_path):
+    """发放方式 '邮寄' is not a mode: the row goes to quarantine with the reason; the others (words or blank) pass."""
+    path = csv_file(tmp_path / "r.csv", [HEADER + ["发放方式"],
+                                         good_row() + ["社会化发放"],
+                                         good_row(name="李四", idn=ID_B, area="350603100") + ["邮寄"],
+                                         good_row(name="王五", idn=ID_C) + [""]])
+    result = read(path)
+    assert len(result.accepted) == 2 and len(result.rejected) == 1
+    assert result.rows_read == len(result.accepted) + len(result.rejected)
+    bad = result.problems.loc[result.problems["reason_code"] == "unknown_delivery"].iloc[0]
+    assert bad["row"] == 3 and bad["column"] == "发放方式"   # the column as the file names it
+    assert "发放方式“邮寄”无法识别" in bad["reason_zh"] and "'邮寄'" in bad["reason_en"]
+    assert list(result.accepted["delivery"].fillna("")) == ["社会化发放", ""]

@@ -54,6 +54,7 @@ body, .jp-Notebook, .jp-RenderedHTMLCommon, .jp-RenderedMarkdown {{ font-family:
 .rp-demo {{ background: #fff3cd; border: 1px solid #e0b252; color: #6b4f00; padding: 6px 10px;
            margin: 6px 0; font-weight: bold; }}
 .rp-stamp {{ font-size: 0.85em; color: #444; }}
+.rp-demo-notice {{ display: none; }}
 .rp-stamp table {{ border-collapse: collapse; margin: 4px 0; }}
 .rp-stamp td, .rp-stamp th {{ border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; }}
 .rp-stamp code {{ font-size: 0.95em; word-break: break-all; }}

@@ -17,7 +17,7 @@ from reliefplan.batch.html import CJK_FONTS, beijing_time
 from reliefplan.core.money import format_yuan
 
 _T = {
-    "zh": {"title": "送温暖活动规划报告", "generated": "生成时间", "units": "单位报告", "city": "全市分析",
+    "zh": {"title": "送温暖活动规划报告", "generated": "生成时间", "units": "单位报告", "city": "全区域分析",
            "rollup": "汇总报告", "code": "代码", "name": "单位", "status": "状态", "duration": "用时(秒)",
            "files": "文件", "error": "错误", "organizers": "组织单位报告",
            "org_note": "按填报单位(组织单位)划分的报告; 同一人可能由多个单位填报, 故不计入汇总核对。", "figures": "汇总数据", "demo": "示例数据，人员均为虚构",
@@ -27,7 +27,7 @@ _T = {
            "reconciled_yes": "汇总与各单位合计一致(精确到分)", "reconciled_no": "汇总与各单位合计不一致或不完整",
            "failed_below": "下级未完成单位", "tree_note": "按区划层级排列: 每个汇总报告与其下一级单位核对。"},
     "en": {"title": "Relief campaign planning reports", "generated": "Generated", "units": "Unit reports",
-           "city": "City-level analysis", "rollup": "Roll-up", "code": "Code", "name": "Unit", "status": "Status",
+           "city": "Whole-area analysis", "rollup": "Roll-up", "code": "Code", "name": "Unit", "status": "Status",
            "duration": "Time (s)", "files": "Files", "error": "Error",
            "organizers": "Organizer reports",
            "org_note": "Reports per organizer (填报单位); one person may be listed by several organizers, so these "
@@ -52,7 +52,7 @@ FIGURE_LABELS = {
     "households": ("户数", "Households"),
     "persons": ("人数(含家庭成员)", "Persons (incl. household members)"),
     "baseline_total_fen": ("基准方案预算合计(元)", "Baseline budget total (yuan)"),
-    "city_total_fen": ("全市合计(元)", "City total (yuan)"),
+    "city_total_fen": ("汇总合计(元)", "Roll-up total (yuan)"),
     "sum_of_units_fen": ("各单位报告合计(元)", "Sum of unit reports (yuan)"),
 }
 

@@ -21,6 +21,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from reliefplan.batch.pdf_text import unify_cjk_text
 from reliefplan.core.errors import ConfigError
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -73,4 +74,4 @@ def html_to_pdf(html_text: str, plotly_js: Path, *, chromium: str | None = None,
         if proc.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
             tail = (proc.stderr or "")[-800:]
             raise RuntimeError(f"Chromium could not print the report to PDF (exit {proc.returncode}): {tail}")
-        return out.read_bytes()
+        return unify_cjk_text(out.read_bytes())

@@ -98,3 +98,13 @@ def areas_at_level(areas: pd.DataFrame, level: str, unit=None) -> pd.DataFrame:
     """The areas of ``level`` inside ``unit`` ('all'/None = every one), in code order."""
     rows = areas[(areas["level"] == level) & in_unit(areas["code"].astype(str), unit)]
     return rows.sort_values("code")
+
+
+def scope_word(area_code, lang: str = "zh") -> str:
+    """How a sentence names the whole planning area: 全省 / 全市 / 全县(市、区) (province-, city-, county-wide)."""
+    code = str(area_code or "")
+    if len(code) == 6 and code.endswith("0000"):
+        return "全省" if lang == "zh" else "province-wide"
+    if len(code) == 6 and code.endswith("00"):
+        return "全市" if lang == "zh" else "city-wide"
+    return "全县(市、区)" if lang == "zh" else "county-wide"

@@ -180,7 +180,7 @@ GROUPS: dict[str, dict[str, tuple[str, str]]] = {
         "dibao_urban_fen": ("城市低保标准(元/月)", "Urban dibao (yuan/month)"),
         "dibao_rural_fen": ("农村低保标准(元/月)", "Rural dibao (yuan/month)"),
         "figure": ("项目", "Figure"),
-        "city_value": ("全市(汇总重算)", "City (recomputed)"),
+        "city_value": ("汇总(重算)", "Roll-up (recomputed)"),
         "units_recorded": ("各单位报告之和", "Sum of unit reports"),
         "units_recomputed": ("各单位(本表重算)之和", "Sum of units (recomputed)"),
         "difference": ("差额", "Difference"),

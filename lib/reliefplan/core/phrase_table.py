@@ -20,8 +20,8 @@ PHRASES: dict[str, dict[str, tuple[str, str]]] = {
         "followup": ("六、待跟进名单(已脱敏)", "6. Follow-up list (masked)"),
         "r_units": ("一、各单位汇总", "1. Totals by unit"),
         "r_reconcile": ("二、汇总核对(精确到分)", "2. Reconciliation with the unit reports (to the fen)"),
-        "r_budget": ("三、全市预算与资金", "3. City budget and funding"),
-        "r_coverage": ("四、全市覆盖情况", "4. City coverage"),
+        "r_budget": ("三、预算与资金", "3. Budget and funding"),
+        "r_coverage": ("四、覆盖情况", "4. Coverage"),
         "r_history": ("五、历年慰问情况", "5. Past campaigns"),
         "r_timeline": ("六、时间安排与责任分工", "6. Timeline and responsibilities"),
         "demo": ("示例数据，人员均为虚构", "示例数据，人员均为虚构 / Demo data: all people are fictitious"),
@@ -29,13 +29,13 @@ PHRASES: dict[str, dict[str, tuple[str, str]]] = {
         "plan": ("方案", "Plan"),
         "by_category": ("按困难类别", "By category"),
         "by_township": ("按乡镇(街道)", "By township"),
-        "share_note": ("工作经费和不可预见费为全市统一测算后按各单位慰问金品比例分摊(最大余数法, 合计精确到分)。",
+        "share_note": ("工作经费和不可预见费为统一测算后按各单位慰问金品比例分摊(最大余数法, 合计精确到分)。",
                        "Overheads and the contingency are costed for the whole city and shared over the units in "
                        "proportion to their gifts (largest remainder, exact to the fen)."),
         "no_history": ("无历年记录。", "No campaign history for this unit."),
         "org_kind": ("组织单位(填报单位)报告: 只含本单位填报的对象。", "Organizer report: only the people this organizer listed."),
-        "org_share_note": ("慰问金品按本单位填报的拟慰问对象计算; 工作经费和不可预见费取自全市统一测算, 先按县区和类别分摊到各明细行, "
-                           "再在每行内按本单位所占受助人数(不可预见费按金品与工作经费)以最大余数法分摊, 各组织单位合计等于全市合计, 精确到分。"
+        "org_share_note": ("慰问金品按本单位填报的拟慰问对象计算; 工作经费和不可预见费取自统一测算, 先按县区和类别分摊到各明细行, "
+                           "再在每行内按本单位所占受助人数(不可预见费按金品与工作经费)以最大余数法分摊, 各组织单位合计等于汇总合计, 精确到分。"
                            "同一人由多个单位填报时各自计入, 组织单位报告不参与汇总核对。",
                            "Gifts are costed for the planned beneficiaries this organizer listed; overheads and the "
                            "contingency come from the city-wide budget: each county x category line's share is split "
@@ -52,7 +52,7 @@ PHRASES: dict[str, dict[str, tuple[str, str]]] = {
         "org_coverage": ("只统计本单位填报的对象: 到位 = 这些对象在 {year} 年度的走访记录。",
                          "Only the people this organizer listed: reached = visits of these people in the {year} "
                          "campaign."),
-        "org_timeline": ("时间安排为全市统一安排。", "The timeline is the plan's, for the whole city."),
+        "org_timeline": ("时间安排为方案的统一安排。", "The timeline is the plan's, for the whole area."),
         "no_gaps": ("没有待跟进的对象。", "Nobody is waiting for follow-up."),
         "gaps_all": ("共 {n} 人, 按乡镇(街道)、优先级和人均收入排序; 按对象编号可在单位留存名册中查到本人。",
                      "{n} people, by township, priority and income per head; the person key finds each one in "
@@ -99,6 +99,7 @@ PHRASES: dict[str, dict[str, tuple[str, str]]] = {
         "deliverables": ("上报材料", "Deliverables"),
         "findings": ("时间安排检查", "Timeline checks"),
         "schedule": ("本单位走访安排", "Visit schedule for this unit"),
+        "delivery_modes": ("发放方式与上门走访人数", "Delivery modes and home visits"),
         "responsibilities": ("责任分工", "Responsibilities"),
     },
 }

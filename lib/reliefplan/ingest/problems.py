@@ -27,6 +27,7 @@ REASONS: dict[str, tuple[str, str]] = {
     **VALUE_REASONS,
     "unknown_category": ("困难类别不在类别表中", "category is not in the categories table"),
     "duplicate_id": ("同一填报单位中身份证号重复", "same ID number listed twice by the same organizer"),
+    "unknown_delivery": ("发放方式无法识别", "delivery mode not recognised"),
     **AREA_REASONS,
     **ROSTER_REASONS,
 }

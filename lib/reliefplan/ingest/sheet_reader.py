@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.core import ids
+from reliefplan.core.delivery_modes import mode_of
 from reliefplan.core.schema import REGISTRY
 from reliefplan.core.text import clean_cell
 from reliefplan.ingest import roster
@@ -135,6 +136,16 @@ def _add_value_problems(problems: RowProblems, column: str, reasons: np.ndarray,
         problems.add(pos, column, code, np.full(len(pos), zh, dtype=object), np.full(len(pos), en, dtype=object))
 
 
+def _check_delivery(problems: RowProblems, written: pd.Series) -> None:
+    """A 发放方式 cell, when filled, must name a mode; anything else rejects the row (not the whole run)."""
+    values = written.fillna("").astype(str).str.strip().to_numpy(dtype=object)
+    bad = np.flatnonzero([v != "" and mode_of(v) is None for v in values])
+    if len(bad):
+        zh = np.array([f"发放方式“{values[i]}”无法识别 (应为 转账/社会化发放、上门走访 或 集中发放)" for i in bad], dtype=object)
+        en = np.array([f"delivery mode {values[i]!r} is not transfer, visit or collective" for i in bad], dtype=object)
+        problems.add(bad, "delivery", "unknown_delivery", zh, en)
+
+
 def _convert_columns(part: SheetPart, col_of: dict[str, np.ndarray], resolver: AreaResolver,
                      categories: dict[str, str], today) -> None:
     """Normalise and check every registry field present, into ``part.out`` / problems / warnings."""
@@ -190,3 +201,5 @@ def _convert_columns(part: SheetPart, col_of: dict[str, np.ndarray], resolver: A
     for text_col in ("address", "diagnosis", "note", "delivery", "relationship"):
         if text_col in col_of:
             out[text_col] = text_column(col_of[text_col])
+    if "delivery" in out:
+        _check_delivery(problems, out["delivery"])

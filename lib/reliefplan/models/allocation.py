@@ -101,6 +101,15 @@ def _covered_beneficiaries(ben: pd.DataFrame, standards: pd.DataFrame, covered_u
 
 def coverage_table(need_lines: pd.DataFrame, covered_lines: pd.DataFrame) -> pd.DataFrame:
     """Eligible vs covered by unit x category (households, persons, recipients, fen), from two sets of gift lines."""
+    if _same_lines(need_lines, covered_lines):  # the usual case: both from the same rows; no index to align
+        out = {"county_code": need_lines["county_code"].to_numpy(dtype=object),
+               "category": need_lines["category"].to_numpy(dtype=object)}
+        for col in ("households", "persons", "recipients"):
+            e, c = need_lines[col].to_numpy(dtype=np.int64), covered_lines[col].to_numpy(dtype=np.int64)
+            out[f"eligible_{col}"], out[f"covered_{col}"], out[f"uncovered_{col}"] = e, c, e - c
+        out["need_fen"] = need_lines["gifts_fen"].to_numpy(dtype=np.int64)
+        out["covered_fen"] = covered_lines["gifts_fen"].to_numpy(dtype=np.int64)
+        return pd.DataFrame(out)
     need = need_lines.set_index(["county_code", "category"])
     got = covered_lines.set_index(["county_code", "category"]).reindex(need.index, fill_value=0)
     out = pd.DataFrame(index=need.index)
@@ -111,6 +120,13 @@ def coverage_table(need_lines: pd.DataFrame, covered_lines: pd.DataFrame) -> pd.
     out["need_fen"] = need["gifts_fen"].astype("int64")
     out["covered_fen"] = got["gifts_fen"].astype("int64")
     return out.reset_index()
+
+
+def _same_lines(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Both tables list the same unit x category lines in the same order (and have rows)."""
+    return (len(a) == len(b) and len(a) > 0
+            and bool((a["county_code"].to_numpy(dtype=object) == b["county_code"].to_numpy(dtype=object)).all())
+            and bool((a["category"].to_numpy(dtype=object) == b["category"].to_numpy(dtype=object)).all()))
 
 
 def coverage_by(coverage: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -254,7 +270,7 @@ def allocate(plan: dict, beneficiaries: pd.DataFrame, *, scenario: str | None = 
 
 def allocate_pools(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, *, mode: str = "priority",
                    step_yuan=None, scenario: str = "", cap: int | None = None,
-                   amounts: dict | None = None) -> Allocation:
+                   amounts: dict | None = None, overheads: pd.DataFrame | None = None) -> Allocation:
     """The cap rule inside each funding pool (:mod:`reliefplan.models.pools`); ``amounts`` overrides pool amounts.
 
     ``budget`` is what the pools pay (overheads from the pool that pays
@@ -263,13 +279,15 @@ def allocate_pools(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, *, mo
     (the table), ``short`` (what is short because of which pool, or of the
     cap) and ``pool_units`` (each pool's money by unit; the roll-up sums it).
     A budget cap, if any, limits what the pools pay together (the cap rule on
-    what they pay, see :func:`reliefplan.models.pools.apply_cap`).
+    what they pay, see :func:`reliefplan.models.pools.apply_cap`). ``overheads``:
+    the plan's :func:`~reliefplan.models.budget.overhead_items` when the caller
+    has them already (the what-if: resolving the visit dates costs more than the rest).
     """
     step_yuan = step_yuan if step_yuan is not None else plan.get("rounding_step", 1)
     step = max(to_fen(str(step_yuan)), 1)
     listed = ben
     ben, saved = bm.paid_beneficiaries(plan, listed, standards)
-    oh = bm.overhead_items(plan)
+    oh = overheads if overheads is not None else bm.overhead_items(plan)
     res = pool_allocation.allocate_in_pools(plan, ben, standards, mode=mode, step_fen=step, amounts=amounts, overheads=oh,
                                             cap=cap)
     need = bm.gift_lines(ben, standards)
@@ -285,9 +303,12 @@ def allocate_pools(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, *, mo
     fits = int(res.table["short_fen"].sum()) == 0
     covered = _covered_beneficiaries(ben, standards, res.run.full_units) if len(ben) else ben
     cov = coverage_table(need, bm.gift_lines(covered, standards))
-    cov = cov.merge(res.paid_lines[["county_code", "category", "gifts_fen"]].rename(columns={"gifts_fen": "paid_fen"}),
-                    on=["county_code", "category"], how="left")
-    cov["covered_fen"] = cov.pop("paid_fen").fillna(0).astype("int64")
+    if _same_lines(cov, res.paid_lines):
+        cov["covered_fen"] = res.paid_lines["gifts_fen"].to_numpy(dtype=np.int64)
+    else:
+        cov = cov.merge(res.paid_lines[["county_code", "category", "gifts_fen"]].rename(
+            columns={"gifts_fen": "paid_fen"}), on=["county_code", "category"], how="left")
+        cov["covered_fen"] = cov.pop("paid_fen").fillna(0).astype("int64")
     zh, en = pool_messages(res, spent, cap, standards)
     factor = min(res.run.factors) if res.run.factors else None
     covered_units = pd.Series(res.run.full_units, index=ben.index, name="covered_units")

@@ -20,7 +20,6 @@ import pandas as pd
 
 from reliefplan.core.errors import ConfigError
 from reliefplan.models import allocation as al
-from reliefplan.models import budget as bm
 
 CROSS_RULES = ("highest_once", "pay_all")
 

@@ -29,23 +29,11 @@ from __future__ import annotations
 import pandas as pd
 
 from reliefplan.core import labels
+from reliefplan.core.delivery_modes import ALIASES, DEFAULT_MODE, MODE_LABELS, MODES  # noqa: F401 (re-exported)
 from reliefplan.core.errors import ConfigError, InputError
 
-MODES = ("transfer", "visit", "collective")
-MODE_LABELS = {
-    "transfer": ("转账(社会化发放)", "bank transfer"),
-    "visit": ("上门走访", "home visit"),
-    "collective": ("集中发放", "collective distribution"),
-}
-ALIASES = {
-    "transfer": "transfer", "转账": "transfer", "社会化发放": "transfer", "转账/社会化发放": "transfer",
-    "银行转账": "transfer", "打卡发放": "transfer",
-    "visit": "visit", "上门走访": "visit", "走访": "visit", "入户走访": "visit", "上门": "visit",
-    "collective": "collective", "集中发放": "collective", "集中": "collective",
-}
 REP_PER = ("township", "county")
 REP_ORDER = ("priority", "registry")
-DEFAULT_MODE = "visit"
 
 
 def mode_label(mode: str, lang: str = "zh") -> str:

@@ -28,12 +28,45 @@ def group_amounts(groups: pd.DataFrame, standards: pd.DataFrame) -> tuple[np.nda
     return count.astype(np.int64), cash, goods
 
 
+LINE_COLUMNS = ["county_code", "category", "households", "persons", "recipients", "cash_fen", "goods_fen", "gifts_fen"]
+
+
+def line_codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(line of each row, county_code and category of each line), lines sorted as ``groupby(sort=True)`` sorts them.
+
+    The same grouping as ``frame.groupby(["county_code", "category"])`` with
+    one factorize per column and no groupby; None when a key is missing
+    (groupby would drop the row) or categorical, so callers keep the groupby then.
+    """
+    county, category = frame["county_code"], frame["category"]
+    if isinstance(county.dtype, pd.CategoricalDtype) or isinstance(category.dtype, pd.CategoricalDtype):
+        return None
+    cc, cu = pd.factorize(county.to_numpy(dtype=object), sort=True)
+    kc, ku = pd.factorize(category.to_numpy(dtype=object), sort=True)
+    if (cc < 0).any() or (kc < 0).any():
+        return None
+    combo = cc.astype(np.int64) * max(len(ku), 1) + kc
+    uniq, codes = np.unique(combo, return_inverse=True)
+    return (codes.reshape(-1).astype(np.int64), np.asarray(cu, dtype=object)[uniq // max(len(ku), 1)],
+            np.asarray(ku, dtype=object)[uniq % max(len(ku), 1)])
+
+
+def sum_by_line(codes: np.ndarray, n_lines: int, values) -> np.ndarray:
+    """Exact int64 sums of ``values`` per line code (no float weights)."""
+    out = np.zeros(n_lines, dtype=np.int64)
+    np.add.at(out, codes, np.asarray(values, dtype=np.int64))
+    return out
+
+
 def gift_lines(beneficiaries: pd.DataFrame, standards: pd.DataFrame) -> pd.DataFrame:
     """Gifts per unit x category: households, persons, recipients, cash_fen, goods_fen, gifts_fen.
 
     Rows cut by the per-person rule (:func:`reliefplan.models.per_person.apply_rule`)
     cost their cut amount; rows it leaves unpaid are already gone.
     """
+    fast = _gift_lines_by_row(beneficiaries, standards)
+    if fast is not None:
+        return fast
     groups = aggregate(beneficiaries)
     count, cash, goods = group_amounts(groups, standards)
     cash_cut, goods_cut = per_person.cuts(groups)
@@ -51,3 +84,28 @@ def gift_lines(beneficiaries: pd.DataFrame, standards: pd.DataFrame) -> pd.DataF
     for col in lines.columns[2:]:
         lines[col] = lines[col].astype("int64")
     return lines
+
+
+def _gift_lines_by_row(ben: pd.DataFrame, standards: pd.DataFrame) -> pd.DataFrame | None:
+    """:func:`gift_lines` summed straight from the rows (the same sums: a row's cost is linear in its counts).
+
+    None when the grouping path must decide (no rows, a missing key or 低保 standard, categorical keys).
+    """
+    if not len(ben) or ben["dibao_fen"].isna().any():
+        return None
+    lc = line_codes(ben)
+    if lc is None:
+        return None
+    codes, county, category = lc
+    count, cash, goods = group_amounts(ben, standards)
+    cash_cut, goods_cut = per_person.cuts(ben)
+    n = len(county)
+    cash_fen = sum_by_line(codes, n, count * cash - cash_cut)
+    goods_fen = sum_by_line(codes, n, count * goods - goods_cut)
+    return pd.DataFrame({
+        "county_code": county, "category": category,
+        "households": sum_by_line(codes, n, ben["households"].to_numpy(dtype=np.int64)),
+        "persons": sum_by_line(codes, n, ben["persons"].to_numpy(dtype=np.int64)),
+        "recipients": sum_by_line(codes, n, count), "cash_fen": cash_fen, "goods_fen": goods_fen,
+        "gifts_fen": cash_fen + goods_fen,
+    })

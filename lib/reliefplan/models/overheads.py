@@ -14,7 +14,6 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from reliefplan.core.areas import county_of
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import to_fen
 from reliefplan.models import standards as stds
@@ -119,15 +118,17 @@ def spread_overheads(plan: dict, overheads: pd.DataFrame, county: np.ndarray, re
     pooled = 0
     teams = plan.get("teams") or []
     items = (plan.get("overheads") or [])
+    # each team's lines, found once (not once per item): the lines whose county the team visits
+    county_str = np.array([str(c) for c in county], dtype=object)
+    team_lines = [np.flatnonzero(np.isin(county_str, [str(a)[:6] for a in (team.get("areas") or [])])).tolist()
+                  for team in teams]
     for i, row in enumerate(overheads.itertuples(index=False)):
         item = items[i] if i < len(items) else {}
         if row.basis != "per_team_day" or item.get("teams") is not None or not teams:
             pooled += int(row.total_fen)
             continue
         per_team = int(row.amount_fen) * int(row.days)
-        for team in teams:
-            codes = set(county_of(pd.Series([str(a) for a in (team.get("areas") or [])], dtype=object)))
-            sel = [j for j in range(n) if str(county[j]) in codes]
+        for sel in team_lines:
             if not sel:
                 pooled += per_team
                 continue

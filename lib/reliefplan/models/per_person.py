@@ -99,9 +99,10 @@ def listing_payments(beneficiaries: pd.DataFrame, standards: pd.DataFrame, *, ru
     known = key.notna().to_numpy()
     gkey = np.where(known, key.astype(str).to_numpy(dtype=object), [f"\x00row{i}" for i in range(n)])
     unfunded = np.zeros(n, dtype=bool) if fundable is None else ~np.asarray(fundable, dtype=bool)
-    frame = pd.DataFrame({"k": gkey, "unfunded": unfunded, "amount": -amount, "prio": prio,
-                          "org": organizer.astype(str).to_numpy(), "pos": np.arange(n)})
-    order = frame.sort_values(["k", "unfunded", "amount", "prio", "org", "pos"], kind="stable").index.to_numpy()
+    # strings as their rank among the distinct values (factorize sorts as Python compares), then one lexsort
+    k_rank = pd.factorize(gkey, sort=True)[0] if n else np.zeros(0, np.int64)
+    org_rank = pd.factorize(organizer.astype(str).to_numpy(dtype=object), sort=True)[0] if n else np.zeros(0, np.int64)
+    order = np.lexsort((np.arange(n), org_rank, prio, -amount, unfunded, k_rank))
     sk = gkey[order]
     first = np.ones(n, dtype=bool)
     if n > 1:
@@ -109,7 +110,7 @@ def listing_payments(beneficiaries: pd.DataFrame, standards: pd.DataFrame, *, ru
     group = np.cumsum(first) - 1
     rank = np.arange(n) - np.flatnonzero(first)[group] + 1 if n else np.zeros(0, np.int64)
     sizes = np.bincount(group, minlength=int(group.max()) + 1 if n else 0)
-    a_s, c_s, g_s = amount[order], cash[order], goods[order]
+    a_s, g_s = amount[order], goods[order]
     if rule == "pay_all":
         allowed = a_s
     elif rule == "highest_once":
@@ -139,18 +140,18 @@ def listing_payments(beneficiaries: pd.DataFrame, standards: pd.DataFrame, *, ru
 
 
 def _notes(pay: pd.DataFrame, rule: str, cap_fen: int) -> tuple[list[str], list[str]]:
-    zh, en = [], []
-    for n, paid, cash, goods, fc, fg in zip(pay["listings"], pay["paid"], pay["cash_fen"], pay["goods_fen"],
-                                             pay["full_cash_fen"], pay["full_goods_fen"]):
-        if n <= 1 or (cash == fc and goods == fg):
-            zh.append("")
-            en.append("")
-        elif rule == "highest_once" or not paid:
-            zh.append(f"同一对象由{n}个单位登记, 已按较高标准在他处发放")
-            en.append(f"listed by {n} organizers; paid once elsewhere at a higher standard")
+    zh, en = [""] * len(pay), [""] * len(pay)
+    cut = (pay["listings"].to_numpy() > 1) & ((pay["cash_fen"].to_numpy() != pay["full_cash_fen"].to_numpy())
+                                              | (pay["goods_fen"].to_numpy() != pay["full_goods_fen"].to_numpy()))
+    listings, paid_any = pay["listings"].tolist(), pay["paid"].tolist()
+    for i in np.flatnonzero(cut).tolist():  # only listings the rule changed get a note
+        n, paid = listings[i], paid_any[i]
+        if rule == "highest_once" or not paid:
+            zh[i] = f"同一对象由{n}个单位登记, 已按较高标准在他处发放"
+            en[i] = f"listed by {n} organizers; paid once elsewhere at a higher standard"
         else:
-            zh.append(f"同一对象由{n}个单位登记, 按每人上限 {format_yuan(cap_fen)} 元减发")
-            en.append(f"listed by {n} organizers; cut to the per-person cap of {format_yuan(cap_fen)}")
+            zh[i] = f"同一对象由{n}个单位登记, 按每人上限 {format_yuan(cap_fen)} 元减发"
+            en[i] = f"listed by {n} organizers; cut to the per-person cap of {format_yuan(cap_fen)}"
     return zh, en
 
 

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.models import cap_rules, per_person
-from reliefplan.models.lines import group_amounts
+from reliefplan.models.lines import group_amounts, line_codes, sum_by_line
 from reliefplan.models.overheads import allocate_exact, contingency_fen, overhead_items
-from reliefplan.models.pools import CAP, NO_POOL, NOT_SHORT, PoolRun, apply_cap, may_pay, plan_pools, run_pools
+from reliefplan.models.pools import CAP, NO_POOL, NOT_SHORT, PoolRun, apply_cap, may_pay_each, plan_pools, run_pools
 
 
 @dataclass
@@ -61,7 +61,7 @@ def allocate_in_pools(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, *,
     ug = np.where(div, goods, count * goods - cut_g).astype(np.int64)
     category = ben["category"].to_numpy(dtype=object) if n else np.zeros(0, dtype=object)
     organizer = ben["organizer"].to_numpy(dtype=object) if "organizer" in ben else None
-    payable = [may_pay(p, category, organizer) for p in pools]
+    payable = may_pay_each(pools, category, organizer)
     run = run_pools(units, uc, ug, order, div, payable, [p.goods_only for p in pools], rooms,
                     mode=mode, step=step_fen)
     if cap is not None:
@@ -72,11 +72,12 @@ def allocate_in_pools(plan: dict, ben: pd.DataFrame, standards: pd.DataFrame, *,
             room -= _spent(capped, pools, oh_total, pct) - cap
             capped = apply_cap(run, room, units, uc, ug, order, mode=mode, step=step_fen)
         run = capped
-    paid = _paid_lines(ben, standards, run, count, div)
-    short = _short_table(ben, pools, run, units, uc, ug)
+    lines = line_codes(ben) if n else None  # the unit x category lines, grouped once for the tables below
+    paid = _paid_lines(ben, standards, run, count, div, lines)
+    short = _short_table(ben, pools, run, units, uc, ug, lines)
     table, cont = _pool_table(pools, run, oh_total, pct, short)
     return PoolResult(pools, run, paid, table, short, cont,
-                      pd.Series(run.reached_units, index=ben.index, name="reached_units"), _by_line(ben, run))
+                      pd.Series(run.reached_units, index=ben.index, name="reached_units"), _by_line(ben, run, lines))
 
 
 def _spent(run: PoolRun, pools, oh_total: int, pct) -> int:
@@ -84,7 +85,14 @@ def _spent(run: PoolRun, pools, oh_total: int, pct) -> int:
                for g, p in zip(run.pool_gifts, pools))
 
 
-def _by_line(ben: pd.DataFrame, run: PoolRun) -> pd.DataFrame:
+def _by_line(ben: pd.DataFrame, run: PoolRun, lines=None) -> pd.DataFrame:
+    if lines is not None and len(ben) and run.row_paid:
+        codes, county, category = lines
+        n = len(county)
+        k = len(run.row_paid)
+        return pd.DataFrame({"pool_index": np.repeat(np.arange(k, dtype=np.int64), n),
+                             "county_code": np.tile(county, k), "category": np.tile(category, k),
+                             "gifts_fen": np.concatenate([sum_by_line(codes, n, paid) for paid in run.row_paid])})
     frames = [pd.DataFrame({"pool_index": i, "county_code": ben["county_code"].to_numpy(dtype=object),
                             "category": ben["category"].to_numpy(dtype=object), "gifts_fen": paid})
               for i, paid in enumerate(run.row_paid)]
@@ -97,7 +105,7 @@ def _by_line(ben: pd.DataFrame, run: PoolRun) -> pd.DataFrame:
     return out
 
 
-def _paid_lines(ben, standards, run: PoolRun, count, div) -> pd.DataFrame:
+def _paid_lines(ben, standards, run: PoolRun, count, div, lines=None) -> pd.DataFrame:
     cols = ["county_code", "category", "households", "persons", "recipients", "cash_fen", "goods_fen", "gifts_fen"]
     if not len(ben):
         return pd.DataFrame({c: pd.Series([], dtype=object if c in cols[:2] else "int64") for c in cols})
@@ -115,6 +123,12 @@ def _paid_lines(ben, standards, run: PoolRun, count, div) -> pd.DataFrame:
         "recipients": np.where(div, k, np.where(k > 0, count, 0)),
         "cash_fen": run.cash_paid, "goods_fen": run.goods_paid,
     })
+    if lines is not None:
+        codes, county, category = lines
+        out = {"county_code": county, "category": category}
+        out.update({c: sum_by_line(codes, len(county), frame[c].to_numpy(dtype=np.int64)) for c in cols[2:7]})
+        out["gifts_fen"] = out["cash_fen"] + out["goods_fen"]
+        return pd.DataFrame(out, columns=cols)
     lines = frame.groupby(["county_code", "category"], sort=True).sum().reset_index()
     lines["gifts_fen"] = lines["cash_fen"] + lines["goods_fen"]
     for col in cols[2:]:
@@ -129,8 +143,10 @@ def _pool_names(pools, idx, lang="zh"):
     return [names[i] if i >= 0 else special[i] for i in idx]
 
 
-def _short_table(ben, pools, run: PoolRun, units, uc, ug) -> pd.DataFrame:
+def _short_table(ben, pools, run: PoolRun, units, uc, ug, lines=None) -> pd.DataFrame:
     """What is left unpaid, by the pool it is short because of, unit, category and part (cash / goods)."""
+    if lines is not None:
+        return _short_by_codes(pools, run, units, uc, ug, lines)
     frames = []
     for part, who, short_units, unit_amount, paid in (
             ("cash", run.short_cash_pool, run.short_cash_units, uc, run.cash_paid),
@@ -154,6 +170,40 @@ def _short_table(ben, pools, run: PoolRun, units, uc, ug) -> pd.DataFrame:
     for col in ("recipients", "short_fen"):
         out[col] = out[col].astype("int64")
     return out[cols]
+
+
+def _short_by_codes(pools, run: PoolRun, units, uc, ug, lines) -> pd.DataFrame:
+    """:func:`_short_table` from the rows' line codes: one sort of integer keys instead of a groupby (same table)."""
+    codes, county, category = lines
+    who, line, part, rec, fen = [], [], [], [], []
+    for k, (short_pool, short_units, unit_amount, paid) in enumerate((
+            (run.short_cash_pool, run.short_cash_units, uc, run.cash_paid),
+            (run.short_goods_pool, run.short_goods_units, ug, run.goods_paid))):
+        sel = short_pool != NOT_SHORT
+        who.append(short_pool[sel])
+        line.append(codes[sel])
+        part.append(np.full(int(sel.sum()), k, dtype=np.int64))
+        rec.append(np.asarray(short_units, dtype=np.int64)[sel])
+        fen.append((units * unit_amount - paid)[sel].astype(np.int64))
+    who, line, part = np.concatenate(who).astype(np.int64), np.concatenate(line), np.concatenate(part)
+    cols = ["pool_index", "pool", "pool_en", "county_code", "category", "part", "recipients", "short_fen"]
+    if not len(who):
+        return pd.DataFrame({c: pd.Series([], dtype="int64" if c in ("pool_index", "recipients", "short_fen")
+                                          else object) for c in cols})
+    pool_values, pool_rank = np.unique(who, return_inverse=True)
+    n_lines = len(county)
+    key = (pool_rank.reshape(-1).astype(np.int64) * n_lines + line) * 2 + part
+    uniq, inv = np.unique(key, return_inverse=True)
+    inv = inv.reshape(-1)
+    sums = [np.zeros(len(uniq), dtype=np.int64) for _ in range(2)]
+    np.add.at(sums[0], inv, np.concatenate(rec))
+    np.add.at(sums[1], inv, np.concatenate(fen))
+    g_pool, g_line = pool_values[uniq // 2 // n_lines], (uniq // 2) % n_lines
+    return pd.DataFrame({
+        "pool_index": g_pool.astype(np.int64), "pool": _pool_names(pools, g_pool), "pool_en": _pool_names(pools, g_pool, "en"),
+        "county_code": county[g_line], "category": category[g_line],
+        "part": np.array(["cash", "goods"], dtype=object)[uniq % 2],
+        "recipients": sums[0], "short_fen": sums[1]}, columns=cols)
 
 
 def _pool_table(pools, run: PoolRun, oh_total: int, pct, short: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -199,14 +249,20 @@ def by_unit(res: PoolResult, lines: pd.DataFrame, overhead_line: np.ndarray) -> 
     无资金来源.
     """
     n = len(lines)
-    key = list(zip(lines["county_code"], lines["category"]))
+    key = pd.MultiIndex.from_arrays([lines["county_code"].to_numpy(dtype=object),
+                                     lines["category"].to_numpy(dtype=object)])
     cont_line = np.zeros(n, dtype=np.int64)
     rows = []
     payer = next((i for i, p in enumerate(res.pools) if p.overheads), None)
+    gifts_of = _pool_line_gifts(res, lines)
     for i, pool in enumerate(res.pools):
-        mine = res.by_line.loc[res.by_line["pool_index"] == i]
-        gifts = pd.Series(mine["gifts_fen"].to_numpy(), index=list(zip(mine["county_code"], mine["category"])))
-        g = np.array([int(gifts.get(k, 0)) for k in key], dtype=np.int64)
+        if gifts_of is not None:
+            g = gifts_of[i]
+        else:
+            mine = res.by_line.loc[res.by_line["pool_index"] == i]
+            gifts = pd.Series(mine["gifts_fen"].to_numpy(dtype=np.int64), index=pd.MultiIndex.from_arrays(
+                [mine["county_code"].to_numpy(dtype=object), mine["category"].to_numpy(dtype=object)]))
+            g = gifts.reindex(key, fill_value=0).to_numpy(dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
         oh = overhead_line if i == payer else np.zeros(n, dtype=np.int64)
         c = np.array(allocate_exact(int(res.table.at[i, "contingency_fen"]), (g + oh).tolist()), dtype=np.int64) \
             if n else np.zeros(0, dtype=np.int64)
@@ -220,6 +276,9 @@ def by_unit(res: PoolResult, lines: pd.DataFrame, overhead_line: np.ndarray) -> 
     cols = ["county_code", "source", "source_en", "gifts_fen", "overhead_fen", "contingency_fen", "used_fen"]
     if not rows:
         return cont_line, pd.DataFrame(columns=cols)
+    names = [p.name for p in res.pools]
+    if gifts_of is not None and len(set(names)) == len(names) and "无资金来源" not in names:
+        return cont_line, _sum_by_unit(rows, lines["county_code"].to_numpy(dtype=object), cols)
     order = {name: j for j, name in enumerate([p.name for p in res.pools] + ["无资金来源"])}
     out = (pd.concat(rows, ignore_index=True).groupby(["county_code", "source", "source_en"], sort=False)
            [["gifts_fen", "overhead_fen", "contingency_fen"]].sum().reset_index())
@@ -229,3 +288,46 @@ def by_unit(res: PoolResult, lines: pd.DataFrame, overhead_line: np.ndarray) -> 
     for col in cols[3:]:
         out[col] = out[col].astype("int64")
     return cont_line, out[cols]
+
+
+def _pool_line_gifts(res: PoolResult, lines: pd.DataFrame) -> list | None:
+    """Each pool's gifts on ``lines`` straight from ``res.by_line`` when it lists exactly those lines, else None."""
+    n, k = len(lines), len(res.pools)
+    by = res.by_line
+    if not n or len(by) != n * k:
+        return None
+    county = lines["county_code"].to_numpy(dtype=object)
+    category = lines["category"].to_numpy(dtype=object)
+    pool_index = by["pool_index"].to_numpy()
+    bc, bk = by["county_code"].to_numpy(dtype=object), by["category"].to_numpy(dtype=object)
+    gifts = by["gifts_fen"].to_numpy(dtype=np.int64)
+    out = []
+    for i in range(k):
+        s = slice(i * n, (i + 1) * n)
+        if not ((pool_index[s] == i).all() and (bc[s] == county).all() and (bk[s] == category).all()):
+            return None
+        out.append(gifts[s])
+    return out
+
+
+def _sum_by_unit(rows: list, county: np.ndarray, cols: list) -> pd.DataFrame:
+    """:func:`by_unit`'s table from its per-source frames over the same lines: units sorted, sources in order.
+
+    The same as concatenating, grouping by unit x source and sorting (sources
+    are distinct here), with one factorize and integer sums.
+    """
+    codes, units = pd.factorize(county, sort=True)
+    u, k = len(units), len(rows)
+    sums = {c: np.stack([np.broadcast_to(np.asarray(f[c].to_numpy(), dtype=np.int64), (len(county),)) for f in rows])
+            for c in cols[3:6]}
+    out = {"county_code": np.repeat(np.asarray(units, dtype=object), k),
+           "source": np.tile(np.array([f["source"].iat[0] for f in rows], dtype=object), u),
+           "source_en": np.tile(np.array([f["source_en"].iat[0] for f in rows], dtype=object), u)}
+    for c, per_source in sums.items():
+        by = np.zeros((k, u), dtype=np.int64)
+        for j in range(k):
+            np.add.at(by[j], codes, per_source[j])
+        out[c] = by.T.reshape(-1)
+    frame = pd.DataFrame(out)
+    frame["used_fen"] = frame["gifts_fen"] + frame["overhead_fen"] + frame["contingency_fen"]
+    return frame[cols]

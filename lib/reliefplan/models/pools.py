@@ -130,10 +130,34 @@ def may_pay(pool: Pool, category: np.ndarray, organizer: np.ndarray | None) -> n
         ok &= pd.Index(pool.categories).get_indexer(pd.Index(np.asarray(category, dtype=object))) >= 0
     if pool.organizers is not None:
         orgs = organizer if organizer is not None else np.array([""] * len(category), dtype=object)
-        uniq = pd.unique(pd.Series(orgs, dtype=object).fillna(""))
-        hit = {o: organizer_matches(o, pool.organizers) for o in uniq}
-        ok &= np.array([hit[o] for o in pd.Series(orgs, dtype=object).fillna("")], dtype=bool)
+        # each distinct 填报单位 is matched once; rows take their answer by code (no Python loop over rows)
+        codes, uniq = pd.factorize(pd.Series(orgs, dtype=object).fillna(""))
+        hit = np.array([organizer_matches(o, pool.organizers) for o in uniq], dtype=bool)
+        ok &= hit[codes] if len(uniq) else np.zeros(len(codes), dtype=bool)
     return ok
+
+
+def may_pay_each(pools: list, category: np.ndarray, organizer: np.ndarray | None) -> list[np.ndarray]:
+    """:func:`may_pay` for every pool, the rows' categories and 填报单位 hashed once for all of them."""
+    n = len(category)
+    cat_codes, cats = pd.factorize(np.asarray(category, dtype=object))
+    org_codes, orgs = pd.factorize(np.asarray(organizer, dtype=object) if organizer is not None
+                                   else np.array([""] * n, dtype=object))
+    # a missing 填报单位 is "" (as may_pay reads it); factorize marks it -1
+    org_codes = np.where(org_codes < 0, len(orgs), org_codes)
+    orgs = list(orgs) + [""]
+    out = []
+    for pool in pools:
+        ok = np.ones(n, dtype=bool)
+        if pool.categories is not None:
+            wanted = set(pool.categories)
+            hit = np.array([c in wanted for c in cats] + [False], dtype=bool)
+            ok &= hit[cat_codes]
+        if pool.organizers is not None:
+            hit = np.array([organizer_matches(o, pool.organizers) for o in orgs], dtype=bool)
+            ok &= hit[org_codes]
+        out.append(ok)
+    return out
 
 
 def fundable(plan: dict, ben: pd.DataFrame) -> np.ndarray:
@@ -144,9 +168,9 @@ def fundable(plan: dict, ben: pd.DataFrame) -> np.ndarray:
     category = ben["category"].to_numpy(dtype=object)
     organizer = ben["organizer"].to_numpy(dtype=object) if "organizer" in ben else None
     out = np.zeros(len(ben), dtype=bool)
-    for p in plan_pools(plan):
-        if not p.goods_only:
-            out |= may_pay(p, category, organizer)
+    cash_pools = [p for p in plan_pools(plan) if not p.goods_only]
+    for ok in may_pay_each(cash_pools, category, organizer):
+        out |= ok
     return out
 
 

@@ -612,7 +612,7 @@ def _update_rows(state: WhatIfState, c: dict, controls: dict) -> WhatIfResult:
     step_yuan = f"{c['step'] // 100}.{c['step'] % 100:02d}"
     if pools.declared(plan):
         a = al.allocate_pools(plan, ben, std, mode=c["mode"], step_yuan=step_yuan, scenario=c["scenario"],
-                              cap=c["cap"], amounts=c["pools"])
+                              cap=c["cap"], amounts=c["pools"], overheads=state.overheads)
     else:
         cap_yuan = None if c["cap"] is None else f"{c['cap'] // 100}.{c['cap'] % 100:02d}"
         a = al.allocate(plan, ben, scenario=c["scenario"], standards=std, cap_yuan=cap_yuan, mode=c["mode"],

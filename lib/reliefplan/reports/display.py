@@ -165,6 +165,12 @@ def alert_html(text: str) -> str:
             f'color:#b00020;padding:.6em 1em;margin:.8em 0;font-weight:bold">{_html.escape(text)}</div>')
 
 
+def demo_notice(lang: str = "zh") -> HTML:
+    """The demo notice for a notebook opened in Jupyter; the exported report carries its own banner, so its
+    stylesheet hides this one (``.rp-demo-notice``) rather than say it twice."""
+    return HTML(f'<p class="rp-demo-notice"><strong>{_html.escape(labels.label("demo_notice", lang))}</strong></p>')
+
+
 def show(section: Section, lang: str | None = None) -> None:
     """Display a section in the notebook: heading, paragraphs, tables and interactive figures."""
 

@@ -216,8 +216,11 @@ def multi_listed(people: int, over_cap_people: int = 0, excess_fen: int = 0, *,
 # ------------------------------------------------------------------ budget rules
 
 def funding_gap(total_fen: int, funding_fen: int, cap_fen: int | None, *, scope_total_fen: int | None = None,
-                scope_name: str = "") -> Finding | None:
-    """The baseline costs more than the funding sources or the cap (city-wide; a unit's share named)."""
+                scope_name: str = "", area_word: tuple[str, str] = ("全市", "city-wide")) -> Finding | None:
+    """The baseline costs more than the funding sources or the cap (area-wide; a unit's share named).
+
+    ``area_word``: how the planning area is named (:func:`reliefplan.core.areas.scope_word`), zh and en.
+    """
     gap = int(total_fen) - int(funding_fen)
     over_cap = int(total_fen) - int(cap_fen) if cap_fen is not None else 0
     if gap <= 0 and over_cap <= 0:
@@ -236,8 +239,8 @@ def funding_gap(total_fen: int, funding_fen: int, cap_fen: int | None, *, scope_
             f"({pct_text(int(scope_total_fen), int(total_fen))})."
     return Finding(
         "funding_gap", HIGH, 0, max(gap, over_cap), "budget",
-        f"按基准方案全市需{money_text(total_fen)}，{'，'.join(parts_zh)}。{share_zh}需追加资金、压缩标准或按优先级安排。",
-        f"The baseline costs {money_text(total_fen, 'en')} city-wide: {'; '.join(parts_en)}.{share_en} Raise "
+        f"按基准方案{area_word[0]}需{money_text(total_fen)}，{'，'.join(parts_zh)}。{share_zh}需追加资金、压缩标准或按优先级安排。",
+        f"The baseline costs {money_text(total_fen, 'en')} {area_word[1]}: {'; '.join(parts_en)}.{share_en} Raise "
         "funds, lower standards or serve by priority.")
 
 

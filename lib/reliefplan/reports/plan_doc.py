@@ -22,6 +22,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from reliefplan.core.areas import scope_word
 from reliefplan.core.lunar_dates import spring_festival
 from reliefplan.core.money import format_yuan
 from reliefplan.models import timeline as tl
@@ -182,7 +183,7 @@ def build_plan_doc(ctx: ReportContext) -> bytes:
     city = ctx.baseline.totals
     sources = "、".join(f"{r.source}{format_yuan(int(r.amount_fen))}元" for r in funding.itertuples())
     gap = int(city.get("gap_fen", 0))
-    scope = "全市" if ctx.is_unit else ""
+    scope = scope_word(plan.get("area")) if ctx.is_unit else ""
     _para(doc, f"经费来源：{scope}{sources}，合计{format_yuan(int(city.get('funding_fen', 0)))}元；"
                + (f"按基准方案{scope}尚有资金缺口{format_yuan(gap)}元，需追加资金或按优先级安排。" if gap > 0 else
                   f"{scope}资金可以满足需要。")

@@ -13,6 +13,7 @@ import dataclasses
 
 import pandas as pd
 
+from reliefplan.core.areas import scope_word
 from reliefplan.models import allocation, campaigns, forecast, multi_listed, per_person
 from reliefplan.reports import findings as fr
 from reliefplan.reports.context import ReportContext
@@ -208,9 +209,10 @@ def unit_summary(ctx: ReportContext) -> Section:
                     f"funding {fr.money_text(city.get('funding_fen', 0), 'en')}; cap "
                     f"{fr.money_text(cap, 'en') if cap is not None else 'none'}")
     if ctx.is_unit:
-        note = (f"占全市{fr.money_text(city['total_fen'])}的{fr.pct_text(total, int(city['total_fen']))}；全市" if zh
-                else f"{fr.pct_text(total, int(city['total_fen']))} of the city's "
-                     f"{fr.money_text(city['total_fen'], 'en')}; city ") + funding_note
+        whole = scope_word(ctx.plan.get("area"), "zh")
+        note = (f"占{whole}{fr.money_text(city['total_fen'])}的{fr.pct_text(total, int(city['total_fen']))}；{whole}"
+                if zh else f"{fr.pct_text(total, int(city['total_fen']))} of the "
+                f"{fr.money_text(city['total_fen'], 'en')} {scope_word(ctx.plan.get('area'), 'en')}; ") + funding_note
     else:
         note = funding_note
     rows = [((f"{ctx.year}年预算（{scenario}）" if zh else f"{ctx.year} budget ({scenario})"),
@@ -235,7 +237,8 @@ def unit_summary(ctx: ReportContext) -> Section:
     alloc = _allocation(ctx) if not ctx.organizer else None
     found = [fr.funding_gap(int(city["total_fen"]), int(city.get("funding_fen", 0)), cap,
                             scope_total_fen=total if ctx.is_unit else None,
-                            scope_name=ctx.unit_name if ctx.is_unit else ""),
+                            scope_name=ctx.unit_name if ctx.is_unit else "",
+                            area_word=(scope_word(ctx.plan.get("area"), "zh"), scope_word(ctx.plan.get("area"), "en"))),
              fr.change_vs_last_year(last_year, last_total, ctx.year, total)]
     if alloc is not None and not alloc.fits:
         cov_lines = alloc.coverage

@@ -25,10 +25,12 @@ from reliefplan.reports.display import (
     category_chart,
     t,
 )
+from reliefplan.models import schedule as schedule_mod
 from reliefplan.views import (
     budget_charts,
     campaign_charts,
     coverage_charts,
+    schedule_tables,
     timeline_charts,
 )
 
@@ -256,7 +258,11 @@ def unit_schedule_blocks(ctx: ReportContext, tl: dict) -> list:
     table = tl["schedule_summary"].loc[mine]
     teams = set(schedule.summary.loc[mine, "team"])
     load = schedule.load.loc[schedule.load["team"].isin(teams)]
-    return [Heading(t("schedule", ctx.lang)), table, timeline_charts.load_figure(load, ctx.lang)]
+    blocks = [Heading(t("schedule", ctx.lang)), table, timeline_charts.load_figure(load, ctx.lang)]
+    part = schedule_mod.restrict(schedule, ctx.unit_code)
+    if schedule_tables.needs_delivery_table(part):   # who is visited, who gets a transfer or collects
+        blocks += [Heading(t("delivery_modes", ctx.lang)), schedule_tables.delivery_table(part, ctx.lang)]
+    return blocks
 
 
 def followup_list(ctx: ReportContext, limit: int = FOLLOWUP_ROWS_SHOWN) -> Section:

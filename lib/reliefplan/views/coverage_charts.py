@@ -29,7 +29,7 @@ def funnel_chart(totals: dict, *, lang: str = "zh") -> go.Figure:
     """The whole funnel as a funnel chart; unsigned visits noted in the 'visited' stage's hover."""
     stages = [labels.label(s, lang) for s in STAGES]
     values = [int(totals.get(s, 0)) for s in STAGES]
-    fig = go.Figure(go.Funnel(y=stages, x=values, textinfo="value+percent initial",
+    fig = go.Figure(go.Funnel(y=stages, x=values, texttemplate="%{x:,}<br>%{percentInitial:.1%}",
                               marker=dict(color=["#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c"]),
                               hovertemplate="%{y}: %{x:,}<extra></extra>"))
     unsigned = int(totals.get("visited_unsigned", 0))
