@@ -97,12 +97,14 @@ def listing_payments(beneficiaries: pd.DataFrame, standards: pd.DataFrame, *, ru
     prio = standards["priority"].to_numpy(dtype=np.int64)[np.maximum(pos, 0)] if n else np.zeros(0, np.int64)
     # Rows without a person are their own key (never merged with anyone).
     known = key.notna().to_numpy()
-    gkey = np.where(known, key.astype(str).to_numpy(dtype=object), [f"\x00row{i}" for i in range(n)])
+    # a person is a number (the order of people does not matter, only the order of each one's listings)
+    gkey = np.empty(n, dtype=np.int64)
+    gkey[known] = pd.factorize(key.astype(str).to_numpy(dtype=object)[known])[0] if known.any() else 0
+    gkey[~known] = int(known.sum()) + np.arange(int((~known).sum()))
     unfunded = np.zeros(n, dtype=bool) if fundable is None else ~np.asarray(fundable, dtype=bool)
-    # strings as their rank among the distinct values (factorize sorts as Python compares), then one lexsort
-    k_rank = pd.factorize(gkey, sort=True)[0] if n else np.zeros(0, np.int64)
+    # 填报单位 as its rank among the distinct names (factorize sorts as Python compares), then one lexsort
     org_rank = pd.factorize(organizer.astype(str).to_numpy(dtype=object), sort=True)[0] if n else np.zeros(0, np.int64)
-    order = np.lexsort((np.arange(n), org_rank, prio, -amount, unfunded, k_rank))
+    order = np.lexsort((np.arange(n), org_rank, prio, -amount, unfunded, gkey))
     sk = gkey[order]
     first = np.ones(n, dtype=bool)
     if n > 1:

@@ -407,7 +407,7 @@ def _pool_amounts(plan: dict, controls: dict) -> dict:
 # ---------------------------------------------------------------- the update
 
 def _remember(state, key, value):
-    """Cache ``value``, keeping at most four entries of each kind (thresholds, orders)."""
+    """Cache ``value``, keeping at most four entries of each kind (thresholds, orders, eligible rows)."""
     same = [k for k in state.cache if k[0] == key[0]]
     if len(same) >= 4:
         del state.cache[same[0]]
@@ -608,7 +608,10 @@ def eligible_beneficiaries(state: WhatIfState, threshold) -> pd.DataFrame:
 def _update_rows(state: WhatIfState, c: dict, controls: dict) -> WhatIfResult:
     """Pools / per-person rule: the library's allocation on the eligible rows (see the module docstring)."""
     plan, std = state.plan, c["standards"]
-    ben = eligible_beneficiaries(state, c["threshold"])
+    key = ("beneficiaries", c["threshold"])
+    if key not in state.cache:  # the eligible rows only change with the income line; the library never edits them
+        _remember(state, key, eligible_beneficiaries(state, c["threshold"]))
+    ben = state.cache[key]
     step_yuan = f"{c['step'] // 100}.{c['step'] % 100:02d}"
     if pools.declared(plan):
         a = al.allocate_pools(plan, ben, std, mode=c["mode"], step_yuan=step_yuan, scenario=c["scenario"],
