@@ -345,7 +345,15 @@ def standards_for(state: WhatIfState, controls: dict) -> pd.DataFrame:
                 fen = _yuan(value, label_zh, label_en, allow_none=False)
                 row[key] = f"{fen // 100}.{fen % 100:02d}"
         checked[code] = row
-    return stds.apply_overrides(std, checked) if checked else std
+    if not checked:
+        return std
+    # the same amounts come back as other controls move (cap, mode, pools): rebuild the table only when they change
+    key = ("standards", name, tuple(sorted((code, tuple(sorted(row.items()))) for code, row in checked.items())))
+    hit = state.cache.get(key)
+    if hit is None or hit[0] is not std:  # a scenario loaded under the same name replaces its base standards
+        hit = (std, stds.apply_overrides(std, checked))
+        _remember(state, key, hit)
+    return hit[1]
 
 
 def _cat_label(state, code):
