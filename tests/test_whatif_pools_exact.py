@@ -48,7 +48,9 @@ def _tables(result) -> dict:
 
 def _plain_way(monkeypatch):
     """Switch every shortcut off: groupby per table, one may_pay per pool, reindex and merge to align lines."""
-    per_pool = lambda ps, category, organizer: [pools.may_pay(p, category, organizer) for p in ps]  # noqa: E731
+    def per_pool(ps, category, organizer):
+        return [pools.may_pay(p, category, organizer) for p in ps]
+
     monkeypatch.setattr(pools, "may_pay_each", per_pool)
     monkeypatch.setattr(pool_allocation, "may_pay_each", per_pool)
     monkeypatch.setattr(pool_allocation, "line_codes", lambda frame: None)

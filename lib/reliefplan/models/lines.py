@@ -45,10 +45,15 @@ def line_codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     kc, ku = pd.factorize(category.to_numpy(dtype=object), sort=True)
     if (cc < 0).any() or (kc < 0).any():
         return None
-    combo = cc.astype(np.int64) * max(len(ku), 1) + kc
-    uniq, codes = np.unique(combo, return_inverse=True)
-    return (codes.reshape(-1).astype(np.int64), np.asarray(cu, dtype=object)[uniq // max(len(ku), 1)],
-            np.asarray(ku, dtype=object)[uniq % max(len(ku), 1)])
+    width = max(len(ku), 1)
+    combo = cc.astype(np.int64) * width + kc
+    # the pairs that occur, numbered in (county, category) order: a table of all pairs instead of a sort
+    present = np.zeros(max(len(cu), 1) * width, dtype=bool)
+    present[combo] = True
+    uniq = np.flatnonzero(present)
+    codes = (np.cumsum(present) - 1)[combo]
+    return (codes.astype(np.int64), np.asarray(cu, dtype=object)[uniq // width],
+            np.asarray(ku, dtype=object)[uniq % width])
 
 
 def sum_by_line(codes: np.ndarray, n_lines: int, values) -> np.ndarray:

@@ -87,22 +87,26 @@ def listing_payments(beneficiaries: pd.DataFrame, standards: pd.DataFrame, *, ru
     cash, goods = full_amounts(beneficiaries, standards) if n else (np.zeros(0, np.int64),) * 2
     amount = cash + goods
     if "person_key" in beneficiaries:
-        key = beneficiaries["person_key"].astype(object)
-        key = key.where(key.notna() & (key.astype(str) != ""), None)
+        raw = beneficiaries["person_key"].astype(object)
+        key_str = raw.astype(str).to_numpy(dtype=object)
+        key = raw.where(raw.notna().to_numpy() & (key_str != ""), None)
     else:
         key = pd.Series([None] * n, index=beneficiaries.index, dtype=object)
+        key_str = np.array(["None"] * n, dtype=object)
     organizer = (beneficiaries["organizer"].astype(object).fillna("") if "organizer" in beneficiaries
                  else pd.Series([""] * n, index=beneficiaries.index, dtype=object))
     pos = stds.category_positions(standards, beneficiaries["category"]) if n else np.zeros(0, np.int64)
     prio = standards["priority"].to_numpy(dtype=np.int64)[np.maximum(pos, 0)] if n else np.zeros(0, np.int64)
     # Rows without a person are their own key (never merged with anyone).
     known = key.notna().to_numpy()
-    gkey = np.where(known, key.astype(str).to_numpy(dtype=object), [f"\x00row{i}" for i in range(n)])
+    # a person is a number (the order of people does not matter, only the order of each one's listings)
+    gkey = np.empty(n, dtype=np.int64)
+    gkey[known] = pd.factorize(key_str[known])[0] if known.any() else 0
+    gkey[~known] = int(known.sum()) + np.arange(int((~known).sum()))
     unfunded = np.zeros(n, dtype=bool) if fundable is None else ~np.asarray(fundable, dtype=bool)
-    # strings as their rank among the distinct values (factorize sorts as Python compares), then one lexsort
-    k_rank = pd.factorize(gkey, sort=True)[0] if n else np.zeros(0, np.int64)
+    # 填报单位 as its rank among the distinct names (factorize sorts as Python compares), then one lexsort
     org_rank = pd.factorize(organizer.astype(str).to_numpy(dtype=object), sort=True)[0] if n else np.zeros(0, np.int64)
-    order = np.lexsort((np.arange(n), org_rank, prio, -amount, unfunded, k_rank))
+    order = np.lexsort((np.arange(n), org_rank, prio, -amount, unfunded, gkey))
     sk = gkey[order]
     first = np.ones(n, dtype=bool)
     if n > 1:
@@ -128,24 +132,23 @@ def listing_payments(beneficiaries: pd.DataFrame, standards: pd.DataFrame, *, ru
     out_paid = np.zeros(n, dtype=bool)
     out_cash[order], out_goods[order], out_rank[order], out_n[order] = cash_paid, goods_paid, rank, sizes[group]
     out_paid[order] = paid_s
+    note_zh, note_en = _notes(out_n, out_paid, (out_cash != cash) | (out_goods != goods), rule, cap_fen)
     out = pd.DataFrame({
         "person_key": key.to_numpy(dtype=object), "organizer": organizer.to_numpy(dtype=object),
         "category": beneficiaries["category"].to_numpy(dtype=object),
         "listings": out_n, "rank": out_rank, "full_cash_fen": cash, "full_goods_fen": goods,
-        "cash_fen": out_cash, "goods_fen": out_goods,
+        "cash_fen": out_cash, "goods_fen": out_goods, "paid": out_paid,
     }, index=beneficiaries.index)
-    out["paid"] = out_paid
-    out["rule_note"], out["rule_note_en"] = _notes(out, rule, cap_fen)
+    out["rule_note"], out["rule_note_en"] = note_zh, note_en
     return out
 
 
-def _notes(pay: pd.DataFrame, rule: str, cap_fen: int) -> tuple[list[str], list[str]]:
-    zh, en = [""] * len(pay), [""] * len(pay)
-    cut = (pay["listings"].to_numpy() > 1) & ((pay["cash_fen"].to_numpy() != pay["full_cash_fen"].to_numpy())
-                                              | (pay["goods_fen"].to_numpy() != pay["full_goods_fen"].to_numpy()))
-    listings, paid_any = pay["listings"].tolist(), pay["paid"].tolist()
-    for i in np.flatnonzero(cut).tolist():  # only listings the rule changed get a note
-        n, paid = listings[i], paid_any[i]
+def _notes(listings: np.ndarray, paid_any: np.ndarray, changed: np.ndarray, rule: str,
+           cap_fen: int) -> tuple[list[str], list[str]]:
+    """Why each listing of a person listed more than once is paid less than in full (zh, en); "" otherwise."""
+    zh, en = [""] * len(listings), [""] * len(listings)
+    for i in np.flatnonzero((listings > 1) & changed).tolist():  # only listings the rule changed get a note
+        n, paid = int(listings[i]), bool(paid_any[i])
         if rule == "highest_once" or not paid:
             zh[i] = f"同一对象由{n}个单位登记, 已按较高标准在他处发放"
             en[i] = f"listed by {n} organizers; paid once elsewhere at a higher standard"

@@ -345,7 +345,15 @@ def standards_for(state: WhatIfState, controls: dict) -> pd.DataFrame:
                 fen = _yuan(value, label_zh, label_en, allow_none=False)
                 row[key] = f"{fen // 100}.{fen % 100:02d}"
         checked[code] = row
-    return stds.apply_overrides(std, checked) if checked else std
+    if not checked:
+        return std
+    # the same amounts come back as other controls move (cap, mode, pools): rebuild the table only when they change
+    key = ("standards", name, tuple(sorted((code, tuple(sorted(row.items()))) for code, row in checked.items())))
+    hit = state.cache.get(key)
+    if hit is None or hit[0] is not std:  # a scenario loaded under the same name replaces its base standards
+        hit = (std, stds.apply_overrides(std, checked))
+        _remember(state, key, hit)
+    return hit[1]
 
 
 def _cat_label(state, code):
@@ -407,7 +415,7 @@ def _pool_amounts(plan: dict, controls: dict) -> dict:
 # ---------------------------------------------------------------- the update
 
 def _remember(state, key, value):
-    """Cache ``value``, keeping at most four entries of each kind (thresholds, orders)."""
+    """Cache ``value``, keeping at most four entries of each kind (thresholds, orders, eligible rows)."""
     same = [k for k in state.cache if k[0] == key[0]]
     if len(same) >= 4:
         del state.cache[same[0]]
@@ -608,7 +616,10 @@ def eligible_beneficiaries(state: WhatIfState, threshold) -> pd.DataFrame:
 def _update_rows(state: WhatIfState, c: dict, controls: dict) -> WhatIfResult:
     """Pools / per-person rule: the library's allocation on the eligible rows (see the module docstring)."""
     plan, std = state.plan, c["standards"]
-    ben = eligible_beneficiaries(state, c["threshold"])
+    key = ("beneficiaries", c["threshold"])
+    if key not in state.cache:  # the eligible rows only change with the income line; the library never edits them
+        _remember(state, key, eligible_beneficiaries(state, c["threshold"]))
+    ben = state.cache[key]
     step_yuan = f"{c['step'] // 100}.{c['step'] % 100:02d}"
     if pools.declared(plan):
         a = al.allocate_pools(plan, ben, std, mode=c["mode"], step_yuan=step_yuan, scenario=c["scenario"],
