@@ -18,10 +18,11 @@ endbfchar
 1 beginbfrange
 <10> <12> <0030>
 endbfrange
-3 beginbfchar
+4 beginbfchar
 <C9> <2EA0>
 <CA> <4EBA>
 <CB> <2E81>
+<CC> <2F3E>
 endbfchar
 endcmap"""
 
@@ -31,6 +32,7 @@ def test_radicals_in_single_mappings_become_ideographs_and_nothing_else_moves():
     assert b"<01> <4EBA>" in fixed and b"<02> <89C1>" in fixed and b"<C9> <6C11>" in fixed   # 人 见 民
     assert b"<CA> <4EBA>" in fixed and b"<10> <12> <0030>" in fixed
     assert b"<CB> <2E81>" in fixed          # a radical with no ideograph of its own stays
+    assert b"<CC> <6237>" in fixed          # ⼾ is drawn as 户 (NFKC would say the traditional 戶)
     assert fix_cmap(fixed) == fixed
 
 

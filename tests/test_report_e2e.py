@@ -361,7 +361,7 @@ def test_a_unit_report_prints_to_a4_pdf_with_cjk_text(full_run):
     # The text copies and searches as the characters shown: no radical look-alikes (⼈ for 人, ⻅ for 见)
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert not [c for c in text if 0x2E80 <= ord(c) < 0x2FE0], sorted({c for c in text if 0x2E80 <= ord(c) < 0x2FE0})
-    assert "人员均为虚构" in text and "民政局" in text and "应慰未慰" in text
+    assert "人员均为虚构" in text and "民政局" in text and "应慰未慰" in text and "户" in text and "戶" not in text
     assert "芗城区" in text and "摘要" in text and "示例数据" in text and f"1 / {n}" in text and f"{n} / {n}" in text
     fonts = [f.get_object() for p in reader.pages for f in (p["/Resources"].get("/Font") or {}).values()]
     descendants = [d.get_object() for f in fonts for d in f.get("/DescendantFonts", [])]

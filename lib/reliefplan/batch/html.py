@@ -151,19 +151,52 @@ document.addEventListener('DOMContentLoaded', function () {
     });
   });
 });
-// Printed, charts are laid out to the page's width and shorter, so two or three fit a page.
+// Printed, charts are laid out to the page's width and shorter, so two or three fit a page; a chart marked
+// screen-only (layout.meta.screen_only: a working view such as the teams' daily load) is left off paper.
 function rpPrintLayout() {
   if (!window.Plotly) { return; }
   document.querySelectorAll('.js-plotly-plot').forEach(function (gd) {
-    gd.style.height = '270px';
-    Plotly.relayout(gd, {width: 680, height: 270});
+    if (gd.layout && gd.layout.meta && gd.layout.meta.screen_only) {
+      gd.closest('.jp-OutputArea-child, .jp-Cell-outputWrapper, div').style.display = 'none';
+      return;
+    }
+    // a long legend (one entry per category) goes under the chart in rows, so paper shows all of it
+    var entries = (gd.data || []).filter(function (t) { return t.showlegend !== false && t.name; }).length;
+    var rows = entries > 3 ? Math.ceil(entries / 4) : 0;
+    var height = 270 + rows * 18;
+    gd.style.height = height + 'px';
+    // plotly's HTML wraps the chart in a box of the screen height: shrink it too, or the page keeps the gap
+    if (gd.parentElement && gd.parentElement.style.height) {
+      gd.parentElement.dataset.rpHeight = gd.parentElement.style.height;
+      gd.parentElement.style.height = height + 'px';
+    }
+    var layout = {width: 680, height: height};
+    if (rows) {
+      gd.dataset.rpLegend = JSON.stringify(gd.layout.legend || {});
+      layout.legend = {orientation: 'h', x: 0, xanchor: 'left', yref: 'container', y: 0, yanchor: 'bottom',
+                       font: {size: 9}, title: {text: ''}};
+      layout['margin.b'] = 64 + rows * 18;
+    }
+    Plotly.relayout(gd, layout);
   });
 }
 function rpScreenLayout() {
   if (!window.Plotly) { return; }
   document.querySelectorAll('.js-plotly-plot').forEach(function (gd) {
+    if (gd.layout && gd.layout.meta && gd.layout.meta.screen_only) {
+      gd.closest('.jp-OutputArea-child, .jp-Cell-outputWrapper, div').style.display = '';
+      return;
+    }
     gd.style.height = '';
-    Plotly.relayout(gd, {width: null, height: 480, autosize: true});
+    if (gd.parentElement && gd.parentElement.dataset.rpHeight) {
+      gd.parentElement.style.height = gd.parentElement.dataset.rpHeight;
+    }
+    var layout = {width: null, height: 480, autosize: true};
+    if (gd.dataset.rpLegend) {
+      layout.legend = JSON.parse(gd.dataset.rpLegend);
+      delete gd.dataset.rpLegend;
+    }
+    Plotly.relayout(gd, layout);
   });
 }
 if (location.hash === '#print') { window.addEventListener('load', rpPrintLayout); }

@@ -19,9 +19,11 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, StreamObject
 
 RADICALS = range(0x2E80, 0x2FE0)     # CJK Radicals Supplement and Kangxi Radicals
-# The radicals supplement has no NFKC form; its simplified-Chinese radicals as the ideographs Noto CJK draws
-# for them (Unicode's EquivalentUnifiedIdeograph.txt), e.g. ⻅ 见, ⺠ 民, ⻔ 门.
-SUPPLEMENT = dict(zip("⺠⺰⻅⻆⻈⻉⻋⻌⻐⻓⻔⻙⻚⻛⻜⻠⻢⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳", "民纟见角讠贝车辶钅长门韦页风飞饣马鱼鸟卤麦黄黾齐齿龙龟"))
+# Where NFKC does not give the character a simplified-Chinese page shows: the radicals supplement has no
+# NFKC form (⻅ 见, ⺠ 民, ⻔ 门: Unicode's EquivalentUnifiedIdeograph.txt), and a few Kangxi radicals fold to
+# a traditional form the Noto CJK SC glyph is not (⼾ is drawn as 户, NFKC says 戶; ⾭ 青 not 靑).
+SUPPLEMENT = dict(zip("⺠⺰⻅⻆⻈⻉⻋⻌⻐⻓⻔⻙⻚⻛⻜⻝⻠⻢⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳⼾⾭",
+                      "民纟见角讠贝车辶钅长门韦页风飞食饣马鱼鸟卤麦黄黾齐齿龙龟户青"))
 _BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
 _PAIR = re.compile(rb"(<[0-9A-Fa-f]+>\s*)<([0-9A-Fa-f]{4})>")
 

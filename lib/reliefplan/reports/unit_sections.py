@@ -258,7 +258,9 @@ def unit_schedule_blocks(ctx: ReportContext, tl: dict) -> list:
     table = tl["schedule_summary"].loc[mine]
     teams = set(schedule.summary.loc[mine, "team"])
     load = schedule.load.loc[schedule.load["team"].isin(teams)]
-    blocks = [Heading(t("schedule", ctx.lang)), table, timeline_charts.load_figure(load, ctx.lang)]
+    load_chart = timeline_charts.load_figure(load, ctx.lang)
+    load_chart.update_layout(meta={"screen_only": True})   # a working view: the printed report keeps the table
+    blocks = [Heading(t("schedule", ctx.lang)), table, load_chart]
     part = schedule_mod.restrict(schedule, ctx.unit_code)
     if schedule_tables.needs_delivery_table(part):   # who is visited, who gets a transfer or collects
         blocks += [Heading(t("delivery_modes", ctx.lang)), schedule_tables.delivery_table(part, ctx.lang)]
