@@ -209,7 +209,14 @@ def test_sliders_move_by_the_plans_step(page, library):
 
 
 def test_typed_amounts_with_separators(page, library):
+    from playwright.sync_api import expect
+
     mirror = library[1]
+    # the cap is on from the test before; say so again and wait until the page agrees (a loaded machine
+    # may still be applying the switch), so typing into the cap box is never a race
+    page.locator(".rp-cap-on input[type=checkbox]").check()
+    mirror.cap_on.value = True
+    expect(page.locator(CAP_BOX)).to_be_enabled(timeout=UPDATE_TIMEOUT_MS)
     type_into(page, CAP_BOX, "3,400,000")
     type_into(page, CASH_BOX, "520")
     mirror.cap.box.value = "3,400,000"
