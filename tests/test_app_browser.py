@@ -201,6 +201,9 @@ def test_sliders_move_by_the_plans_step(page, library):
     page.locator(".rp-cap-on input[type=checkbox]").check()
     mirror.cap_on.value = True
     shows(page, expected(library))
+    from playwright.sync_api import expect
+
+    expect(page.locator(CAP_BOX)).to_be_enabled(timeout=UPDATE_TIMEOUT_MS)   # the switch has reached the kernel
     page.locator(CAP_SLIDER).focus()
     page.keyboard.press("ArrowRight")  # the cap slider steps by 10,000 yuan
     mirror.cap.slider.value = mirror.cap.value + 10_000
