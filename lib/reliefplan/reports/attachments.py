@@ -88,8 +88,15 @@ def pay_once_at_highest(listings: pd.DataFrame) -> pd.DataFrame:
     paid = df.groupby("person_key")[["cash_fen", "goods_fen"]].sum()
     best = best.assign(cash_fen=best["person_key"].map(paid["cash_fen"]).astype("int64"),
                        goods_fen=best["person_key"].map(paid["goods_fen"]).astype("int64"))
-    orgs = df.groupby("person_key")["organizer"].agg(lambda s: "、".join(sorted({o for o in s if o})))
     n = df.groupby("person_key").size()
+    # every organizer of a person, sorted and joined: one pass in Python (a per-group pandas
+    # aggregate cost ~11 s for a province's 240,000 people)
+    named: dict = {}
+    for key, organizer in zip(df["person_key"].tolist(), df["organizer"].tolist()):
+        if organizer:
+            named.setdefault(key, set()).add(organizer)
+    orgs = pd.Series(["、".join(sorted(named.get(key, ()))) for key in n.index], index=n.index,
+                     dtype=df["organizer"].dtype)   # the dtype the per-group aggregate kept
     out = best.assign(organizers=best["person_key"].map(orgs), listings=best["person_key"].map(n).astype("int64"))
     return out.sort_values("_order").drop(columns=["_gifts", "_order"])
 
