@@ -294,6 +294,8 @@ def test_a_funding_pool_amount(page, library):
 
 
 def test_save_a_scenario_then_load_it_back_in_a_new_page(page, voila, browser, library, tmp_path):
+    from playwright.sync_api import expect
+
     inputs, mirror = library
     open_tab(page, "保存与比较")
     type_into(page, ".rp-save-name input", "春节测试情景")
@@ -325,9 +327,9 @@ def test_save_a_scenario_then_load_it_back_in_a_new_page(page, voila, browser, l
         chooser.value.set_files(str(saved))
         other.locator("#rp-load-ok").wait_for(timeout=LOAD_TIMEOUT_MS)
         shows(other, expected((inputs, fresh)))
-        assert other.locator(".rp-scenario select").input_value() == "春节测试情景"
+        expect(other.locator(".rp-scenario select")).to_have_value("春节测试情景", timeout=UPDATE_TIMEOUT_MS)
         pool = list(fresh.pool_controls).index("民政救助资金")  # the pool amount came back with the scenario
-        assert other.locator(f".rp-pool-{pool}-input input").input_value() == "1,200,000"
+        expect(other.locator(f".rp-pool-{pool}-input input")).to_have_value("1,200,000", timeout=UPDATE_TIMEOUT_MS)
         other.screenshot(path=str(artifact("app_loaded_scenario.png")))
     finally:
         context.close()
