@@ -43,3 +43,10 @@ def shows(page, want: dict) -> None:
 
 def box_value(page, selector: str) -> int:
     return int(page.locator(selector).input_value().replace(",", ""))
+
+
+def box_shows(page, selector: str, value: int) -> None:
+    """Wait until an amount box shows ``value`` with separators (its update may trail the figures')."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(selector)).to_have_value(f"{int(value):,}", timeout=UPDATE_TIMEOUT_MS)

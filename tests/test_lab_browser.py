@@ -19,7 +19,7 @@ import pytest
 
 from browser_support import Offline, artifact, chromium, log_tail, server
 from reliefplan.cli import app_server
-from app_page import CASH_BOX, CASH_SLIDER, TOTAL, box_value, expected, shows
+from app_page import CASH_BOX, CASH_SLIDER, TOTAL, box_shows, expected, shows
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("jupyterlab")]
 
@@ -103,7 +103,7 @@ def test_app_notebook_runs_in_jupyterlab_with_widgets(lab, library):
         cash = library[1].amounts["dibao"]["cash"]
         cash.slider.value = cash.value + 50
         shows(page, expected(library))
-        assert box_value(page, CASH_BOX) == cash.value
+        box_shows(page, CASH_BOX, cash.value)
         page.screenshot(path=str(artifact("lab_budget_whatif.png")))
 
         assert offline.blocked == []
