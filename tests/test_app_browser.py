@@ -246,6 +246,9 @@ def test_huge_or_negative_values_leave_the_slider_usable(page, library):
     cash.slider.value = moved
     message_cleared(page)
     shows(page, expected(library))
+    page.locator(".rp-cap-on input[type=checkbox]").check()   # see test_typed_amounts_with_separators
+    mirror.cap_on.value = True
+    expect(page.locator(CAP_BOX)).to_be_enabled(timeout=UPDATE_TIMEOUT_MS)
     type_into(page, CAP_BOX, "0")
     shows_message(page, contains=("预算上限",))
     type_into(page, CAP_BOX, "3,300,000")
