@@ -194,6 +194,21 @@ def test_history_trends():
     assert set(h["organizer"]) == {"民政局", "总工会"}
 
 
+def test_history_ends_at_the_demo_plans_standards():
+    # The demo plan's baseline is 维持 (keep the standards): its fixed standards are the 2026 campaign's, so the
+    # baseline budget and the 2026 spending differ by the number of households, not by a hidden change of standard.
+    h = pd.read_csv(DATA / "campaign_history.csv", dtype={"area_code": str})
+    last = h[h["year"] == 2026].groupby("category")[["cash_yuan", "goods_yuan", "households"]].sum()
+    fixed = {code: c for code, c in load_plan()["categories"].items() if "cash" in c}
+    checked = 0
+    for code, row in last.iterrows():
+        if code in fixed:
+            assert row["cash_yuan"] == fixed[code]["cash"] * row["households"], code
+            assert row["goods_yuan"] == fixed[code]["goods"] * row["households"], code
+            checked += 1
+    assert checked >= 15
+
+
 def test_visits_and_changes(listings):
     v = pd.read_csv(DATA / "visits.csv", dtype=str)
     c = pd.read_csv(DATA / "registry_changes.csv", dtype=str)

@@ -151,14 +151,17 @@ CHILD_NOTES = ("", "", "", "", "", "", "父母在外务工", "由祖父母抚养
 # Standards by year for the history and the visits: per household (household
 # categories) or per person, cash and goods in yuan, 2019 -> 2026.
 # ---------------------------------------------------------------------------
+# Cash and goods standards (yuan) of 2019 and 2026: (cash 2019, cash 2026, goods 2019, goods 2026).
+# The 2026 values are the demo plan's own standards, so that its baseline scenario 维持 ("keep the
+# standards") costs about what the 2026 campaign cost; gugua_elder's plan standard is half a month of
+# 低保, about 400 yuan.
 HISTORY_STANDARDS = {
-    "tekun": (400, 600, 100, 200), "dibao": (300, 500, 100, 200), "dibao_edge": (200, 300, 50, 100),
-    "gugua_elder": (300, 500, 100, 150), "orphan": (600, 1000, 0, 0), "disabled": (300, 400, 50, 100),
-    "serious_illness": (500, 800, 50, 100), "hardship_worker": (600, 1000, 100, 200),
-    "unemployed": (300, 500, 50, 100), "model_worker": (800, 1000, 100, 200), "liushou_child": (100, 200, 50, 100),
-    "kongchao_elder": (100, 200, 50, 100), "old_party_member": (300, 500, 50, 100),
-    "tekun_institution": (100, 200, 50, 100), "temp_relief": (200, 300, 50, 100),
-    "poverty_monitoring": (200, 300, 50, 100), "de_facto_orphan": (300, 500, 50, 100), "youfu": (300, 500, 50, 100),
+    "tekun": (300, 500, 60, 100), "tekun_institution": (100, 200, 60, 100), "dibao": (250, 400, 60, 100),
+    "dibao_edge": (100, 200, 60, 100), "temp_relief": (100, 200, 60, 100), "poverty_monitoring": (100, 200, 60, 100),
+    "orphan": (300, 500, 60, 100), "de_facto_orphan": (300, 500, 60, 100), "gugua_elder": (250, 400, 60, 100),
+    "disabled": (200, 300, 60, 100), "serious_illness": (400, 600, 60, 100), "liushou_child": (50, 100, 60, 100),
+    "kongchao_elder": (50, 100, 60, 100), "youfu": (250, 400, 60, 100), "old_party_member": (250, 400, 60, 100),
+    "hardship_worker": (300, 500, 60, 100), "model_worker": (300, 500, 200, 300), "unemployed": (250, 400, 60, 100),
 }
 UNION_CATEGORIES = ("hardship_worker", "unemployed", "model_worker", "union_cadre", "migrant_worker")
 # Categories counted per household (unit "household" in categories.csv).
