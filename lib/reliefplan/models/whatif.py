@@ -39,6 +39,12 @@ pool (``short``). A ``cap_yuan`` is then only compared with the total.
 
 Bad input never raises from :func:`update`: the result carries ``ok=False``
 and a bilingual message for the widgets to show.
+
+The parts live in their own modules: the input rows and eligibility at a threshold
+(:mod:`~reliefplan.models.whatif_rows`), the state and :func:`prepare`
+(:mod:`~reliefplan.models.whatif_state`), the checked controls
+(:mod:`~reliefplan.models.whatif_controls`); this module is the update and the
+names callers use.
 """
 
 from __future__ import annotations
@@ -50,377 +56,21 @@ import numpy as np
 import pandas as pd
 
 from reliefplan.core.errors import ReliefplanError
-from reliefplan.core.money import format_yuan, to_fen
-from reliefplan.core.areas import county_of
+from reliefplan.core.money import format_yuan
 from reliefplan.models import allocation as al
 from reliefplan.models import budget as bm
-from reliefplan.models import per_person, pools
+from reliefplan.models import pools
 from reliefplan.models import standards as stds
-from reliefplan.models.eligibility import assess
+from reliefplan.models.whatif_controls import ControlError, parse_controls, standards_for
+from reliefplan.models.whatif_rows import LOOSE_THRESHOLD, eligible_at, income_tested, rows_from_assess, whatif_rows
+from reliefplan.models.whatif_state import INCOME_KEY, WhatIfState, prepare, prepare_counts, remember
 
-LOOSE_THRESHOLD = 10**9  # an income multiple no income fails: assess() with it tests everything but income
-_NA = -1
-
-
-# ---------------------------------------------------------------- input rows
-
-def income_tested(plan: dict) -> set[str]:
-    """Categories whose eligibility has an income rule (the threshold control moves their line)."""
-    return {code for code, std in (plan.get("categories") or {}).items()
-            if "income_below_dibao" in ((std or {}).get("eligibility") or {})}
-
-
-def whatif_rows(registry: pd.DataFrame, plan: dict, eligibility: pd.DataFrame,
-                loose: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The registry reduced to what the what-if needs, indexed like ``registry``.
-
-    ``eligibility`` is :func:`reliefplan.models.eligibility.assess` at the plan's
-    thresholds; ``loose`` the same with ``threshold_multiple=LOOSE_THRESHOLD``
-    (everything but the income line tested). Columns: county_code, category,
-    household_size, income_fen, dibao_fen, eligible, loose, income_tested.
-    """
-    county = registry["county_code"] if "county_code" in registry else county_of(registry["area_code"])
-    tested = income_tested(plan)
-    elig = eligibility["eligible"].reindex(registry.index).fillna(False).astype(bool)
-    lo = elig if loose is None else loose["eligible"].reindex(registry.index).fillna(False).astype(bool)
-    return pd.DataFrame({
-        "county_code": county.astype(str).to_numpy(dtype=object),
-        "category": registry["category"].to_numpy(dtype=object),
-        "household_size": registry["household_size"].astype("Int64").array if "household_size" in registry
-        else pd.array([pd.NA] * len(registry), dtype="Int64"),
-        "income_fen": registry["income_fen"].astype("Int64").array if "income_fen" in registry
-        else pd.array([pd.NA] * len(registry), dtype="Int64"),
-        "dibao_fen": eligibility["dibao_fen"].reindex(registry.index).astype("Int64").array,
-        "eligible": elig.to_numpy(),
-        "loose": (lo | elig).to_numpy(),
-        "income_tested": registry["category"].astype(object).isin(tested).to_numpy(),
-        **_identity(registry),
-    }, index=registry.index)
-
-
-def _identity(registry: pd.DataFrame) -> dict:
-    """person_key and organizer of each row when the registry has them (for the per-person rule and pools)."""
-    out = {}
-    key = bm.person_keys(registry)
-    if key is not None:
-        out["person_key"] = key.to_numpy(dtype=object)
-    if "organizer" in registry:
-        out["organizer"] = registry["organizer"].astype(object).where(registry["organizer"].notna(), "").to_numpy(
-            dtype=object)
-    return out
-
-
-def rows_from_assess(registry: pd.DataFrame, plan: dict, dibao: pd.DataFrame, areas: pd.DataFrame,
-                     *, on_date=None) -> pd.DataFrame:
-    """:func:`whatif_rows` from the registry via two calls of ``eligibility.assess``."""
-
-    base = assess(registry, plan, dibao, areas, on_date=on_date)
-    loose = assess(registry, plan, dibao, areas, threshold_multiple=LOOSE_THRESHOLD, on_date=on_date)
-    return whatif_rows(registry, plan, base, loose)
-
-
-def eligible_at(rows: pd.DataFrame, threshold) -> pd.Series:
-    """Eligibility at a uniform income threshold (None: the plan's own), as assess() would decide it.
-
-    Exact: ``income x den < num x 低保`` in integers, like assess.
-    """
-    if threshold is None:
-        return rows["eligible"].astype(bool)
-    t = Fraction(str(threshold)).limit_denominator(10_000)
-    inc = rows["income_fen"].astype("Int64")
-    dib = rows["dibao_fen"].astype("Int64")
-    ok = (inc * t.denominator < dib * t.numerator).fillna(False).astype(bool)
-    return rows["loose"].astype(bool) & (~rows["income_tested"].astype(bool) | ok)
-
-
-# ---------------------------------------------------------------- state
-
-_KEY = np.int64(1) << 40  # income keys: group * _KEY + income (incomes stay far below 2**40 fen)
-
-
-@dataclass
-class WhatIfState:
-    """Everything :func:`update` needs, computed once by :func:`prepare`.
-
-    Rows (registry households/persons that are eligible at some threshold)
-    are flat arrays sorted in serving order for the baseline priorities.
-    Groups are unit x category x 低保 standard, sorted so that each line
-    (unit x category) is a contiguous run of groups. For the threshold
-    control, the incomes of income-tested rows are kept sorted per group, so
-    the counts at any threshold are one ``searchsorted`` per group.
-    """
-
-    plan: dict
-    categories: pd.DataFrame
-    base_standards: dict            # scenario name -> standards
-    scenario_names: list
-    overheads: pd.DataFrame
-    category_codes: list
-    counties: list
-    # rows, in serving order
-    index: np.ndarray               # registry labels
-    grp: np.ndarray                 # group of each row
-    households: np.ndarray
-    persons: np.ndarray
-    income: np.ndarray              # int64, -1 when unknown
-    dibao: np.ndarray               # int64, -1 when unknown
-    tested: np.ndarray              # the category has an income rule
-    eligible: np.ndarray            # eligible at the plan's own thresholds
-    divisible: np.ndarray           # counted groups (may be covered in part)
-    cat_of_row: np.ndarray          # position in category_codes
-    # groups and lines
-    g_county: np.ndarray
-    g_category: np.ndarray
-    g_cat: np.ndarray               # position in category_codes
-    g_dibao: np.ndarray
-    g_tested: np.ndarray
-    line_county: np.ndarray
-    line_category: np.ndarray
-    line_start: np.ndarray
-    # counts per group: every row (rows, households, persons) and at the plan's thresholds
-    all_counts: tuple
-    base_counts: tuple
-    # sorted income keys of income-tested rows, with running households/persons
-    thr_keys: np.ndarray
-    thr_h: np.ndarray               # cumulative, leading 0
-    thr_p: np.ndarray
-    thr_off: np.ndarray             # first key of each group
-    thresholds_supported: bool = True
-    cache: dict = field(default_factory=dict)
-    # for the library path (pools, per-person rule): per row, in serving order
-    size: np.ndarray | None = None
-    position: np.ndarray | None = None   # each row's place in the input rows (the library path keeps input order)
-    person_key: np.ndarray | None = None
-    organizer: np.ndarray | None = None
-    library_path: bool = False      # pools declared or a per-person rule with someone listed twice
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.grp)
-
-
-def _levels(prio_seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct priorities of a sorted priority sequence and where each starts (plus the end)."""
-    values, starts = np.unique(prio_seq, return_index=True)
-    return values, np.append(starts, len(prio_seq))
-
-
-def prepare(plan: dict, rows: pd.DataFrame, *, categories: pd.DataFrame | None = None) -> WhatIfState:
-    """Precompute the state from :func:`whatif_rows` output (or counts via :func:`prepare_counts`)."""
-    cats = categories if categories is not None else stds.plan_categories(plan)
-    names = [s["name"] for s in stds.scenarios(plan)]
-    base = {n: stds.scenario_standards(plan, n, cats) for n in names}
-    std0 = base[names[0]]
-    codes = list(std0["category"])
-    keep = rows["loose"].to_numpy(dtype=bool) & rows["category"].astype(object).isin(codes).to_numpy()
-    r = rows.loc[keep]
-    n = len(r)
-    unit_of = dict(zip(cats["code"], cats["unit"]))
-    if "households" in r and "persons" in r:  # counted groups
-        households = r["households"].to_numpy(dtype=np.int64)
-        persons = r["persons"].to_numpy(dtype=np.int64)
-        divisible = np.ones(n, dtype=bool)
-    else:
-        households = np.ones(n, dtype=np.int64)
-        size = r["household_size"].astype("Int64").fillna(1).clip(lower=1).to_numpy(dtype=np.int64)
-        persons = np.where(r["category"].map(unit_of).to_numpy() == "household", size, 1).astype(np.int64)
-        divisible = np.zeros(n, dtype=bool)
-    income = r["income_fen"].astype("Int64").fillna(_NA).to_numpy(dtype=np.int64)
-    dibao = r["dibao_fen"].astype("Int64").fillna(_NA).to_numpy(dtype=np.int64)
-    size_key = r["household_size"].astype("Int64").fillna(1).to_numpy(dtype=np.int64)
-    tested = r["income_tested"].to_numpy(dtype=bool) if "income_tested" in r else np.zeros(n, dtype=bool)
-    eligible = r["eligible"].to_numpy(dtype=bool)
-    # serving order: priority, lowest income (unknown last), largest household, as listed
-    inc_key = np.where(income < 0, np.iinfo(np.int64).max, income)
-    cat_pos = pd.Index(codes).get_indexer(r["category"].astype(object)).astype(np.int64)
-    prio = std0["priority"].to_numpy(dtype=np.int64)[cat_pos]
-    order = np.lexsort((np.arange(n), -size_key, inc_key, prio))
-
-    county = r["county_code"].astype(str).to_numpy(dtype=object)
-    gkey = pd.DataFrame({"county_code": county, "category": r["category"].to_numpy(dtype=object), "dibao_fen": dibao})
-    gframe = gkey.drop_duplicates().sort_values(["county_code", "category", "dibao_fen"]).reset_index(drop=True)
-    grp = pd.MultiIndex.from_frame(gframe).get_indexer(pd.MultiIndex.from_frame(gkey)).astype(np.int64)
-    g = len(gframe)
-    new_line = np.ones(g, dtype=bool)
-    if g > 1:
-        gc, gk = gframe["county_code"].to_numpy(), gframe["category"].to_numpy()
-        new_line[1:] = (gc[1:] != gc[:-1]) | (gk[1:] != gk[:-1])
-    line_start = np.flatnonzero(new_line)
-    g_cat = pd.Index(codes).get_indexer(gframe["category"].astype(object)).astype(np.int64)
-
-    def counts(sel):
-        return (np.bincount(grp[sel], minlength=g).astype(np.int64),
-                np.bincount(grp[sel], weights=households[sel], minlength=g).astype(np.int64),
-                np.bincount(grp[sel], weights=persons[sel], minlength=g).astype(np.int64))
-
-    everyone = np.ones(n, dtype=bool)
-    thr = tested & (income >= 0) & (dibao >= 0)
-    keys = grp[thr] * _KEY + income[thr]
-    ko = np.argsort(keys, kind="stable")
-    thr_keys = keys[ko]
-    thr_h = np.concatenate([[0], np.cumsum(households[thr][ko])]).astype(np.int64)
-    thr_p = np.concatenate([[0], np.cumsum(persons[thr][ko])]).astype(np.int64)
-    g_tested = np.zeros(g, dtype=bool)
-    g_tested[grp[tested]] = True
-    return WhatIfState(
-        plan=plan, categories=cats, base_standards=base, scenario_names=names,
-        overheads=bm.overhead_items(plan), category_codes=codes, counties=sorted(set(county)),
-        index=r.index.to_numpy()[order], grp=grp[order], households=households[order], persons=persons[order],
-        income=income[order], dibao=dibao[order], tested=tested[order], eligible=eligible[order],
-        divisible=divisible[order], cat_of_row=cat_pos[order],
-        g_county=gframe["county_code"].to_numpy(dtype=object), g_category=gframe["category"].to_numpy(dtype=object),
-        g_cat=g_cat, g_dibao=gframe["dibao_fen"].to_numpy(dtype=np.int64), g_tested=g_tested,
-        line_county=gframe["county_code"].to_numpy(dtype=object)[line_start],
-        line_category=gframe["category"].to_numpy(dtype=object)[line_start], line_start=line_start,
-        all_counts=counts(everyone), base_counts=counts(eligible),
-        thr_keys=thr_keys, thr_h=thr_h, thr_p=thr_p,
-        thr_off=np.searchsorted(thr_keys, np.arange(g, dtype=np.int64) * _KEY, side="left"),
-        thresholds_supported=bool((~divisible).all()) and "income_fen" in rows,
-        size=size_key[order], position=np.arange(n, dtype=np.int64)[order],
-        person_key=r["person_key"].to_numpy(dtype=object)[order] if "person_key" in r else None,
-        organizer=r["organizer"].to_numpy(dtype=object)[order] if "organizer" in r else None,
-        library_path=pools.declared(plan) or (per_person.plan_rule(plan)[0] != "pay_all" and "person_key" in r
-                                              and bool(r["person_key"].duplicated().any())),
-    )
-
-
-def prepare_counts(plan: dict, beneficiaries: pd.DataFrame) -> WhatIfState:
-    """State from counted beneficiaries (e.g. the forecast); the threshold control does not apply."""
-    rows = beneficiaries.assign(eligible=True, loose=True, income_tested=False)
-    return prepare(plan, rows)
-
-
-# ---------------------------------------------------------------- controls
-
-class ControlError(ReliefplanError):
-    """A control holds a value the model cannot use (shown, never raised out of update)."""
-
-
-def _yuan(value, what_zh, what_en, *, positive=False, allow_none=True):
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if allow_none and value is None:
-            return None
-        raise ControlError(f"{what_zh}不能为空", f"{what_en} must not be empty", column=what_en)
-    try:
-        fen = to_fen(value if not isinstance(value, float) else repr(value))
-    except (ValueError, TypeError):
-        raise ControlError(f"{what_zh}不是有效金额: {value!r}", f"{what_en} is not an amount: {value!r}",
-                           column=what_en) from None
-    if fen < 0 or (positive and fen == 0):
-        raise ControlError(f"{what_zh}须大于 0" if positive else f"{what_zh}不能为负数",
-                           f"{what_en} must be greater than 0" if positive else f"{what_en} must not be negative",
-                           column=what_en)
-    return fen
-
-
-def standards_for(state: WhatIfState, controls: dict) -> pd.DataFrame:
-    """The scenario's standards with the amounts typed in the controls (yuan) applied."""
-    name = controls.get("scenario") or state.scenario_names[0]
-    if name not in state.base_standards:
-        raise ControlError(f"没有情景 {name}", f"no scenario {name}", column="scenario")
-    std = state.base_standards[name]
-    amounts = controls.get("amounts") or {}
-    checked = {}
-    for code, change in amounts.items():
-        if code not in state.category_codes:
-            continue
-        row = {}
-        for key, value in (change or {}).items():
-            if key not in ("cash", "goods", "cash_dibao_multiple"):
-                continue
-            label_zh = f"{_cat_label(state, code)}{'慰问金' if key == 'cash' else '慰问品' if key == 'goods' else '低保倍数'}"
-            label_en = f"{key} of {code}"
-            if key == "cash_dibao_multiple":
-                if value is None or (isinstance(value, str) and not value.strip()):
-                    raise ControlError(f"{label_zh}不能为空", f"{label_en} must not be empty", column=label_en)
-                try:
-                    m = stds.exact(value)
-                except (ValueError, TypeError, ArithmeticError):
-                    raise ControlError(f"{label_zh}不是数字: {value!r}", f"{label_en} is not a number: {value!r}",
-                                       column=label_en) from None
-                if m < 0:
-                    raise ControlError(f"{label_zh}不能为负数", f"{label_en} must not be negative", column=label_en)
-                row[key] = m
-            else:
-                fen = _yuan(value, label_zh, label_en, allow_none=False)
-                row[key] = f"{fen // 100}.{fen % 100:02d}"
-        checked[code] = row
-    if not checked:
-        return std
-    # the same amounts come back as other controls move (cap, mode, pools): rebuild the table only when they change
-    key = ("standards", name, tuple(sorted((code, tuple(sorted(row.items()))) for code, row in checked.items())))
-    hit = state.cache.get(key)
-    if hit is None or hit[0] is not std:  # a scenario loaded under the same name replaces its base standards
-        hit = (std, stds.apply_overrides(std, checked))
-        _remember(state, key, hit)
-    return hit[1]
-
-
-def _cat_label(state, code):
-    return dict(zip(state.categories["code"], state.categories["zh"])).get(code, code)
-
-
-def parse_controls(state: WhatIfState, controls: dict) -> dict:
-    """Checked controls: standards, cap (fen or None), mode, step (fen), threshold (Fraction or None), unit."""
-    std = standards_for(state, controls)
-    plan = state.plan
-    if controls.get("no_cap"):
-        cap = None
-    elif "cap_yuan" in controls and controls["cap_yuan"] is None:
-        cap = bm.cap_fen(plan)
-    elif "cap_yuan" in controls:
-        cap = _yuan(controls["cap_yuan"], "预算上限", "budget cap", positive=True, allow_none=False)
-    else:
-        cap = bm.cap_fen(plan)
-    mode = controls.get("mode") or plan.get("allocation_mode", "priority")
-    if mode not in al.MODES:
-        raise ControlError(f"分配方式须为 {' / '.join(al.MODES)}", f"mode must be one of {', '.join(al.MODES)}",
-                           column="mode")
-    step = _yuan(controls.get("step_yuan", plan.get("rounding_step", 1)), "取整步长", "rounding step",
-                 positive=True, allow_none=False)
-    threshold = controls.get("threshold")
-    if threshold is not None:
-        try:
-            threshold = Fraction(str(threshold)).limit_denominator(10_000)
-        except (ValueError, ZeroDivisionError):
-            raise ControlError(f"收入门槛不是数字: {threshold!r}", f"threshold is not a number: {threshold!r}",
-                               column="threshold") from None
-        if threshold <= 0:
-            raise ControlError("收入门槛须大于 0", "the income threshold must be greater than 0", column="threshold")
-        if not state.thresholds_supported:
-            threshold = None
-    unit = controls.get("unit") or "all"
-    if unit != "all" and unit not in state.counties:
-        raise ControlError(f"没有单位 {unit}", f"no unit {unit}", column="unit")
-    return {"standards": std, "cap": cap, "mode": mode, "step": step, "threshold": threshold, "unit": unit,
-            "scenario": controls.get("scenario") or state.scenario_names[0], "pools": _pool_amounts(plan, controls)}
-
-
-def _pool_amounts(plan: dict, controls: dict) -> dict:
-    """The ``pools`` control checked: source name -> amount in fen."""
-    wanted = controls.get("pools") or {}
-    if not wanted:
-        return {}
-    if not pools.declared(plan):
-        raise ControlError("方案未设资金池", "the plan has no funding pools", column="pools")
-    names = {p.name for p in pools.plan_pools(plan)}
-    out = {}
-    for name, value in wanted.items():
-        if name not in names:
-            raise ControlError(f"没有资金来源 {name}", f"no funding source {name}", column="pools")
-        out[name] = _yuan(value, f"{name}金额", f"amount of {name}", allow_none=False)
-    return out
+__all__ = ["ControlError", "LOOSE_THRESHOLD", "WhatIfResult", "WhatIfState", "eligible_at", "eligible_beneficiaries",
+           "income_tested", "parse_controls", "prepare", "prepare_counts", "rows_from_assess", "standards_for",
+           "update", "update_naive", "whatif_rows", "yuan"]
 
 
 # ---------------------------------------------------------------- the update
-
-def _remember(state, key, value):
-    """Cache ``value``, keeping at most four entries of each kind (thresholds, orders, eligible rows)."""
-    same = [k for k in state.cache if k[0] == key[0]]
-    if len(same) >= 4:
-        del state.cache[same[0]]
-    state.cache[key] = value
-
 
 def _group_counts(state: WhatIfState, threshold) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(rows, households, persons) per group eligible at ``threshold`` (None: the plan's thresholds)."""
@@ -433,14 +83,14 @@ def _group_counts(state: WhatIfState, threshold) -> tuple[np.ndarray, np.ndarray
         d = state.g_dibao[t]
         # income * den < dibao * num  <=>  income < ceil(dibao * num / den)
         limit = -((-d * threshold.numerator) // threshold.denominator)
-        limit = np.clip(limit, 0, _KEY - 1)
-        end = np.searchsorted(state.thr_keys, t * _KEY + limit, side="left")
+        limit = np.clip(limit, 0, INCOME_KEY - 1)
+        end = np.searchsorted(state.thr_keys, t * INCOME_KEY + limit, side="left")
         end = np.where(d >= 0, end, state.thr_off[t])
         off = state.thr_off[t]
         rows[t] = end - off
         h[t] = state.thr_h[end] - state.thr_h[off]
         p[t] = state.thr_p[end] - state.thr_p[off]
-        _remember(state, key, (rows, h, p))
+        remember(state, key, (rows, h, p))
     return state.cache[key]
 
 
@@ -453,6 +103,12 @@ def _row_mask(state: WhatIfState, idx, threshold) -> np.ndarray:
     return ~state.tested[idx] | ok
 
 
+def _levels(prio_seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct priorities of a sorted priority sequence and where each starts (plus the end)."""
+    values, starts = np.unique(prio_seq, return_index=True)
+    return values, np.append(starts, len(prio_seq))
+
+
 def _order(state: WhatIfState, prio_c: np.ndarray):
     """(permutation or None, level priorities, level bounds) of the serving order for these priorities."""
     key = ("order", tuple(prio_c.tolist()))
@@ -463,7 +119,7 @@ def _order(state: WhatIfState, prio_c: np.ndarray):
         else:
             perm = np.argsort(seq, kind="stable")
             seq = seq[perm]
-        _remember(state, key, (perm, *_levels(seq)))
+        remember(state, key, (perm, *_levels(seq)))
     return state.cache[key]
 
 
@@ -618,7 +274,7 @@ def _update_rows(state: WhatIfState, c: dict, controls: dict) -> WhatIfResult:
     plan, std = state.plan, c["standards"]
     key = ("beneficiaries", c["threshold"])
     if key not in state.cache:  # the eligible rows only change with the income line; the library never edits them
-        _remember(state, key, eligible_beneficiaries(state, c["threshold"]))
+        remember(state, key, eligible_beneficiaries(state, c["threshold"]))
     ben = state.cache[key]
     step_yuan = f"{c['step'] // 100}.{c['step'] % 100:02d}"
     if pools.declared(plan):
