@@ -45,9 +45,13 @@ def history_summary(history: pd.DataFrame, case_library, *, lang: str = "zh",
     if len(by_year) > 1:
         prev = by_year.iloc[-2]
         diff = int(last["total_fen"]) - int(prev["total_fen"])
-        rows.append(((f"比{int(prev['year'])}年" if zh else f"Against {int(prev['year'])}"),
-                     ("+" if diff >= 0 else "-") + fr.money_text(abs(diff), lang),
-                     fr.pct_text(abs(diff), int(prev["total_fen"])) if int(prev["total_fen"]) else ""))
+        prev_total, prev_year = int(prev["total_fen"]), int(prev["year"])
+        pct = fr.pct_text(abs(diff), prev_total) if prev_total else ""
+        rows.append(((f"比{prev_year}年" if zh else f"Against {prev_year}"),
+                     ("+" if diff >= 0 else "-") + fr.money_text(abs(diff), lang) +
+                     ((f"（{pct}）" if zh else f" ({pct})") if pct else ""),
+                     (f"{prev_year}年慰问支出{fr.money_text(prev_total)}" if zh else
+                      f"{fr.money_text(prev_total, 'en')} spent in {prev_year}")))
     checks = reconcile.reconcile(history, case_library, categories=categories)
     bad = reconcile.mismatches(checks)
     by_source = bad["source"].value_counts().to_dict() if len(bad) else {}

@@ -112,10 +112,19 @@ def _fmt_cell(col: str, value, lang: str = "zh") -> str:
     return str(value)
 
 
+def _column_text(col: str, values: pd.Series, lang: str) -> list[str]:
+    """A column's cells as text; a float column with any fraction shows two decimals in every row (3.00, not 3)."""
+    if values.dtype.kind == "f" and not col.endswith(("_fen", "_rate", "_pct")):
+        finite = values.dropna()
+        if len(finite) and not (finite == finite.round()).all():
+            return ["" if pd.isna(v) else f"{float(v):,.2f}" for v in values]
+    return [_fmt_cell(col, v, lang) for v in values]
+
+
 def display_frame(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """A table for people: money in yuan, rates in %, labelled columns (values as text, no index)."""
     names = [str(c) for c in df.columns]          # by position: labelled tables may repeat a header
-    out = pd.DataFrame({i: [_fmt_cell(names[i], v, lang) for v in df.iloc[:, i]] for i in range(len(names))})
+    out = pd.DataFrame({i: _column_text(names[i], df.iloc[:, i], lang) for i in range(len(names))})
     out.columns = [labels.label(c, lang) for c in names]
     return out
 
@@ -138,10 +147,13 @@ def table_html(df: pd.DataFrame, lang: str = "zh") -> str:
     esc = _html.escape
     shown = display_frame(df, lang)
     head = "".join(f'<th scope="col">{esc(str(c))}</th>' for c in shown.columns)
+    # a column is right-aligned when every filled cell is a number (a note column that holds one "7.6%" is not)
+    numeric = [bool(filled.size) and all(_NUMBER.match(v) for v in filled)
+               for filled in (shown.iloc[:, i][shown.iloc[:, i] != ""].to_numpy() for i in range(shown.shape[1]))]
     rows = []
     for values in shown.itertuples(index=False):
-        cells = "".join(f'<td class="num">{esc(v)}</td>' if _NUMBER.match(v) else f"<td>{esc(v)}</td>"
-                        for v in values)
+        cells = "".join(f'<td class="num">{esc(v)}</td>' if num else f"<td>{esc(v)}</td>"
+                        for v, num in zip(values, numeric))
         rows.append(f"<tr>{cells}</tr>")
     table = (f'<table class="rp-table rp-sortable"><thead><tr>{head}</tr></thead>'
              f'<tbody>{"".join(rows)}</tbody></table>')
