@@ -70,7 +70,7 @@ h2.rp-section {{ border-bottom: 1px solid #ddd; padding-bottom: 4px; }}
 .jp-RenderedHTMLCommon table.rp-table {{ border-collapse: collapse; margin: 6px 0 14px; font-size: 13px;
   table-layout: auto; }}
 .jp-RenderedHTMLCommon table.rp-table th, .jp-RenderedHTMLCommon table.rp-table td {{ text-align: left;
-  padding: 3px 8px; border: none; border-bottom: 1px solid #e3e3e3; vertical-align: top; }}
+  padding: 3px 8px; border: none; border-bottom: 1px solid #e3e3e3; vertical-align: baseline; }}
 .jp-RenderedHTMLCommon table.rp-table th {{ background: #f6f6f6; border-bottom: 1px solid #bbb; }}
 .jp-RenderedHTMLCommon table.rp-table td.num {{ text-align: right; font-variant-numeric: tabular-nums;
   white-space: nowrap; }}
