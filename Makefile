@@ -40,7 +40,7 @@ LAB_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # JupyterLab in Chinese: the zh-CN language pack (PyPI) and the interface locale set in the venv's
 # settings overrides, so the menus match the users' language. The what-if panel: notebooks/30_whatif_app.ipynb,
-# or `from reliefplan.views.app import panel; panel()` in any notebook.
+# or `from reliefplan.app import panel; panel()` in any notebook.
 LAB_LOCALE ?= zh_CN
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 LAB_STAMP := $(VENV)/.lab-installed

@@ -12,7 +12,7 @@ import reliefplan
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(reliefplan.__file__).parent
-LAYERS = ("core", "ingest", "models", "views", "reports", "batch", "cli", "demo")
+LAYERS = ("core", "ingest", "models", "views", "reports", "batch", "cli", "demo", "app")
 
 
 def test_import_contracts_are_kept():

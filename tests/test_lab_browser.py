@@ -3,7 +3,8 @@
 What ``make lab`` gives an analyst: JupyterLab in Chinese (the zh-CN language
 pack, the locale set in the settings overrides as the Makefile writes them)
 opens notebooks/30_whatif_app.ipynb (a copy, so nothing is saved into the
-repository), runs all cells, and the what-if panel answers a slider moved
+repository), runs all cells (the panel comes from ``from reliefplan.app import
+panel``, the import the README gives JupyterLab users), and the what-if panel answers a slider moved
 with the keyboard with the figures :func:`reliefplan.models.whatif.update`
 computes. The server runs on its own free port with its own settings folders
 and is always stopped, also on failure.
@@ -52,6 +53,7 @@ def lab(tmp_path_factory):
     root, settings, workspaces = folder / "notebooks", folder / "settings", folder / "workspaces"
     root.mkdir()
     shutil.copy(app_server.paths.notebooks_dir() / NOTEBOOK, root / NOTEBOOK)
+    assert "from reliefplan.app import panel" in (root / NOTEBOOK).read_text(encoding="utf-8")  # what Lab runs
     news = settings / "@jupyterlab" / "apputils-extension"
     news.mkdir(parents=True)
     (news / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))

@@ -1,9 +1,11 @@
 """notebooks/30_whatif_app.ipynb (the served app's page) executed through papermill: the panel starts at the
 figures the library computes for the notebook's parameters."""
 
+import nbformat
 import pytest
 from nbrun import committed_parameters_cell, outputs_text, run_notebook
 
+from reliefplan.core import paths
 from reliefplan.models import whatif
 from reliefplan.views import app as whatif_app
 
@@ -14,6 +16,17 @@ def test_notebook_is_committed_clean():
     cell = committed_parameters_cell(NAME)
     for name in ("plan_file", "scenario", "unit", "cap", "allocation_mode", "threshold_multiple", "lang"):
         assert name in cell.source
+
+
+def test_notebook_uses_the_documented_jupyterlab_import():
+    """The page (Voilà and JupyterLab alike) makes the call the README gives planners, so the browser tests
+    exercise it; the façade hands out the app's own panel."""
+    import reliefplan.app
+
+    nb = nbformat.read(paths.notebooks_dir() / NAME, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "from reliefplan.app import panel" in code
+    assert reliefplan.app.panel is whatif_app.panel
 
 
 @pytest.fixture(scope="module")

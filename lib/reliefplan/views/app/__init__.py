@@ -1,8 +1,8 @@
 """The what-if app: a panel of controls over :func:`reliefplan.models.whatif.update`.
 
-In JupyterLab::
+In JupyterLab (through the façade :mod:`reliefplan.app`, which re-exports ``panel``)::
 
-    from reliefplan.views.app import panel
+    from reliefplan.app import panel
     panel()                      # the demo plan
     panel("my_plan.yaml")        # or a plan file, or a loaded plan dict
 
