@@ -82,6 +82,58 @@ def test_jobs_nest_roll_ups(plan_path):
     assert list(one["code"]) == ["350600", "350603"]
 
 
+def test_units_go_to_the_workers_city_by_city_biggest_city_first():
+    """Roll-ups start as soon as their children are done, so the units are handed out one city at a time."""
+    from reliefplan.batch.jobs import Job, submit_order
+
+    def job(job_id, kind="unit", parent=""):
+        return Job(job_id=job_id, kind=kind, notebook="x.ipynb", parameters={}, stem=job_id, title="", title_en="",
+                   parent_code=parent)
+
+    jobs = [job("city-01", "city"), job("org-a", "organizer"), job("unit-350602", parent="350600"),
+            job("unit-350102", parent="350100"), job("unit-350603", parent="350600"),
+            job("unit-350604", parent="350600"), job("unit-350103", parent="350100")]
+    assert [j.job_id for j in submit_order(jobs)] == [
+        "unit-350602", "unit-350603", "unit-350604", "unit-350102", "unit-350103", "org-a", "city-01"]
+
+
+def test_province_register_lists_the_cities_and_links_their_registers(plan_path):
+    """The province roll-up's 登记表 has a row per city with what that city's own 登记表 lists (people,
+    money), the file linked; the cities' registers list the people, as their counties' do."""
+    import io
+
+    import openpyxl
+
+    from reliefplan.reports import sections as rs
+
+    def rows(data):
+        ws = openpyxl.load_workbook(io.BytesIO(data)).active
+        values = [[c.value for c in r] for r in ws.iter_rows()]
+        head = next(i for i, r in enumerate(values) if r[0] == "序号")
+        body = [dict(zip(values[head], r)) for r in values[head + 1:] if isinstance(r[0], int)]
+        links = {c.value: c.hyperlink.target for r in ws.iter_rows() for c in r if c.hyperlink is not None}
+        return body, links, [r[0] for r in values if r[0]]
+
+    province = rs.load_context(plan_path, None, rollup=True)
+    assert rs.lists_units(province)
+    files = rs.attachment_files(province)
+    body, links, text = rows(files["350000_福建省_登记表.xlsx"])
+    assert [r["市"] for r in body] == ["福州市", "漳州市"] and "姓名" not in body[0] and "身份证号" not in body[0]
+    assert any("人员明细" in str(t) and "未删减任何人员" in str(t) for t in text)
+    for row in body:
+        city = rs.load_context(plan_path, row["区划代码"], rollup=True)
+        assert not rs.lists_units(city)          # a city over its counties lists its people
+        name = f"{row['区划代码']}_{row['市']}_登记表.xlsx"
+        assert row["登记表(人员明细)"] == name and links[name] == f"{name}"
+        people, _, _ = rows(rs.attachment_files(city)[name])
+        assert len(people) == row["人数"] > 0
+        assert sum(p["登记次数"] for p in people) == row["登记人次"]
+        assert round(sum(p["合计(元)"] for p in people), 2) == row["合计(元)"]
+    listings = rs.register_people(province)
+    assert sum(r["登记人次"] for r in body) == len(listings)
+    assert round(sum(r["合计(元)"] for r in body) * 100) == int((listings["cash_fen"] + listings["goods_fen"]).sum())
+
+
 @pytest.mark.slow
 @pytest.mark.xdist_group("levels")
 def test_nested_roll_ups_reconcile_and_name_a_failed_county_at_every_level(plan_path, tmp_path, monkeypatch):

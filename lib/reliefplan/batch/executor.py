@@ -45,6 +45,9 @@ class LocalExecutor:
     name = "local"
 
     def __init__(self, jobs: int):
+        # jobs handed to the pool at once: one per worker plus one queued, so a worker finishing a job
+        # starts the next at once while the runner still chooses what comes after (roll-ups first)
+        self.slots = jobs + 1
         # spawn, not fork: the runner has threads (progress bar) and zmq state a fork would copy
         self.jobs = jobs
         self._context = multiprocessing.get_context("spawn")
@@ -97,6 +100,7 @@ class DaskExecutor:
     """
 
     name = "dask"
+    slots = None   # every job is submitted at once: the cluster may grow, its scheduler spreads them
 
     def __init__(self, jobs: int, scheduler: str | None = None):
         from distributed import Client, LocalCluster

@@ -240,3 +240,21 @@ _CITY_TITLES = {
     "02_budget_model": ("预算测算与方案比较", "Budget model and scenarios"),
     "03_coverage_map": ("慰问对象覆盖与缺口", "Beneficiary coverage and gaps"),
 }
+
+
+def submit_order(jobs) -> list[Job]:
+    """The order independent jobs (no roll-ups) are handed to the workers, so roll-ups can start early.
+
+    Units grouped by the unit above them (a city's counties one after another), the groups with most
+    units first and each group's units in code order; then organizer reports, then the city notebooks.
+    With the runner starting each roll-up as soon as its children are done, the cities' roll-ups then
+    run while the next city's counties do, and the last city to finish is a small one, so the roll-ups
+    that must wait for everything (that city's and the top one) are a short tail.
+    """
+    units = [j for j in jobs if j.kind == "unit"]
+    size: dict = {}
+    for job in units:
+        size[job.parent_code] = size.get(job.parent_code, 0) + 1
+    rank = {"organizer": 1}
+    return sorted(jobs, key=lambda j: (0, -size[j.parent_code], j.parent_code, j.job_id) if j.kind == "unit"
+                  else (rank.get(j.kind, 2), 0, "", j.job_id))

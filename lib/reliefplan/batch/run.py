@@ -27,7 +27,7 @@ from reliefplan.batch.files import (
 )
 from reliefplan.batch.html import PLOTLY_JS, copy_plotly_js
 from reliefplan.batch.index import write_indexes
-from reliefplan.batch.jobs import build_jobs, jobs_units
+from reliefplan.batch.jobs import build_jobs, jobs_units, submit_order
 from reliefplan.batch.manifest import job_entry, load_manifest, now_iso, output_kind, write_manifest
 from reliefplan.batch.params import ReportParams, check_jobs_parameters
 from reliefplan.batch.progress import Progress
@@ -274,6 +274,8 @@ def _run_reports(params: ReportParams, *, progress, fresh_kernel: bool, max_jobs
         bar.finished(job_id, "ok", skipped=True)
     executor = None
     running: dict = {}
+    pending: list = []        # jobs not yet handed to the executor
+    waiting: list = []        # roll-ups whose children are done, with their records: next in line
     attempts: dict = {}
     interrupts = _Interrupts()
     interrupts.install()
@@ -283,12 +285,16 @@ def _run_reports(params: ReportParams, *, progress, fresh_kernel: bool, max_jobs
             executor = ex.make_executor(params.executor, workers, params.scheduler)
             notebooks = sorted({str(j.notebook_path()) for j in to_run + later})
             options["paths"] = executor.prepare(plan, notebooks, ship=bool(params.extra.get("ship_inputs")))
-        # units first so the roll-up can start as early as possible; city notebooks after them
-        for job in sorted(to_run, key=lambda j: ({"unit": 0, "organizer": 1}.get(j.kind, 2), j.job_id)):
-            running[executor.submit(job.to_dict(), options)] = job
-        while running or later:
-            busy = {j.job_id for j in running.values()} | {j.job_id for j in later}
-            ready = [j for j in later if not set(j.children) & busy] or ([] if running else later[:1])
+        # Jobs are handed to the executor as its slots free up (a local pool: one per worker and one
+        # queued), not all at once, so that a roll-up whose children are done goes next instead of
+        # queueing behind every remaining unit: the cities' roll-ups run while other counties do, and
+        # the top roll-up starts as soon as the last city is done (see jobs.submit_order).
+        pending = submit_order(to_run)
+        slots = getattr(executor, "slots", None)
+        while running or later or pending or waiting:
+            busy = {j.job_id for j in [*running.values(), *later, *pending, *waiting]}
+            idle = not (running or pending or waiting)
+            ready = [j for j in later if not set(j.children) & busy] or (later[:1] if idle else [])
             for job in ready:
                 later.remove(job)
                 records = _rollup_records(manifest, job.children, fingerprints, inputs, code)
@@ -299,7 +305,10 @@ def _run_reports(params: ReportParams, *, progress, fresh_kernel: bool, max_jobs
                     skip_job(job)
                     bar.finished(job.job_id, "ok", skipped=True)
                 else:
-                    running[executor.submit(job.to_dict(), options)] = job
+                    waiting.append(job)
+            while (waiting or pending) and (slots is None or len(running) < slots):
+                job = (waiting or pending).pop(0)
+                running[executor.submit(job.to_dict(), options)] = job
             if ready:
                 write_manifest(year_dir, manifest)
                 continue
@@ -327,14 +336,14 @@ def _run_reports(params: ReportParams, *, progress, fresh_kernel: bool, max_jobs
         if executor is not None:
             executor.abort()
             executor = None
-        for job in list(running.values()) + later:
+        for job in [*running.values(), *waiting, *pending, *later]:
             summary.statuses.setdefault(job.job_id, "error")
     except KeyboardInterrupt:
         summary.interrupted = True
         if executor is not None:
             executor.abort()
             executor = None
-        for job in list(running.values()) + later:
+        for job in [*running.values(), *waiting, *pending, *later]:
             previous = manifest["jobs"].get(job.job_id)
             if previous and previous.get("status") == "ok" and previous.get("fingerprint") == fingerprints.get(job.job_id):
                 summary.statuses[job.job_id] = "ok"

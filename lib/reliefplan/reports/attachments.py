@@ -1,4 +1,9 @@
-"""The Excel attachments (附件) of a unit report: 汇总表 and 登记表, masked."""
+"""The Excel attachments (附件) of a unit report: 汇总表 and 登记表, masked.
+
+A roll-up over units lists their people in its 登记表 (a city's list, with the county column); a
+roll-up over roll-ups (a province over its cities) lists those units instead, each row linking the
+unit's own 登记表 where its people are (:func:`register_by_unit`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reliefplan.core.areas import area_names, county_of, township_of, unit_of
+from reliefplan.core.areas import area_name, area_names, county_of, township_of, unit_of
 from reliefplan.core.errors import ConfigError
 from reliefplan.core.money import format_yuan
 from reliefplan.ingest.units import organizer_stem, safe_filename
@@ -113,6 +118,83 @@ def register_notes(listings: pd.DataFrame, people: pd.DataFrame, budget_gifts_fe
     return lines
 
 
+# What the units below a roll-up are called in its 登记表, by their area level: (zh, en).
+UNIT_WORDS = {"city": ("市", "City"), "county": ("县(市、区)", "County"), "township": ("乡镇(街道)", "Township")}
+
+
+def lists_units(ctx: ReportContext) -> bool:
+    """Whether a roll-up's 登记表 lists the units below it instead of people: a roll-up over roll-ups.
+
+    A province receives its cities' forms; each city's 登记表 lists its people (and each county's
+    report lists them again), so a province-wide list of every person (~250,000 rows for 福建省)
+    would repeat them in a file too large to use. A roll-up over units that are reports of their
+    own (a city over its counties) keeps the full list of its people.
+    """
+    return not ctx.is_unit and "leaf" in ctx.units and not ctx.units["leaf"].astype(bool).all()
+
+
+def area_stem(ctx: ReportContext, code: str) -> str:
+    """The file-name stem of area ``code``'s attachments (``350100_福州市``), as that area's own report names them."""
+    return f"{code}_{safe_filename(area_name(ctx.areas, code, ctx.lang))}"
+
+
+def register_by_unit(ctx: ReportContext, listings: pd.DataFrame) -> pd.DataFrame:
+    """Per unit below the roll-up: what its own 登记表 holds, and that file's name.
+
+    ``listings``: rows of :func:`register_people` for the roll-up's area. A unit's 登记表 lists each
+    of its people once (:func:`pay_once_at_highest` over the unit's listings), so ``people`` counts
+    distinct person keys within the unit, ``multi_listed`` those listed more than once there, and the
+    money is what the per-person rule pays the unit's listings, which is what its rows add up to.
+    """
+    area = ctx.inputs.registry.loc[listings.index, "area_code"]
+    df = pd.DataFrame({"unit_code": unit_of(area, ctx.units["code"]).to_numpy(),
+                       "person_key": listings["person_key"].to_numpy(),
+                       "cash_fen": listings["cash_fen"].to_numpy(dtype=np.int64),
+                       "goods_fen": listings["goods_fen"].to_numpy(dtype=np.int64)})
+    per_person = df.groupby(["unit_code", "person_key"], sort=False).size()
+    people = per_person.groupby(level=0).size()
+    multi = (per_person > 1).groupby(level=0).sum()
+    money = df.groupby("unit_code")[["cash_fen", "goods_fen"]].sum()
+    listed = df.groupby("unit_code").size()
+    rows = []
+    for u in ctx.units.itertuples(index=False):
+        code = str(u.code)
+        cash = int(money["cash_fen"].get(code, 0))
+        goods = int(money["goods_fen"].get(code, 0))
+        rows.append({"unit_code": code, "unit_name": area_name(ctx.areas, code, ctx.lang),
+                     "people": int(people.get(code, 0)), "listings": int(listed.get(code, 0)),
+                     "multi_listed": int(multi.get(code, 0)), "cash_fen": cash, "goods_fen": goods,
+                     "gifts_fen": cash + goods, "register": f"{area_stem(ctx, code)}_登记表.xlsx"})
+    out = pd.DataFrame(rows, columns=["unit_code", "unit_name", "people", "listings", "multi_listed", "cash_fen",
+                                      "goods_fen", "gifts_fen", "register"])
+    for col in ("people", "listings", "multi_listed", "cash_fen", "goods_fen", "gifts_fen"):
+        out[col] = out[col].astype("int64")
+    return out
+
+
+def unit_register_notes(ctx: ReportContext, listings: pd.DataFrame, by_unit: pd.DataFrame,
+                        budget_gifts_fen: int) -> list[str]:
+    """The lines under a units 登记表: where the people are, and how its counts relate to the people listed."""
+    zh_word, en_word = UNIT_WORDS.get(str(ctx.units["level"].iloc[0]) if "level" in ctx.units and len(ctx.units)
+                                      else "", ("单位", "unit"))
+    distinct = int(listings["person_key"].nunique())
+    lines = [f"本表汇总各{zh_word}的登记表（附件2）：每行为该{zh_word}登记表所列人数与慰问金品，人员明细（已脱敏）见该表"
+             f"（点击文件名打开，与本表放在同一文件夹）；其下各单位报告的登记表亦列有这些人员，汇总未删减任何人员。"]
+    if ctx.lang == "en":
+        lines.append(f"Each row sums one {en_word.lower()}'s own register (附件2), which lists its people (masked): "
+                     "click the file name (kept in the same folder). The reports below it list them too; "
+                     "nobody is left out.")
+    across = int(by_unit["people"].sum()) - distinct
+    lines.append(f"{ctx.unit_name}共{distinct:,}人（不重复），登记{len(listings):,}人次"
+                 + (f"；其中{across:,}人在两个及以上{zh_word}登记，在各{zh_word}登记表中各列一次，故人数合计多于不重复人数。"
+                    if across > 0 else "。"))
+    paid = int(by_unit["gifts_fen"].sum())
+    if budget_gifts_fen != paid:
+        lines.append(f"本表慰问金品合计{format_yuan(paid)}元；汇总表按登记人次测算{format_yuan(budget_gifts_fen)}元，"
+                     f"差额{format_yuan(budget_gifts_fen - paid)}元为重复登记部分。")
+    return lines
+
+
 def filing_unit(ctx: ReportContext) -> str:
     """The 填报单位 of the forms: the organizer of an organizer's report, else the plan's organizing agency."""
     return str(ctx.organizer or ctx.plan.get("organizer") or ctx.unit_name)
@@ -122,7 +204,7 @@ def attachment_files(ctx: ReportContext) -> dict[str, bytes]:
     """The unit's (or the roll-up's) Excel attachments: file name -> xlsx bytes."""
 
     code = ctx.area_code
-    stem = organizer_stem(ctx.organizer) if ctx.organizer else f"{code}_{safe_filename(ctx.unit_name)}"
+    stem = organizer_stem(ctx.organizer) if ctx.organizer else area_stem(ctx, code)
     unit_line = f"填报单位（盖章）：{filing_unit(ctx)}"
     lines = ctx.unit_lines()
     cat_frame = xf.summary_frame(lines, "category", ctx.category_labels())
@@ -135,16 +217,22 @@ def attachment_files(ctx: ReportContext) -> dict[str, bytes]:
         sheets.insert(0, ("按单位", "附件3", f"{ctx.unit_name}{ctx.year}年春节送温暖慰问汇总表(按单位)", unit_line,
                           unit_frame, ("县(市、区)", "Unit")))
     listings = register_people(ctx)
-    people = pay_once_at_highest(listings)
-    files = {
-        f"{stem}_汇总表.xlsx": xf.summary_workbook(sheets, demo=ctx.demo, lang=ctx.lang),
-        f"{stem}_登记表.xlsx": xf.register_workbook(
-            xf.register_frame(people), form_no="附件2",
-            title=f"{ctx.unit_name}{ctx.year}年春节送温暖慰问对象登记表", unit_line=unit_line, demo=ctx.demo,
+    title = f"{ctx.unit_name}{ctx.year}年春节送温暖慰问对象登记表"
+    if lists_units(ctx):
+        by_unit = register_by_unit(ctx, listings)
+        level = str(ctx.units["level"].iloc[0]) if "level" in ctx.units and len(ctx.units) else ""
+        register = xf.register_units_workbook(
+            by_unit, form_no="附件2", title=f"{title}（按{UNIT_WORDS.get(level, ('单位',))[0]}汇总）",
+            unit_line=unit_line, demo=ctx.demo, lang=ctx.lang, unit_header=UNIT_WORDS.get(level, ("单位", "Unit")),
+            notes=unit_register_notes(ctx, listings, by_unit, int(cat_frame["gifts_fen"].sum())))
+    else:
+        people = pay_once_at_highest(listings)
+        register = xf.register_workbook(
+            xf.register_frame(people), form_no="附件2", title=title, unit_line=unit_line, demo=ctx.demo,
             lang=ctx.lang, with_county=not ctx.is_unit,
-            notes=register_notes(listings, people, int(cat_frame["gifts_fen"].sum()))),
-    }
-    return files
+            notes=register_notes(listings, people, int(cat_frame["gifts_fen"].sum())))
+    return {f"{stem}_汇总表.xlsx": xf.summary_workbook(sheets, demo=ctx.demo, lang=ctx.lang),
+            f"{stem}_登记表.xlsx": register}
 
 
 def wants_plan_doc(ctx: ReportContext, plan_doc: bool | None = None) -> bool:
@@ -162,8 +250,7 @@ def wants_plan_doc(ctx: ReportContext, plan_doc: bool | None = None) -> bool:
 
 def plan_doc_file(ctx: ReportContext) -> dict[str, bytes]:
     """``{file name: .docx bytes}``: the draft 实施方案 beside the report, its figures the 汇总表's."""
-    stem = f"{ctx.area_code}_{safe_filename(ctx.unit_name)}"
-    return {f"{stem}_{ctx.year}年实施方案草稿.docx": build_plan_doc(ctx)}
+    return {f"{area_stem(ctx, ctx.area_code)}_{ctx.year}年实施方案草稿.docx": build_plan_doc(ctx)}
 
 
 def write_attachments(ctx: ReportContext, folder, *, plan_doc: bool | None = None) -> list[str]:

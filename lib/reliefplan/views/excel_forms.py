@@ -41,7 +41,7 @@ class FormColumn:
     key: str
     zh: str
     en: str
-    kind: str = "text"      # text | int | money | seq
+    kind: str = "text"      # text | int | money | seq | link (a file name beside the workbook)
     width: float = 12
 
 
@@ -77,6 +77,21 @@ REGISTER_COLUMNS = (
     FormColumn("goods_fen", "慰问品(元)", "Goods (yuan)", "money", 13),
     FormColumn("gifts_fen", "合计(元)", "Total (yuan)", "money", 14),
     FormColumn("person_key", "对象编号", "Person key", "text", 18),
+)
+
+# The 登记表 of a roll-up over roll-ups (a province over its cities): one row per unit, what that unit's own
+# 登记表 holds (its people are listed there, masked), with the file linked.
+REGISTER_UNIT_COLUMNS = (
+    FormColumn("seq", "序号", "No.", "seq", 6),
+    FormColumn("unit_code", "区划代码", "Area code", "text", 10),
+    FormColumn("unit_name", "单位", "Unit", "text", 14),
+    FormColumn("people", "人数", "People", "int", 10),
+    FormColumn("listings", "登记人次", "Listings", "int", 10),
+    FormColumn("multi_listed", "多单位登记人数", "Listed more than once", "int", 12),
+    FormColumn("cash_fen", "慰问金(元)", "Cash (yuan)", "money", 16),
+    FormColumn("goods_fen", "慰问品(元)", "Goods (yuan)", "money", 16),
+    FormColumn("gifts_fen", "合计(元)", "Total (yuan)", "money", 17),
+    FormColumn("register", "登记表(人员明细)", "Register (people)", "link", 36),
 )
 
 # A household roster's 登记表 also says which household each member belongs to and how.
@@ -176,6 +191,7 @@ def _formats(wb):
         "header_en": wb.add_format({**cell, "italic": True, "align": "center", "text_wrap": True, "font_size": 9,
                                     "bg_color": "#F2F2F2"}),
         "text": wb.add_format({**cell, "text_wrap": True}),
+        "link": wb.add_format({**cell, "font_color": "#0563C1", "underline": 1}),
         "seq": wb.add_format({**cell, "align": "center"}),
         "int": wb.add_format({**cell, "num_format": "#,##0"}),
         "money": wb.add_format({**cell, "num_format": "#,##0.00"}),
@@ -239,6 +255,9 @@ def write_form(wb, sheet_name: str, *, form_no: str, title: str, unit_line: str,
                     ws.write_blank(r, i, None, fmt["int"])
                 else:
                     ws.write_number(r, i, int(value), fmt["seq" if col.kind == "seq" else "int"])
+            elif col.kind == "link" and isinstance(value, str) and value:
+                # a file beside this one (a name, never a path: the caller builds it with safe_filename)
+                ws.write_url(r, i, f"external:{value}", fmt["link"], string=value)
             else:
                 ws.write_string(r, i, "" if value is None or (not isinstance(value, str) and pd.isna(value))
                                 else str(value), fmt["text"])
@@ -309,4 +328,17 @@ def register_workbook(frame: pd.DataFrame, *, form_no: str, title: str, unit_lin
     def write(wb):
         write_form(wb, sheet_name, form_no=form_no, title=title, unit_line=unit_line, columns=columns,
                    rows=frame, demo=demo, lang=lang, measure="单位：人、元", notes=notes)
+    return workbook_bytes(write)
+
+
+def register_units_workbook(frame: pd.DataFrame, *, form_no: str, title: str, unit_line: str, demo: bool = False,
+                            lang: str = "zh", unit_header: tuple[str, str] = ("单位", "Unit"), notes=()) -> bytes:
+    """The 登记表 of a roll-up over roll-ups: one row per unit below (``REGISTER_UNIT_COLUMNS``), each
+    linking the unit's own 登记表 file, which lists its people (masked); ``notes`` under the 合计 row."""
+    columns = tuple(FormColumn(c.key, *unit_header, c.kind, c.width) if c.key == "unit_name" else c
+                    for c in REGISTER_UNIT_COLUMNS)
+
+    def write(wb):
+        write_form(wb, "登记表", form_no=form_no, title=title, unit_line=unit_line, columns=columns, rows=frame,
+                   demo=demo, lang=lang, measure="单位：人、元", notes=notes)
     return workbook_bytes(write)
