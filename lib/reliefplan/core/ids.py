@@ -87,6 +87,9 @@ _DIGITS15 = re.compile(r"[0-9]{15}")
 _MAX_EXACT_DIGITS = 15  # Excel keeps 15 significant digits of a number
 
 
+_GENDERS = np.array(["女", "男"], dtype=object)   # by the parity of digit 17
+
+
 def check_char(first17: str) -> str:
     """The GB 11643 mod 11-2 check character for the first 17 digits."""
     if not isinstance(first17, str) or not re.fullmatch(r"[0-9]{17}", first17):
@@ -242,7 +245,7 @@ def validate_ids(values, *, today=None) -> pd.DataFrame:
         good = pd.isna(sub_reason)
         good_pos = pos[good]
         birth[good_pos] = dates[good].astype("datetime64[ns]")
-        gender[good_pos] = np.where(mat[good, 16] % 2 == 1, "男", "女")
+        gender[good_pos] = _GENDERS[mat[good, 16] % 2]   # two shared str objects, not one per row
         province = mat[good, 0] * 10 + mat[good, 1]
         known = np.isin(province, np.array(sorted(int(p) for p in PROVINCE_CODES)))
         w = warning[good_pos]

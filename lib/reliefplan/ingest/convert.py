@@ -63,6 +63,19 @@ def per_unique(values: np.ndarray, func) -> tuple[np.ndarray, np.ndarray, np.nda
     return out[codes], reason[codes], warn[codes]
 
 
+def repeated(value, n: int) -> np.ndarray:
+    """An object array of ``n`` times the same object (``np.full`` makes a new str per element)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
+def shared_values(values: np.ndarray) -> np.ndarray:
+    """``values`` with equal cells sharing one object: a column of repeated names costs a pointer per row."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    return uniques[codes]
+
+
 def code_text(value) -> str:
     """A code-like cell as text: spaces removed, a number's ".0" dropped."""
     text = strip_all_spaces(excel.cell_text(value))

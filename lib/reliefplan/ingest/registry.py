@@ -57,7 +57,7 @@ import pandas as pd
 
 from reliefplan.core import privacy
 from reliefplan.ingest.area_match import AreaResolver
-from reliefplan.ingest.convert import category_lookup_of
+from reliefplan.ingest.convert import category_lookup_of, repeated, shared_values
 from reliefplan.ingest.header import HEADER_SEARCH_ROWS
 from reliefplan.ingest.problems import (
     PROBLEM_COLUMNS, REASONS, problem_lines, rejected_frame, with_originals,
@@ -203,10 +203,13 @@ def _combine(path: Path, parts: list[SheetPart], skipped: list[tuple[str, str]])
         ctx = dict(path=source_file, sheet=part.sheet, names=part.names, data=part.data, field_col=part.field_col,
                    row_numbers=part.row_numbers)
         lines = problem_lines(prob, **ctx)
-        accepted.append(_accepted_frame(part.out, np.flatnonzero(good), part.row_numbers, source_file, part.sheet))
         rejected.append(rejected_frame(lines, **ctx))
         problems.append(lines.drop(columns=["pos"]))
         warnings.append(with_originals(problem_lines(part.warnings.frame(), **ctx), **ctx))
+        # The raw cells are needed only for the problem lines: let them go before the typed frame is built.
+        del ctx
+        part.data = None
+        accepted.append(_accepted_frame(part.out, np.flatnonzero(good), part.row_numbers, source_file, part.sheet))
         counts.append(SheetCount(part.sheet, part.header_row, len(part.row_numbers), int(good.sum()),
                                  int((~good).sum()), part.blank_rows, part.footer_rows, part.roster, part.households))
         notes.extend(part.notes)
@@ -286,42 +289,60 @@ def _flag_trailing_zeros(parts: list[SheetPart]) -> None:
 
 def _accepted_frame(out: dict, pos: np.ndarray, row_numbers: np.ndarray, source_file: str,
                     sheet: str | None) -> pd.DataFrame:
-    """The accepted rows as the typed registry frame (columns :data:`ACCEPTED_COLUMNS`)."""
+    """The accepted rows as the typed registry frame (columns :data:`ACCEPTED_COLUMNS`).
+
+    Each converted column is taken out of ``out`` as it is used, so the sheet's
+    converted columns and the frame are not all held at once; repeated values
+    (gender, county, the file and sheet names, names) share one str object
+    instead of one per row, which is most of the memory of a large registry.
+    """
+    n = len(pos)
+
     def pick(key, fill=None):
         if key not in out:
-            return np.full(len(pos), fill, dtype=object)
-        value = out[key]
+            return repeated(fill, n)
+        value = out.pop(key)
         arr = value.to_numpy() if isinstance(value, pd.Series) else np.asarray(value)
         return arr[pos]
 
+    def text(values) -> pd.Series:
+        return pd.Series(values, dtype="str")
+
+    frame = {}
+    frame["name"] = text(shared_values(pick("name")))
     id_numbers = pick("id_number")
-    frame = pd.DataFrame({
-        "name": pd.Series(pick("name"), dtype="str"),
-        "id_number": pd.Series(id_numbers, dtype="str"),
-        "person_key": pd.Series(privacy.person_keys(id_numbers), dtype="str"),
-        "gender": pd.Series(pick("gender"), dtype="str"),
-        "birth_date": pd.Series(pick("birth_date"), dtype="datetime64[ns]"),
-        "area_code": pd.Series(pick("area_code"), dtype="str"),
-        "county_code": pd.Series(pick("area_code"), dtype="str").str.slice(0, 6),
-        "category": pd.Series(pick("category"), dtype="str"),
-        "household_size": pd.array(pick("household_size"), dtype="Int64"),
-        "income_fen": pd.array(pick("income_fen"), dtype="Int64"),
-        "phone": pd.Series(pick("phone"), dtype="str"),
-        "organizer": pd.Series(pick("organizer"), dtype="str"),
-        "address": pd.Series(pick("address"), dtype="str"),
-        "disabled": pd.Series(pick("disabled", False), dtype=bool),
-        "seriously_ill": pd.Series(pick("seriously_ill", False), dtype=bool),
-        "diagnosis": pd.Series(pick("diagnosis"), dtype="str"),
-        "note": pd.Series(pick("note"), dtype="str"),
-        "delivery": pd.Series(pick("delivery"), dtype="str"),
-        "source_file": pd.Series(np.full(len(pos), source_file, dtype=object), dtype="str"),
-        "source_row": pd.Series(row_numbers[pos], dtype=np.int64),
-        "source_sheet": pd.Series(np.full(len(pos), sheet, dtype=object), dtype="str"),
-        "household_key": pd.Series(pick("household_key"), dtype="str"),
-        "relationship": pd.Series(pick("relationship"), dtype="str"),
-    })
-    for col in ("organizer", "phone", "address", "diagnosis", "note", "delivery", "household_key", "relationship"):
-        frame[col] = frame[col].replace("", np.nan)
-    return frame[list(ACCEPTED_COLUMNS)]
+    frame["id_number"] = text(id_numbers)
+    frame["person_key"] = text(privacy.person_keys(id_numbers))
+    del id_numbers
+    frame["gender"] = text(pick("gender"))
+    frame["birth_date"] = pd.Series(pick("birth_date"), dtype="datetime64[ns]")
+    area = pick("area_code")
+    frame["area_code"] = text(area)
+    frame["county_code"] = text(_county_codes(area))
+    frame["category"] = text(pick("category"))
+    frame["household_size"] = pd.array(pick("household_size"), dtype="Int64")
+    frame["income_fen"] = pd.array(pick("income_fen"), dtype="Int64")
+    for col in ("phone", "organizer", "address"):
+        frame[col] = _empty_as_nan(text(pick(col)))
+    frame["disabled"] = pd.Series(pick("disabled", False), dtype=bool)
+    frame["seriously_ill"] = pd.Series(pick("seriously_ill", False), dtype=bool)
+    for col in ("diagnosis", "note", "delivery"):
+        frame[col] = _empty_as_nan(text(pick(col)))
+    frame["source_file"] = text(repeated(source_file, n))
+    frame["source_row"] = pd.Series(row_numbers[pos], dtype=np.int64)
+    frame["source_sheet"] = text(repeated(sheet, n))
+    for col in ("household_key", "relationship"):
+        frame[col] = _empty_as_nan(text(pick(col)))
+    return pd.DataFrame(frame, copy=False)[list(ACCEPTED_COLUMNS)]
 
 
+def _county_codes(area: np.ndarray) -> np.ndarray:
+    """The first 6 digits of each area code, worked out once per distinct code (shared str objects)."""
+    codes, uniques = pd.factorize(np.asarray(area, dtype=object), use_na_sentinel=False)
+    county = pd.Series(uniques, dtype="str").str.slice(0, 6).to_numpy(dtype=object)
+    return county[codes]
+
+
+def _empty_as_nan(s: pd.Series) -> pd.Series:
+    """An optional text column with empty cells as missing (NaN), as the models expect."""
+    return s.replace("", np.nan)

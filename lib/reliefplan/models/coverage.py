@@ -43,7 +43,7 @@ from reliefplan.models import delivery
 from reliefplan.models.coverage_inputs import CoverageInputs, load_inputs  # noqa: F401  (re-exported)
 from reliefplan.core.lunar_dates import spring_festival
 from reliefplan.core.money import to_fen
-from reliefplan.core.privacy import person_key
+from reliefplan.core.privacy import person_keys
 from reliefplan.models import continuity as cont
 from reliefplan.models import follow_up as gaplist
 from reliefplan.models import multi_listed as dup
@@ -107,7 +107,10 @@ def person_status(registry: pd.DataFrame, eligibility: pd.DataFrame, visits: pd.
     with ``registered`` False (they count as inclusion when reached).
     """
     priority = priority or {}
-    reg = registry.copy()
+    # Only the columns read below: a copy of every registry column is the largest transient of a big run.
+    keep = [c for c in ("person_key", "name", "area_code", "county_code", "category", "income_fen", "phone",
+                        "household_size", "delivery") if c in registry]
+    reg = registry[["id_number", *keep, *(["organizer"] if "organizer" in registry else [])]].copy()
     elig = eligibility.reindex(reg.index)
     reg["eligible"] = elig["eligible"].fillna(False).astype(bool)
     for col in ("income_ratio", "dibao_fen", "reason_zh", "reason_en", "age"):
@@ -124,12 +127,15 @@ def person_status(registry: pd.DataFrame, eligibility: pd.DataFrame, visits: pd.
     any_eligible = grouped["eligible"].any()
     any_planned = grouped["planned"].any()
 
-    best = reg.sort_values(["eligible", "priority", "_order"], ascending=[False, True, True]) \
-        .drop_duplicates("id_number", keep="first").set_index("id_number")
+    # The representative row of each person: sort positions by the keys, not the whole frame.
+    order = reg[["eligible", "priority", "_order"]].sort_values(["eligible", "priority", "_order"],
+                                                               ascending=[False, True, True])["_order"].to_numpy()
+    ids_in_order = reg["id_number"].to_numpy()[order]
+    first = order[~pd.Series(ids_in_order).duplicated(keep="first").to_numpy()]
     keep = [c for c in ("person_key", "name", "area_code", "county_code", "category", "income_fen",
                         "income_ratio", "dibao_fen", "age", "phone", "reason_zh", "reason_en",
-                        "priority", "household_size", "delivery") if c in best]
-    people = best[keep].copy()
+                        "priority", "household_size", "delivery") if c in reg]
+    people = reg[["id_number", *keep]].take(first).set_index("id_number")
     people["registered"] = True
     people["listings"] = listings.reindex(people.index).astype(int)
     people["organizers"] = organizers.reindex(people.index).fillna("")
@@ -151,7 +157,7 @@ def person_status(registry: pd.DataFrame, eligibility: pd.DataFrame, visits: pd.
         first = vis.drop_duplicates("id_number").set_index("id_number").loc[extra_ids]
 
         extra = pd.DataFrame({
-            "person_key": [person_key(i) for i in extra_ids],
+            "person_key": person_keys(extra_ids),
             "name": first["name"] if "name" in first else "",
             "area_code": first["area_code"].astype(str),
             "county_code": county_of(first["area_code"]),

@@ -16,6 +16,7 @@ any report shows.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from reliefplan.core import labels
@@ -26,11 +27,39 @@ from reliefplan.core.privacy import mask_frame
 
 
 def joined_unique(keys: pd.Series, values: pd.Series, sep: str = "、") -> pd.Series:
-    """Per key, its distinct non-empty values in first-seen order, joined: a plain O(n) pass.
+    """Per key, its distinct non-empty values in first-seen order, joined; keys in first-seen order.
 
-    (A groupby with a Python function per group is orders of magnitude
-    slower.)
+    Whole columns at a time: (key, value) pairs are deduplicated in numpy and
+    only keys with two or more distinct values are joined in Python (a
+    groupby with a Python function per group, or a dict per key, costs
+    minutes and gigabytes on a few million rows).
     """
+    key_arr = pd.Series(keys).to_numpy(dtype=object)
+    if not len(key_arr) or pd.isna(key_arr).any():   # NaN keys: keep the plain pass, whose grouping of NaN is by identity
+        return _joined_unique_loop(keys, values, sep)
+    codes, uniques = pd.factorize(key_arr)
+    vals = pd.Series(values).to_numpy(dtype=object)
+    present = ~pd.isna(vals)
+    text = vals[present]
+    not_str = np.flatnonzero([type(v) is not str for v in text]) if len(text) else np.zeros(0, dtype=np.int64)
+    if len(not_str):
+        text = text.copy()
+        text[not_str] = [str(v) for v in text[not_str]]
+    pairs = pd.DataFrame({"code": codes[present], "text": text})
+    pairs = pairs.loc[pairs["text"].to_numpy() != ""].drop_duplicates()
+    pair_code = pairs["code"].to_numpy()
+    n_values = np.bincount(pair_code, minlength=len(uniques))
+    out = np.full(len(uniques), "", dtype=object)
+    single = n_values[pair_code] == 1
+    out[pair_code[single]] = pairs["text"].to_numpy()[single]
+    several = pairs.loc[~single]
+    if len(several):
+        joined = several.groupby("code", sort=False)["text"].agg(sep.join)
+        out[joined.index.to_numpy()] = joined.to_numpy(dtype=object)
+    return pd.Series(out, index=pd.Index(list(uniques)), dtype=object)
+
+
+def _joined_unique_loop(keys: pd.Series, values: pd.Series, sep: str) -> pd.Series:
     seen: dict = {}
     for k, v in zip(keys.tolist(), values.tolist()):
         bucket = seen.setdefault(k, {})
@@ -67,6 +96,14 @@ def duplicates(registry: pd.DataFrame, visits: pd.DataFrame | None = None, *, ye
     (over ``cap_fen``; 0 when there is no cap). Sorted by total received,
     then times listed, largest first.
     """
+    paid = received_by_person(visits, year=year) if visits is not None and year is not None else None
+    # Only people listed twice, or visited twice, can be in the table: the rest of a big registry is left out
+    # before grouping (the same rows come out, a million single listings are not joined and dropped).
+    ids = registry["id_number"]
+    maybe = ids.duplicated(keep=False).to_numpy().copy()
+    if paid is not None:
+        maybe |= ids.isin(paid.index[paid["n_visits"] > 1]).to_numpy()
+    registry = registry.loc[maybe]
     g = registry.groupby("id_number", sort=True)
     listed = pd.DataFrame({
         "name": g["name"].first(),
@@ -76,7 +113,6 @@ def duplicates(registry: pd.DataFrame, visits: pd.DataFrame | None = None, *, ye
         "n_organizers": g["organizer"].nunique().astype(int) if "organizer" in registry else 1,
         "categories": joined_unique(registry["id_number"], registry["category"]),
     })
-    paid = received_by_person(visits, year=year) if visits is not None and year is not None else None
     if paid is not None:
         people = listed.join(paid, how="outer")
         people["name"] = people["name"].fillna(people.get("visit_name"))
