@@ -63,6 +63,13 @@ def per_unique(values: np.ndarray, func) -> tuple[np.ndarray, np.ndarray, np.nda
     return out[codes], reason[codes], warn[codes]
 
 
+def map_unique(values: pd.Series, func) -> pd.Series:
+    """``values.map(func)`` calling ``func`` once per distinct value (cells of a table repeat a lot)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    mapped = pd.Series(uniques, dtype=object).map(func)
+    return mapped.take(codes).set_axis(values.index).rename(values.name)
+
+
 def repeated(value, n: int) -> np.ndarray:
     """An object array of ``n`` times the same object (``np.full`` makes a new str per element)."""
     out = np.empty(n, dtype=object)

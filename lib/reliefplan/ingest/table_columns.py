@@ -21,7 +21,7 @@ from reliefplan.core.errors import ConfigError
 from reliefplan.core.ids import REASONS, validate_ids
 from reliefplan.core.text import clean_cell, header_key, strip_all_spaces
 from reliefplan.ingest.categories import category_lookup
-from reliefplan.ingest.convert import bool_value, int_value, money_value, per_unique, reason_text
+from reliefplan.ingest.convert import bool_value, int_value, map_unique, money_value, per_unique, reason_text
 
 _SHOW_PROBLEMS = 5         # problems listed in the error message
 
@@ -78,7 +78,7 @@ def _empty(col: str, text: pd.Series, required: bool, problems: TableProblems) -
 
 
 def _as_code(col, raw, required, problems):
-    text = raw.map(strip_all_spaces).str.replace(r"\.0+$", "", regex=True)
+    text = map_unique(raw, strip_all_spaces).str.replace(r"\.0+$", "", regex=True)
     blank = _empty(col, text, required, problems)
     bad = ~blank & ~text.str.fullmatch(_CODE.pattern).to_numpy(dtype=bool)
     problems.add_mask(raw, bad, col, "区划代码须为数字", "an area code must be digits")
@@ -93,7 +93,7 @@ def _shared(col, raw, required, problems, converter, kind, minimum=None) -> np.n
     Problems are worded by :func:`reliefplan.ingest.convert.reason_text`, so the
     registry and the tables accept and refuse the same cells in the same words.
     """
-    blank = _empty(col, raw.map(strip_all_spaces), required, problems)
+    blank = _empty(col, map_unique(raw, strip_all_spaces), required, problems)
     values, reasons, _ = per_unique(raw.to_numpy(dtype=object), converter)
     reasons = np.where(blank, None, reasons)
     for code in pd.unique(reasons[pd.notna(reasons)]):
@@ -114,7 +114,7 @@ def _as_money(col, raw, required, problems):
 
 
 def _as_date(col, raw, required, problems):
-    text = raw.map(strip_all_spaces)
+    text = map_unique(raw, strip_all_spaces)
     text = text.str.replace(r"(T|\s)?00:00:00(\.0+)?$", "", regex=True)
     norm = (text.str.replace("年", "-", regex=False).str.replace("月", "-", regex=False)
             .str.replace("日", "", regex=False).str.replace(r"[/.]", "-", regex=True))
@@ -136,7 +136,7 @@ def _as_bool(col, raw, required, problems):
 
 def _as_choice(col, raw, required, problems, aliases: dict[str, str], zh_what: str, en_what: str):
     lookup = {header_key(k): v for k, v in aliases.items()}
-    key = raw.map(header_key)
+    key = map_unique(raw, header_key)
     blank = _empty(col, key, required, problems)
     mapped = key.map(lookup)
     bad = ~blank & mapped.isna().to_numpy()
@@ -150,7 +150,7 @@ def _as_category(col, raw, required, problems, categories: pd.DataFrame | None):
         raise ConfigError(f"列 {col} 需要困难类别表(方案 data.categories)",
                           f"column {col} needs the categories table (the plan's data.categories)", column=col)
     lookup = category_lookup(categories)
-    key = raw.map(header_key)
+    key = map_unique(raw, header_key)
     blank = _empty(col, key, required, problems)
     mapped = key.map(lookup)
     bad = ~blank & mapped.isna().to_numpy()
@@ -171,7 +171,7 @@ def _as_id_number(col, raw, required, problems):
 
 
 def _as_decimal(col, raw, required, problems):
-    text = raw.map(strip_all_spaces)
+    text = map_unique(raw, strip_all_spaces)
     blank = _empty(col, text, required, problems)
     out = []
     for pos, value in enumerate(text):
@@ -190,7 +190,7 @@ def _as_decimal(col, raw, required, problems):
 
 
 def _as_text(col, raw, required, problems):
-    text = raw.map(clean_cell)
+    text = map_unique(raw, clean_cell)
     blank = _empty(col, text, required, problems)
     return text.astype("str").where(~blank)
 
@@ -219,6 +219,6 @@ def convert_column(column: schema.Column, raw: pd.Series, problems: TableProblem
     if kind == "decimal":
         return _as_decimal(col, raw, req, problems)
     if kind == "phone":
-        return raw.map(strip_all_spaces).astype("str")
+        return map_unique(raw, strip_all_spaces).astype("str")
     return _as_text(col, raw, req, problems)
 

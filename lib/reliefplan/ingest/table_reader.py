@@ -18,6 +18,7 @@ from reliefplan.core import schema
 from reliefplan.core.errors import InputError
 from reliefplan.core.text import clean_cell, header_key
 from reliefplan.ingest import sheets as excel
+from reliefplan.ingest.convert import map_unique
 from reliefplan.ingest.table_columns import TableProblems, convert_column
 
 _HEADER_SEARCH_ROWS = 10   # a header may sit below a few title rows
@@ -43,7 +44,7 @@ def read_cells(path: Path, error) -> pd.DataFrame:
     width = max((len(r) for r in rows), default=0)
     cells = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], index=numbers,
                          columns=range(width), dtype=object)
-    if cells.empty or not cells.map(clean_cell).ne("").to_numpy().any():
+    if cells.empty or not any(map_unique(cells[j], clean_cell).ne("").any() for j in cells.columns):
         raise error("文件为空", "the file is empty", file=path)
     return cells
 
@@ -100,7 +101,7 @@ def _frame_from_header(cells: pd.DataFrame, header_pos: int, table: schema.Table
     data.columns = columns
     data.index = pd.Index(cells.index[header_pos + 1:].astype("int64"), name="source_row")
     data = data.drop(columns=[c for c in columns if c.startswith("_blank_")])
-    blank = data.apply(lambda col: col.map(clean_cell).eq("")).all(axis=1)
+    blank = data.apply(lambda col: map_unique(col, clean_cell).eq("")).all(axis=1)
     return data.loc[~blank]
 
 
@@ -136,7 +137,7 @@ def read_table(path, table: schema.TableSchema, *, error=InputError, categories=
                                     choices=(choices or {}).get(column.name))
     for name in data.columns:
         if name not in out.columns:
-            out[name] = data[name].map(clean_cell).astype("str")
+            out[name] = map_unique(data[name], clean_cell).astype("str")
     if checks is not None and not problems.rows:
         checks(out, problems)
     problems.raise_if_any(path, error)
