@@ -64,10 +64,16 @@ def per_unique(values: np.ndarray, func) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def map_unique(values: pd.Series, func) -> pd.Series:
-    """``values.map(func)`` calling ``func`` once per distinct value (cells of a table repeat a lot)."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
-    mapped = pd.Series(uniques, dtype=object).map(func)
-    return mapped.take(codes).set_axis(values.index).rename(values.name)
+    """``values.map(func)`` calling ``func`` once per distinct value (cells of a table repeat a lot).
+
+    ``func`` sees each distinct cell as ``map`` would (NaN too), on a Series of
+    the same dtype, so the result's values and dtype are ``map``'s; equal cells
+    share one result object.
+    """
+    codes, _ = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    _, first = np.unique(codes, return_index=True)
+    mapped = values.take(first).map(func)
+    return mapped.take(codes).set_axis(values.index)
 
 
 def repeated(value, n: int) -> np.ndarray:

@@ -110,7 +110,7 @@ def person_status(registry: pd.DataFrame, eligibility: pd.DataFrame, visits: pd.
     # Only the columns read below: a copy of every registry column is the largest transient of a big run.
     keep = [c for c in ("person_key", "name", "area_code", "county_code", "category", "income_fen", "phone",
                         "household_size", "delivery") if c in registry]
-    reg = registry[["id_number", *keep, *(["organizer"] if "organizer" in registry else [])]].copy()
+    reg = registry[["id_number", *keep, *(["organizer"] if "organizer" in registry else [])]]
     elig = eligibility.reindex(reg.index)
     reg["eligible"] = elig["eligible"].fillna(False).astype(bool)
     for col in ("income_ratio", "dibao_fen", "reason_zh", "reason_en", "age"):
@@ -202,7 +202,7 @@ def apply_delivery(status: pd.DataFrame, plan: dict) -> pd.DataFrame:
     ``reached`` from :func:`person_status` is a signed receipt; a transfer
     needs no signature, only a payment (cash or goods recorded).
     """
-    s = status.copy()
+    s = status.copy(deep=False)   # copy-on-write: the columns set below are new, the rest are shared, not copied
     s["delivery"] = delivery.person_modes(s, plan).to_numpy()
     signed = s["reached"].astype(bool)
     paid = s["received_fen"] > 0
@@ -274,7 +274,7 @@ def with_all_areas(funnel_df: pd.DataFrame, codes, *, code_col: str = "county_co
 def with_names(df: pd.DataFrame, areas: pd.DataFrame | None = None, categories: pd.DataFrame | None = None,
                *, lang: str = "zh") -> pd.DataFrame:
     """Add ``area_name`` (for county/township/area code columns) and ``category_label`` columns."""
-    out = df.copy()
+    out = df.copy(deep=False)   # copy-on-write: only the name columns added below are new
     if areas is not None:
         names = area_names(areas, lang)
         for col, target in (("township_code", "township_name"), ("county_code", "county_name"),

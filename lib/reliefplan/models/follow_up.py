@@ -18,6 +18,7 @@ import pandas as pd
 from reliefplan.core import labels
 from reliefplan.core.money import format_yuan
 from reliefplan.core.privacy import mask_id, mask_name, mask_phone
+from reliefplan.ingest.convert import map_unique
 
 
 FOLLOW_UP = {
@@ -36,7 +37,11 @@ def gap_list(status: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
     Rows: eligible and not reached. Sorted by township, then priority, then
     income per head (missing income last), then the masked ID.
     """
-    gaps = status.loc[status["eligible"] & ~status["reached"]].copy()
+    # Only the columns used: a copy of every status column would double a big run's memory here.
+    wanted = [c for c in ("county_code", "county_name", "township_code", "township_name", "category", "category_label",
+                          "priority", "name", "id_number", "phone", "person_key", "income_fen", "income_ratio",
+                          "visited_unsigned") if c in status]
+    gaps = status.loc[status["eligible"] & ~status["reached"], wanted]
     idx = 0 if lang == "zh" else 1
     out = pd.DataFrame(index=gaps.index)
     out["county_code"] = gaps["county_code"].astype(str)
@@ -46,14 +51,15 @@ def gap_list(status: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
     out["category"] = gaps["category"]
     out["category_label"] = gaps["category_label"] if "category_label" in gaps else gaps["category"]
     out["priority"] = gaps["priority"].astype(int) if "priority" in gaps else 99
-    out["name"] = gaps["name"].map(mask_name) if "name" in gaps else ""
+    out["name"] = map_unique(gaps["name"], mask_name) if "name" in gaps else ""
     out["id_number"] = gaps["id_number"].map(mask_id)
     out["phone"] = gaps["phone"].map(mask_phone) if "phone" in gaps else ""
     out["person_key"] = gaps["person_key"] if "person_key" in gaps else ""
     out["income_fen"] = gaps["income_fen"].astype("Int64") if "income_fen" in gaps else pd.NA
     out["income_ratio"] = gaps["income_ratio"].astype(float) if "income_ratio" in gaps else np.nan
     out["visited_unsigned"] = gaps["visited_unsigned"].astype(bool)
-    out["follow_up"] = np.where(out["visited_unsigned"], FOLLOW_UP["unsigned"][idx], FOLLOW_UP["not_visited"][idx])
+    notes = np.array([FOLLOW_UP["not_visited"][idx], FOLLOW_UP["unsigned"][idx]], dtype=object)
+    out["follow_up"] = pd.Series(notes[out["visited_unsigned"].to_numpy(dtype=np.int64)], index=out.index, dtype="str")
     out["_income_sort"] = out["income_fen"].astype("float64").fillna(np.inf)
     out = out.sort_values(["county_code", "township_code", "priority", "_income_sort", "id_number"], kind="stable")
     return out.drop(columns="_income_sort")[COLUMNS].reset_index(drop=True)
