@@ -251,9 +251,11 @@ def test_register_from_a_roster_keeps_households_and_the_budget_total(tmp_path):
     registry = read(roster_xlsx(tmp_path / "roster.xlsx"), categories=tmp_path / "categories.csv").accepted
     ben = bm.beneficiaries_from_registry(registry, plan=plan)
     cats = pd.read_csv(tmp_path / "categories.csv")
+    baseline = bm.cost_model(plan, ben)
     ctx = SimpleNamespace(
         plan=plan, beneficiaries=ben, registry=registry, inputs=SimpleNamespace(registry=registry), areas=NAMED_AREAS,
-        baseline=bm.cost_model(plan, ben), eligibility=pd.DataFrame({"eligible": True}, index=registry.index),
+        baseline=baseline, eligibility=pd.DataFrame({"eligible": True}, index=registry.index),
+        listing_payments=lambda: bm.listing_payments(plan, ben, baseline.standards),
         category_labels=lambda: dict(zip(cats["code"], cats["zh"])))
     people = register_people(ctx)
     # by township, category, household: each household's head first, its members below

@@ -35,6 +35,7 @@ a bilingual :class:`~reliefplan.core.errors.ReliefplanError`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 import pandas as pd
@@ -118,6 +119,11 @@ def chinese_number(text: str) -> int | None:
     return value
 
 
+# The conversions below are cached: lunar_python keeps only the last lunar year it worked out, and a
+# report asks for the campaign year and the one before in turn (春节, 腊月 dates, the lunar labels of a
+# schedule), so each call rebuilt a year's calendar (~10 ms); a province's report set asks thousands of times.
+
+@functools.lru_cache(maxsize=4096)
 def lunar_month_days(lunar_year: int, month: int) -> int:
     """Days in lunar month ``month`` (negative = leap month) of ``lunar_year``; 0 if it doesn't exist."""
     for m in LunarYear.fromYear(lunar_year).getMonths():
@@ -128,7 +134,20 @@ def lunar_month_days(lunar_year: int, month: int) -> int:
 
 def spring_festival(year: int) -> dt.date:
     """春节 (正月初一) of Gregorian year ``year``."""
-    return _to_date(Lunar.fromYmd(year, 1, 1).getSolar())
+    return _lunar_date(int(year), 1, 1)
+
+
+@functools.lru_cache(maxsize=4096)
+def _lunar_date(lunar_year: int, signed_month: int, day: int) -> dt.date:
+    """The Gregorian date of a lunar date that exists (month negative: the leap month)."""
+    return _to_date(Lunar.fromYmd(lunar_year, signed_month, day).getSolar())
+
+
+@functools.lru_cache(maxsize=4096)
+def _lunar_of(day: dt.date) -> tuple[int, int]:
+    """(lunar month, negative for a leap month; lunar day) of a Gregorian day."""
+    lunar = Solar.fromYmd(day.year, day.month, day.day).getLunar()
+    return lunar.getMonth(), lunar.getDay()
 
 
 def new_years_eve(year: int) -> dt.date:
@@ -163,7 +182,7 @@ def lunar_to_date(campaign_year: int, month: int, day: int, *, leap: bool = Fals
               + ("; 除夕是腊月廿九, 请写“除夕”" if is_la else ""),
               f"lunar month {month} {where_en} (lunar year {lunar_year}) has only {days} days, "
               f"so day {day} does not exist" + ("; New Year's Eve is the 29th, write 除夕" if is_la else ""))
-    return _to_date(Lunar.fromYmd(lunar_year, signed, day).getSolar())
+    return _lunar_date(lunar_year, signed, day)
 
 
 def festival_date(key: str, campaign_year: int) -> dt.date:
@@ -202,12 +221,10 @@ def lunar_day_name(day: int) -> str:
 
 def lunar_label(day, lang: str = "zh") -> str:
     """The lunar date of a Gregorian day: 腊月廿六 / 闰四月初一 (en: ``lunar 12/26``)."""
-    d = to_date(day)
-    lunar = Solar.fromYmd(d.year, d.month, d.day).getLunar()
-    month = lunar.getMonth()
+    month, lunar_day = _lunar_of(to_date(day))
     if lang == "en":
-        return f"lunar {'leap ' if month < 0 else ''}{abs(month)}/{lunar.getDay()}"
-    return f"{'闰' if month < 0 else ''}{_LUNAR_MONTH_ZH[abs(month) - 1]}月{lunar_day_name(lunar.getDay())}"
+        return f"lunar {'leap ' if month < 0 else ''}{abs(month)}/{lunar_day}"
+    return f"{'闰' if month < 0 else ''}{_LUNAR_MONTH_ZH[abs(month) - 1]}月{lunar_day_name(lunar_day)}"
 
 
 def describe_date(day) -> dict:

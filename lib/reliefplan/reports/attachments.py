@@ -35,7 +35,7 @@ def register_people(ctx: ReportContext) -> pd.DataFrame:
     a per-person one (:func:`reliefplan.models.households.split_amounts`).
     """
     std = ctx.baseline.standards
-    pay = budget.listing_payments(ctx.plan, ctx.beneficiaries, std)
+    pay = ctx.listing_payments()
     ben = ctx.beneficiaries
     ben = ben.loc[ben.index.isin(ctx.registry.index)]
     pay = pay.loc[ben.index]

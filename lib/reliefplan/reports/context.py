@@ -60,7 +60,8 @@ class ReportContext:
     # -- inputs --
     @cached_property
     def inputs(self):
-        return coverage.load_inputs(self.plan_inputs, boundaries=True)
+        # only a roll-up draws a map: a unit report does not unpickle the boundaries (a province's are large)
+        return coverage.load_inputs(self.plan_inputs, boundaries=not self.is_unit)
 
     @property
     def areas(self) -> pd.DataFrame:
@@ -179,6 +180,16 @@ class ReportContext:
             return self.lines_in(self.unit_code or self.rollup_code, b)
         return b.lines.loc[self.in_unit(b.lines["county_code"])]
 
+    def listing_payments(self, b=None) -> pd.DataFrame:
+        """What the plan's per-person rule pays each listing under budget ``b`` (the baseline by default).
+
+        Decided over the whole planning area (which of a person's listings pays), so, like the budgets,
+        a warm kernel computes it once per scenario and each report gets a copy.
+        """
+        b = b if b is not None else self.baseline
+        return self.plan_inputs.shared(f"listing_payments:{b.scenario}",
+                                       lambda: budget.listing_payments(self.plan, self.beneficiaries, b.standards))
+
     def lines_in(self, code: str, b=None) -> pd.DataFrame:
         """Budget lines of the area ``code``: a county's (or a city's) lines, or a township's share of them.
 
@@ -228,7 +239,8 @@ class ReportContext:
 
     @cached_property
     def timeline(self) -> dict:
-        return timeline_section(self.plan, self.lang, registry=self.registry, areas=self.areas)
+        # the reports draw their own teams' load chart (unit_sections.unit_schedule_blocks), never these
+        return timeline_section(self.plan, self.lang, registry=self.registry, areas=self.areas, load_charts=False)
 
 
 def of_organizer(registry: pd.DataFrame, organizer: str) -> pd.Series:

@@ -24,7 +24,7 @@ def _plain_subjects(table: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def timeline_section(plan: dict, lang: str = "zh", *, registry: pd.DataFrame | None = None,
-                     schedule=None, unit=None, areas: pd.DataFrame | None = None) -> dict:
+                     schedule=None, unit=None, areas: pd.DataFrame | None = None, load_charts: bool = True) -> dict:
     """Everything the report's timeline section shows, as DataFrames and figures.
 
     Returns a dict with: ``title``; ``phases``, ``deliverables``,
@@ -38,7 +38,8 @@ def timeline_section(plan: dict, lang: str = "zh", *, registry: pd.DataFrame | N
     last visit day. ``unit`` (an area code or list of codes, e.g. "350603")
     restricts the schedule to that unit's people after scheduling the whole
     plan (teams share slots across counties), so a unit's section holds only
-    its own people. ``areas`` (the areas table) gives township names.
+    its own people. ``areas`` (the areas table) gives township names. ``load_charts=False`` leaves out
+    ``load`` and ``load_heatmap`` (every team's; a report that shows only some teams draws its own).
     """
     labels.check_lang(lang)
     phases = tl.resolve_phases(plan)
@@ -79,7 +80,8 @@ def timeline_section(plan: dict, lang: str = "zh", *, registry: pd.DataFrame | N
         section["unassigned"] = schedule_tables.unassigned_table(schedule, lang, areas=areas)
         if schedule_tables.needs_delivery_table(schedule):
             section["delivery"] = schedule_tables.delivery_table(schedule, lang)
-        section["load"] = timeline_charts.load_figure(schedule.load, lang)
-        section["load_heatmap"] = timeline_charts.load_heatmap(schedule.load, lang)
+        if load_charts:
+            section["load"] = timeline_charts.load_figure(schedule.load, lang)
+            section["load_heatmap"] = timeline_charts.load_heatmap(schedule.load, lang)
         section["raw"]["schedule"] = schedule
     return section
