@@ -196,12 +196,14 @@ plan = load_plan(sys.argv[1])
 t0 = time.perf_counter()
 inp = coverage.load_inputs(plan, boundaries=False)
 t1 = time.perf_counter()
+load_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 elig = assess(inp.registry, plan, inp.dibao, inp.areas, on_date=spring_festival(int(plan["year"])))
 ben = budget.beneficiaries_from_registry(inp.registry, elig, plan=plan, categories=inp.categories)
 budgets = budget.compare_scenarios(plan, ben)
 cov = coverage.analyse(inp, unit=plan["area"])
 t2 = time.perf_counter()
-print(len(inp.registry), round(t1 - t0, 1), round(t2 - t1, 1), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(len(inp.registry), round(t1 - t0, 1), round(t2 - t1, 1), load_peak,
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
@@ -220,9 +222,10 @@ def memory_run(people: int, province_plan: str, tmp: Path) -> None:
     plan_path.write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
     proc = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(plan_path)], check=True, capture_output=True,
                           text=True)
-    rows, load_s, model_s, maxrss_kb = proc.stdout.split()[-4:]
+    rows, load_s, model_s, load_kb, maxrss_kb = proc.stdout.split()[-5:]
     print(f"\n== memory: budget + coverage on {int(rows):,} registry rows: load {load_s} s, models {model_s} s, "
-          f"peak RSS {int(maxrss_kb) / 2**20:.2f} GiB (target: 5,000,000 people within 8 GB)")
+          f"peak RSS {int(maxrss_kb) / 2**20:.2f} GiB (peak while loading {int(load_kb) / 2**20:.2f} GiB) "
+          f"(target: 5,000,000 people within 8 GB)")
 
 
 def main(argv=None) -> int:
