@@ -16,7 +16,7 @@ from reliefplan.models import affected as am
 from reliefplan.models import whatif
 from reliefplan.views import app as whatif_app
 from reliefplan.views.app import scenarios as sc
-from reliefplan.views.app.money_control import format_amount, parse_amount, shared
+from reliefplan.views.app.money_control import DIMMED, format_amount, parse_amount, shared
 
 XSS = '<img src=x onerror=alert(1)>'
 
@@ -37,6 +37,12 @@ def fen_of(html, key):
 
 def shown(app, key):
     return fen_of(app.headline_html.value, key)
+
+
+def browser_sends(widget, **state):
+    """A change made in the page, through ipywidgets' own handler of browser messages (echo, property lock)."""
+    widget._handle_msg({"content": {"data": {"method": "update", "state": state, "buffer_paths": []}},
+                        "buffers": []})
 
 
 # ------------------------------------------------------------------ money in boxes
@@ -88,6 +94,7 @@ def test_no_english_keys_on_screen(app):
         shown += [getattr(w, "description", "") or "", *getattr(w, "_options_labels", ())]
         if isinstance(w, widgets.Tab):
             shown += list(w.titles)
+    shown = [re.sub(r"<style>.*?</style>", " ", s, flags=re.S) for s in shown]  # a style sheet is not shown
     text = re.sub(r"<[^>]+>", " ", html_lib.unescape("\n".join(shown)))
     assert set(re.findall(r"[A-Za-z_][A-Za-z_0-9]{2,}", text)) <= {"Excel", "HTML"}
     assert "低保户" in text and "资金池" in text
@@ -100,7 +107,7 @@ def test_starting_figures_are_the_librarys(app, inputs):
     assert shown(app, "total") == expected["total_fen"]
     assert shown(app, "gap") == expected["gap_fen"]
     assert app.controls()["amounts"] == {}  # the baseline, exactly as the plan writes it
-    assert app.controls()["no_cap"] and app.cap.box.disabled  # the demo plan has no budget cap: none is invented
+    assert app.controls()["no_cap"] and DIMMED in app.cap.box._dom_classes  # the demo plan has no cap: none invented
     assert 'id="rp-dropped-value"' in app.headline_html.value
     assert "比上年" in app.headline_html.value  # the demo has last year's campaign
     assert 'id="rp-pools"' in app.funding_html.value
@@ -168,7 +175,7 @@ def test_apply_unit_threshold_and_english(inputs):
                         "amounts": {"dibao": {"cash": 650}}})
     assert result.ok and result.unit == "350602"
     assert inputs.unit_names["350602"] in app.headline_html.value and "Total allocated" in app.headline_html.value
-    assert app.threshold_on.value and not app.threshold.disabled
+    assert app.threshold_on.value and DIMMED not in app.threshold._dom_classes
     assert shown(app, "total") == result.summary()["total_fen"]
     app.cap.box.value = "0"
     assert "budget cap" in app.message_html.value
@@ -233,16 +240,34 @@ def test_the_cap_can_be_switched_off_and_is_saved_so(app, inputs):
     app.cap.box.value = "2,000,000"
     assert not app.result.fits and app.result.summary()["cap_fen"] == 200_000_000
     app.cap_on.value = False
-    assert app.cap.box.disabled and app.result.ok and app.result.summary()["cap_fen"] is None
+    assert DIMMED in app.cap.box._dom_classes and app.result.ok and app.result.summary()["cap_fen"] is None
     assert whatif.update(inputs.state, {"cap_yuan": 1, "no_cap": True}).summary()["cap_fen"] is None
     text = sc.plan_copy_yaml({**inputs.plan, "budget_cap": 3_000_000}, app.scenarios.save("不设上限"))
     assert "budget_cap" not in yaml.safe_load(text)
     fresh = whatif_app.build_app(inputs, chart=False)
     fresh.apply({"cap_yuan": 2_500_000})
-    assert fresh.cap_on.value and not fresh.cap.box.disabled
+    assert fresh.cap_on.value and DIMMED not in fresh.cap.box._dom_classes
     fresh.scenarios.load(text.encode("utf-8"), "x.yaml")
     assert not fresh.cap_on.value and fresh.controls()["no_cap"]
     assert fresh.result.summary()["total_fen"] == app.result.summary()["total_fen"]
+
+
+def test_a_switched_off_cap_or_income_line_takes_input_and_switches_itself_on(app, inputs):
+    """Greyed while off, never disabled: the browser enables a disabled control only once the switch's
+    message has been to the kernel and back, and on a busy server a cap typed in between was dropped."""
+    assert not app.cap_on.value and not app.threshold_on.value and app.state.thresholds_supported
+    assert DIMMED in app.cap.box._dom_classes and DIMMED in app.cap.slider._dom_classes
+    assert DIMMED in app.threshold._dom_classes
+    assert not (app.cap.box.disabled or app.cap.slider.disabled or app.threshold.disabled)
+    browser_sends(app.cap.box, value="2,000,000")
+    assert app.cap_on.value and DIMMED not in app.cap.box._dom_classes
+    assert app.result.summary()["cap_fen"] == 200_000_000
+    browser_sends(app.threshold, value=1.2)
+    assert app.threshold_on.value and DIMMED not in app.threshold._dom_classes
+    assert app.controls()["threshold"] == 1.2 and app.controls()["cap_yuan"] == 2_000_000
+    assert app.result.summary() == whatif.update(inputs.state, app.controls()).summary()
+    browser_sends(app.cap.box, value="0")      # a bad amount leaves the switch as it was
+    assert app.cap_on.value and app.cap.value == 2_000_000 and "预算上限" in app.message_html.value
 
 
 # ------------------------------------------------------------------ scenarios

@@ -29,6 +29,7 @@ from reliefplan.views.app.texts import esc
 
 YUAN, MULTIPLE = "yuan", "multiple"
 HUNDREDTHS = 100
+DIMMED = "rp-off"               # CSS class of a control whose switch is off (greyed, still usable)
 _SEPARATORS = re.compile(r"[,，\s_']")
 _SHARED: dict = {}
 
@@ -152,9 +153,13 @@ class MoneyControl:
         if notify and self.on_change:
             self.on_change(self.value)
 
-    def set_disabled(self, disabled: bool) -> None:
-        """Grey out the slider and the box (the value stays, to come back when enabled)."""
-        self.slider.disabled = self.box.disabled = bool(disabled)
+    def set_dimmed(self, dimmed: bool) -> None:
+        """Grey the slider and the box (their switch is off) but leave them usable; see WhatIfApp._show_switches."""
+        for w in (self.slider, self.box):
+            if dimmed:
+                w.add_class(DIMMED)
+            else:
+                w.remove_class(DIMMED)
 
     def refresh_hint(self) -> None:
         self._show_hint()

@@ -25,7 +25,7 @@ from reliefplan.models import whatif
 from reliefplan.views.app import figures
 from reliefplan.views.app.affected import AffectedView
 from reliefplan.views.app.money_control import (
-    HUNDREDTHS, MULTIPLE, YUAN, MoneyControl, ceil_to, label_html, shared,
+    DIMMED, HUNDREDTHS, MULTIPLE, YUAN, MoneyControl, ceil_to, label_html, shared,
 )
 from reliefplan.views.app.scenario_tab import ScenarioTab
 from reliefplan.views.app.texts import esc, t
@@ -37,6 +37,7 @@ POOL_STEP = 1_000               # yuan
 AMOUNT_FLOOR_STEPS = 20         # a standard of 0 still gets a slider of 20 steps
 MULTIPLE_FLOOR = 3 * HUNDREDTHS  # and a 低保 multiple one of 3 months
 TAB_TABLE, TAB_CHART, TAB_AFFECTED, TAB_SCENARIOS = range(4)
+STYLE = f"<style>.rp-whatif .{DIMMED} {{ opacity: 0.45; }}</style>"   # a control whose switch is off
 
 
 def own_state(state: whatif.WhatIfState) -> whatif.WhatIfState:
@@ -81,18 +82,19 @@ class WhatIfApp:
                                              disabled=not self.state.thresholds_supported).add_class("rp-threshold-on")
         self.threshold = widgets.FloatSlider(value=1.0, min=0.5, max=3.0, step=0.1, readout_format=".1f",
                                              description=t("threshold", lang), continuous_update=False,
-                                             disabled=True, style=style).add_class("rp-threshold")
+                                             disabled=not self.state.thresholds_supported,
+                                             style=style).add_class("rp-threshold")
         full0 = whatif.update(self.state, {"cap_yuan": None}).full
         self.cap_base = max(int(bm.cap_fen(plan) or 0), int(full0.total_fen if full0 else 0), 100_000) // 100
         cap0 = int(bm.cap_fen(plan) // 100) if bm.cap_fen(plan) is not None else ceil_to(self.cap_base, CAP_STEP)
         self.cap = MoneyControl(("预算上限", "budget cap"), cap0, step=CAP_STEP, top=self.cap_base * 3, minimum=1,
-                                lang=lang, on_change=self._changed, on_error=self._bad_input, css="rp-cap",
+                                lang=lang, on_change=self._on_cap_amount, on_error=self._bad_input, css="rp-cap",
                                 slider_width="380px", box_width="120px")
         # A plan without a budget cap (the pools are the limit) starts with none: an invented cap would
         # report shortfalls the plan does not have.
         self.cap_on = widgets.Checkbox(value=bm.cap_fen(plan) is not None, description=t("cap_on", lang),
                                        indent=False, layout=widgets.Layout(width="110px")).add_class("rp-cap-on")
-        self.cap.set_disabled(not self.cap_on.value)
+        self._show_switches()
 
         self.pool_controls: dict[str, MoneyControl] = {}
         self.pool_base: dict[str, int] = {}
@@ -133,8 +135,9 @@ class WhatIfApp:
 
         self._load_scenario(self.scenario.value)
         self.scenario.observe(self._on_scenario, names="value")
-        for w in (self.unit, self.mode, self.threshold):
+        for w in (self.unit, self.mode):
             w.observe(self._changed, names="value")
+        self.threshold.observe(self._on_threshold_value, names="value")
         self.step.observe(self._on_step, names="value")
         self.range.observe(self._on_range, names="value")
         self.threshold_on.observe(self._on_threshold_toggle, names="value")
@@ -146,7 +149,8 @@ class WhatIfApp:
         self.tabs.observe(lambda _: self._draw_details(), names="selected_index")
         banner = widgets.HTML(f'<div class="rp-demo" style="color:#b45309;font-weight:bold">{esc(t("demo", lang))}'
                               f"</div>" if demo else "")
-        title = widgets.HTML(f"<h3 style='margin:4px 0'>{esc(t('title', lang))} · {esc(plan.get('name', ''))}</h3>")
+        title = widgets.HTML(f"{STYLE}<h3 style='margin:4px 0'>{esc(t('title', lang))} · "
+                             f"{esc(plan.get('name', ''))}</h3>")
         results = widgets.VBox([self.message_html, self.headline_html, self.status_html, self.funding_html],
                                layout=widgets.Layout(width="430px", padding="0 0 0 16px"))
         left = widgets.VBox([
@@ -236,13 +240,46 @@ class WhatIfApp:
                     control.step = control.slider.step = int(change["new"])
         self._changed()
 
+    def _show_switches(self) -> None:
+        """Grey the cap and the income line while their switches are off; they stay usable.
+
+        They are not disabled: a disabled control is enabled only when the
+        switch's message has been to the kernel and back, and on a busy server
+        a drag or a typed amount made in between was dropped by the browser
+        (the planner's input lost without a word). Using a greyed control
+        switches it on instead (:meth:`_on_cap_amount`, :meth:`_on_threshold_value`).
+        """
+        self.cap.set_dimmed(not self.cap_on.value)
+        if self.threshold_on.value:
+            self.threshold.remove_class(DIMMED)
+        else:
+            self.threshold.add_class(DIMMED)
+
     def _on_threshold_toggle(self, change) -> None:
-        self.threshold.disabled = not change["new"]
+        self._show_switches()
         self._changed()
 
     def _on_cap_toggle(self, change) -> None:
-        self.cap.set_disabled(not change["new"])
+        self._show_switches()
         self._changed()
+
+    def _on_cap_amount(self, _value: int) -> None:
+        """A cap typed or dragged while the cap is off means "cap it at this": the switch goes on (and redraws)."""
+        if self._muted:
+            return
+        if not self.cap_on.value:
+            self.cap_on.value = True
+        else:
+            self.refresh()
+
+    def _on_threshold_value(self, change) -> None:
+        """The income line moved while it is off: switch it on, as for the cap."""
+        if self._muted:
+            return
+        if not self.threshold_on.value and self.state.thresholds_supported:
+            self.threshold_on.value = True
+        else:
+            self.refresh()
 
     def _on_scenario(self, change) -> None:
         self._load_scenario(change["new"])
@@ -304,7 +341,6 @@ class WhatIfApp:
                 self.step.value = step
             if "threshold" in controls:
                 self.threshold_on.value = controls["threshold"] is not None
-                self.threshold.disabled = controls["threshold"] is None
                 if controls["threshold"] is not None:
                     self.threshold.value = float(controls["threshold"])
             if controls.get("no_cap"):
@@ -312,7 +348,6 @@ class WhatIfApp:
             elif controls.get("cap_yuan") not in (None, ""):
                 self.cap_on.value = True
                 self.cap.set(int(controls["cap_yuan"]))
-            self.cap.set_disabled(not self.cap_on.value)
             for name, value in (controls.get("pools") or {}).items():
                 if name in self.pool_controls and value is not None:
                     self.pool_controls[name].set(int(value))
