@@ -339,7 +339,8 @@ def test_save_a_scenario_then_load_it_back_in_a_new_page(page, voila, browser, l
         pool = list(fresh.pool_controls).index("民政救助资金")  # the pool amount came back with the scenario
         assert fresh.pool_controls["民政救助资金"].value == 1_200_000
         expect(other.locator(f".rp-pool-{pool}-input input")).to_have_value("1,200,000", timeout=UPDATE_TIMEOUT_MS)
-        expect(other.locator(CAP_SWITCH)).to_be_checked(timeout=UPDATE_TIMEOUT_MS)  # the saved copy has a cap: the switch came on
+        # the saved copy has a cap: the switch came on with it
+        expect(other.locator(CAP_SWITCH)).to_be_checked(timeout=UPDATE_TIMEOUT_MS)
         expect(other.locator(CAP_BOX)).to_have_value("3,300,000", timeout=UPDATE_TIMEOUT_MS)
         other.screenshot(path=str(artifact("app_loaded_scenario.png")))
     finally:
