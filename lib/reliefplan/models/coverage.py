@@ -315,6 +315,16 @@ class CoverageResult:
     extra: dict = field(default_factory=dict)
 
 
+def _rows_in_unit(frame: pd.DataFrame, unit) -> pd.DataFrame:
+    """The rows of ``frame`` whose area lies in ``unit``; the frame itself when that is every row.
+
+    (A boolean selection of every row is a full copy: for a whole province's
+    registry of millions that is gigabytes for nothing. Nothing here writes to it.)
+    """
+    inside = in_unit(frame["area_code"], unit)
+    return frame if bool(inside.all()) else frame.loc[inside]
+
+
 def analyse(inputs: CoverageInputs, *, year: int | None = None, unit="all", threshold_multiple=None,
             per_person_cap=None, planned=None, on_date=None, lang: str = "zh") -> CoverageResult:
     """Run eligibility, funnel, duplicates, continuity and gap list for one unit.
@@ -337,8 +347,8 @@ def analyse(inputs: CoverageInputs, *, year: int | None = None, unit="all", thre
     when = on_date if on_date is not None else spring_festival(year)
 
     all_visits = inputs.visits
-    registry = inputs.registry.loc[in_unit(inputs.registry["area_code"], unit)]
-    visits = all_visits.loc[in_unit(all_visits["area_code"], unit)]
+    registry = _rows_in_unit(inputs.registry, unit)
+    visits = _rows_in_unit(all_visits, unit)
     changes = inputs.changes
     areas = inputs.areas
     dibao = inputs.dibao
