@@ -56,3 +56,20 @@ def demo_history(demo_inputs):
 @pytest.fixture(scope="session")
 def demo_case_library(demo_inputs):
     return demo_inputs.case_library
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Refuse to run when ``--dist loadgroup`` would not keep an ``xdist_group`` together.
+
+    pytest-xdist groups tests by suffixing their node ids with the group name; pytest 9.2 no longer lets
+    it, and the groups were silently split across workers: each worker started its own Voilà server and
+    page, so a test found the page without what the test before it had set (seen as the app's cap switch
+    and funding-pool amount "reverting"). ``make test`` would then pass or fail by chance.
+    """
+    if not config.getoption("loadgroup", default=False):
+        return
+    lost = [item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    if lost:
+        raise pytest.UsageError(f"--dist loadgroup would split xdist_group tests across workers (this pytest "
+                                f"ignores pytest-xdist's grouping), e.g. {lost[0]}; see pyproject.toml")

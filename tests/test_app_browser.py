@@ -225,10 +225,7 @@ def test_typed_amounts_with_separators(page, library):
     from playwright.sync_api import expect
 
     mirror = library[1]
-    # Switched on in the test before; on a loaded full-suite run it was seen off again here (#15, open: state
-    # set in one test reverted a few tests later), so each test switches on what it relies on.
-    page.locator(CAP_SWITCH).check()
-    mirror.cap_on.value = True
+    expect(page.locator(CAP_SWITCH)).to_be_checked()   # still on from the test before, not clicked again
     type_into(page, CAP_BOX, "3,400,000")
     type_into(page, CASH_BOX, "520")
     mirror.cap.box.value = "3,400,000"
@@ -255,8 +252,7 @@ def test_huge_or_negative_values_leave_the_slider_usable(page, library):
     cash.slider.value = moved
     message_cleared(page)
     shows(page, expected(library))
-    page.locator(CAP_SWITCH).check()   # see test_typed_amounts_with_separators
-    mirror.cap_on.value = True
+    expect(page.locator(CAP_SWITCH)).to_be_checked()   # switched on two tests ago, never clicked since
     expect(page.locator(".rp-cap-input")).not_to_have_class(re.compile(r"\brp-off\b"))
     type_into(page, CAP_BOX, "0")
     shows_message(page, contains=("预算上限",))
@@ -309,9 +305,8 @@ def test_save_a_scenario_then_load_it_back_in_a_new_page(page, voila, browser, l
     from playwright.sync_api import expect
 
     inputs, mirror = library
-    # what is saved is set here, not relied on from the tests before (see test_typed_amounts_with_separators)
-    page.locator(CAP_SWITCH).check()
-    mirror.cap_on.value = True
+    # the pool amount typed in the test before is changed once more, with the cap, right before saving
+    expect(page.locator(CAP_SWITCH)).to_be_checked()
     type_into(page, CAP_BOX, "3,350,000")
     mirror.cap.box.value = "3,350,000"
     pool_box = f".rp-pool-{list(mirror.pool_controls).index('民政救助资金')}-input input"
