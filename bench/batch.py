@@ -17,6 +17,9 @@ demo, see ``reliefplan demo-data --area 350000``) it measures:
 * **split**: where our time goes: kernel start, notebook execution, HTML
   export (nbconvert) summed over the jobs from the manifest; input loading,
   plotly serialisation and Excel writing measured beside the floor.
+* ``--unshared``: ours once more with every kernel parsing and holding its own
+  inputs (no shared store), to print what the shared, memory-mapped inputs
+  save (peak PSS counts a page shared by several processes once).
 * ``--memory-people N``: a budget + coverage run on an N-person registry of the
   province (loaded from a CSV the way a planner's file is), peak RSS (target:
   5,000,000 people within 8 GB).
@@ -82,12 +85,18 @@ def naive(jobs, out: Path, html: bool, limit: int | None = None) -> tuple[float,
 
 
 class TreeRSS:
-    """Peak of the summed RSS of this process and all its descendants, sampled every 0.2 s."""
+    """Peak of the summed RSS of this process and all its descendants, sampled every 0.2 s.
+
+    ``peak_pss`` is the same for PSS (proportional set size): a page several processes
+    share (the memory-mapped inputs, shared libraries) counts once in total, split among
+    them, where RSS counts it in each: the memory the run really takes.
+    """
 
     def __init__(self):
         import threading
 
         self.peak = 0
+        self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -109,11 +118,12 @@ class TreeRSS:
             kids = [p for p, pp in parents.items() if pp == pid and p not in tree]
             tree.update(kids)
             frontier.extend(kids)
-        return sum(rss.get(p, 0) for p in tree)
+        return sum(rss.get(p, 0) for p in tree), sum(_pss(p) for p in tree)
 
     def _run(self):
         while not self._stop.wait(0.2):
-            self.peak = max(self.peak, self._tree_rss())
+            rss, pss = self._tree_rss()
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
 
     def __enter__(self):
         self._thread.start()
@@ -124,19 +134,32 @@ class TreeRSS:
         self._thread.join()
 
 
-def ours(plan_path: str, out: Path, jobs: int) -> tuple[float, dict, int]:
+def _pss(pid: int) -> int:
+    """A process's PSS in bytes (0 when it is gone or unreadable)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def ours(plan_path: str, out: Path, jobs: int, share_inputs: bool = True) -> tuple[float, dict, TreeRSS]:
+    """Our batch run; ``share_inputs=False`` without the shared parsed inputs (each kernel parses its own)."""
     from reliefplan.batch.params import check_report_params
     from reliefplan.batch.run import run_reports
 
-    with TreeRSS() as rss:
+    with TreeRSS() as memory:
         t0 = time.perf_counter()
         params = check_report_params(plan_path, out=out, jobs=jobs, include_city=False)
+        params.extra["share_inputs"] = share_inputs
         summary = run_reports(params, progress=False)
         elapsed = time.perf_counter() - t0
     if summary.failed:
         raise SystemExit(f"our run failed: {summary.statuses}")
     manifest = json.loads((summary.year_dir / "manifest.json").read_text(encoding="utf-8"))
-    return elapsed, manifest, rss.peak
+    return elapsed, manifest, memory
 
 
 def _timings(manifest: dict) -> dict:
@@ -160,9 +183,15 @@ def bench_plan(label: str, plan_path: str, args, tmp: Path) -> None:
     jobs = build_jobs(plan, tree, include_city=False, tree=tree, area_name=area_name(plan, areas))
     print(f"\n== {label}: {len(jobs)} reports ({int(tree['leaf'].sum())} units, "
           f"{len(jobs) - int(tree['leaf'].sum())} roll-ups); cores {os.cpu_count()}; jobs {args.jobs}")
-    t_ours, manifest, peak = ours(plan_path, tmp / f"ours-{label}", args.jobs)
+    t_ours, manifest, memory = ours(plan_path, tmp / f"ours-{label}", args.jobs)
     print(f"ours  (warm kernels, {args.jobs} workers, HTML+xlsx+manifest+index): {t_ours:8.1f} s, "
-          f"peak RSS {peak / 2**30:.2f} GiB (all processes)")
+          f"peak RSS {memory.peak / 2**30:.2f} GiB, peak PSS {memory.peak_pss / 2**30:.2f} GiB (all processes; "
+          f"PSS counts the shared inputs once)")
+    if args.unshared:
+        t_alone, _, alone = ours(plan_path, tmp / f"unshared-{label}", args.jobs, share_inputs=False)
+        print(f"ours without shared inputs (each kernel parses and holds its own): {t_alone:8.1f} s, "
+              f"peak RSS {alone.peak / 2**30:.2f} GiB, peak PSS {alone.peak_pss / 2**30:.2f} GiB "
+              f"-> shared saves {(alone.peak_pss - memory.peak_pss) / 2**20:,.0f} MiB PSS")
     fl = floor(plan_path, jobs)
     print(f"floor (every figure of every report, one process, no notebook/HTML/Excel): {fl['seconds']:8.1f} s "
           f"-> ours/floor {t_ours / fl['seconds']:.2f} (target <= 3)")
@@ -237,6 +266,8 @@ def main(argv=None) -> int:
                     help="time the naive loop on the first N reports and extrapolate (default: all)")
     ap.add_argument("--naive-html", action="store_true", help="naive way also runs nbconvert per report")
     ap.add_argument("--skip-naive", action="store_true")
+    ap.add_argument("--unshared", action="store_true",
+                    help="run ours a second time without the shared parsed inputs, to show what they save")
     ap.add_argument("--skip-city", action="store_true")
     ap.add_argument("--excel-sample", type=int, default=12, help="reports whose Excel writing is timed")
     ap.add_argument("--memory-people", type=int, default=None, help="registry size of the memory run")

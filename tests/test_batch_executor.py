@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -153,3 +154,42 @@ def test_real_unit_report_is_the_same_after_another_unit_as_in_a_fresh_kernel():
     assert warm["records"] == fresh["records"]
     assert warm["records"]["unit_code"] == "350603"
     assert _comparable(warm["outputs"]["350603.ipynb"]) == _comparable(fresh["outputs"]["350603.ipynb"])
+
+
+def test_a_second_kernel_opens_the_tables_the_first_parsed_and_reports_the_same():
+    """With a shared-inputs folder, one kernel parses the inputs and writes them as Arrow files; another
+    kernel opens them memory-mapped instead of parsing, and its report equals one made without the store."""
+    from reliefplan.ingest import shared_store
+
+    def unit(code):
+        return Job(job_id=f"unit-{code}", kind="unit", notebook="10_unit_report.ipynb",
+                   parameters={"unit_code": code, "year": 2027, "lang": "zh"}, stem=code, title=code,
+                   title_en=code).to_dict()
+
+    opts = {**OPTS, "fresh_kernel": True, "shared_inputs": f"{ex.JOB_DIR_PREFIX}{os.getpid()}-inputs-test"}
+    folder = Path(ex.shared_inputs_dir(opts))
+    try:
+        alone = ex.run_job(unit("350603"), {**OPTS, "fresh_kernel": True})     # no store
+        first = ex.run_job(unit("350602"), opts)                              # parses, writes the store
+        second = ex.run_job(unit("350603"), opts)                             # a new kernel: opens it
+        assert alone["status"] == first["status"] == second["status"] == "ok"
+        one, two = first["worker"]["kernel_pid"], second["worker"]["kernel_pid"]
+        assert one != two
+        log = shared_store.read_log(folder)
+        written = {name for action, name, pid in log if action == "wrote" and pid == one}
+        opened = {name for action, name, pid in log if action == "opened" and pid == two}
+        assert len(written) >= 5 and written <= opened    # the registry, areas, categories, history, ...
+        assert not any(action == "wrote" and pid == two for action, _, pid in log)
+        assert second["records"] == alone["records"]
+        assert _comparable(second["outputs"]["350603.ipynb"]) == _comparable(alone["outputs"]["350603.ipynb"])
+    finally:
+        ex.remove_shared_dirs()
+    assert not folder.exists()
+
+
+def test_a_shared_inputs_name_is_a_folder_name_not_a_path():
+    with pytest.raises(ValueError):
+        ex.shared_inputs_dir({"shared_inputs": "../reliefplan-job-1-inputs-x"})
+    with pytest.raises(ValueError):
+        ex.shared_inputs_dir({"shared_inputs": "/etc"})
+    assert ex.shared_inputs_dir({}) == ""

@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 import zipfile
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from reliefplan.batch.files import sha256_file
+from reliefplan.batch.job_runner import JOB_DIR_PREFIX
 from reliefplan.core.record import read_records
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report_e2e")]
@@ -55,6 +57,16 @@ def kernels_with_marker(marker: str) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def shared_inputs_of_ended_runs() -> list[Path]:
+    """Shared parsed-input folders (reliefplan.ingest.shared_store) whose run is no longer running."""
+    left = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{JOB_DIR_PREFIX}*-inputs-*"):
+        pid = int(folder.name[len(JOB_DIR_PREFIX):].split("-", 1)[0])
+        if not Path(f"/proc/{pid}").exists():
+            left.append(folder)
+    return left
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +118,7 @@ def test_every_file_in_the_manifest_exists(full_run):
     assert not list(full_run["out"].rglob("*.part"))
     assert m["runs"][-1]["status"] == "complete" and m["demo"] is True
     assert not kernels_with_marker(full_run["marker"])                               # no kernel left behind
+    assert not shared_inputs_of_ended_runs()                                        # nor parsed inputs
     print(f"full demo run: {full_run['elapsed']:.1f} s")
 
 
@@ -269,6 +282,7 @@ def test_an_interrupted_run_leaves_no_partial_report(tmp_path):
     assert "中断" in (year_dir / "index.html").read_text()
     time.sleep(2)
     assert not kernels_with_marker(marker)
+    assert not shared_inputs_of_ended_runs()
 
 
 def test_dask_executor_on_a_local_cluster(tmp_path):

@@ -144,13 +144,15 @@ def test_out_pointing_at_a_file_exits_2(tmp_path):
 
 
 def test_orphan_job_folders_are_removed(tmp_path):
+    """A killed run's job folders and its shared parsed inputs (personal data both) go at the next run."""
     dead = tmp_path / f"{ex.JOB_DIR_PREFIX}999999999-abc"
+    dead_inputs = tmp_path / f"{ex.JOB_DIR_PREFIX}999999998-inputs-0123456789ab"
     alive = tmp_path / f"{ex.JOB_DIR_PREFIX}{os.getpid()}-abc"
-    for d in (dead, alive):
+    for d in (dead, dead_inputs, alive):
         d.mkdir()
         (d / "附件.xlsx").write_bytes(b"x")
-    assert ex.remove_orphan_job_dirs(tmp_path) == [dead]
-    assert not dead.exists() and alive.exists()
+    assert sorted(ex.remove_orphan_job_dirs(tmp_path)) == [dead_inputs, dead]
+    assert not dead.exists() and not dead_inputs.exists() and alive.exists()
 
 
 # ------------------------------------------------------------------ validate --quarantine

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -21,7 +22,7 @@ from reliefplan.batch import cluster
 
 # RUN_ENV (the run id variable), JOB_DIR_PREFIX and remove_orphan_job_dirs are re-exported for the runner
 from reliefplan.batch.job_runner import (  # noqa: F401
-    JOB_DIR_PREFIX, RUN_ENV, remove_job_dirs, remove_orphan_job_dirs, run_job,
+    JOB_DIR_PREFIX, RUN_ENV, remove_job_dirs, remove_orphan_job_dirs, remove_shared_dirs, run_job, shared_inputs_dir,
 )
 from reliefplan.batch.warm_kernel import ensure_engine, kill_all_kernels
 
@@ -143,6 +144,7 @@ class DaskExecutor:
     def close(self) -> None:
         try:
             self.client.run(kill_all_kernels)
+            self.client.run(remove_shared_dirs)   # the parsed inputs on each worker's machine
         except Exception:
             pass
         self.client.close()
@@ -155,6 +157,13 @@ class DaskExecutor:
         except Exception:
             pass
         self.close()
+
+
+def remove_shared_inputs(options: dict) -> None:
+    """Remove the run's shared parsed inputs on this machine (the local workers' kernels are gone by now)."""
+    folder = shared_inputs_dir(options)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _all_exist(paths) -> bool:

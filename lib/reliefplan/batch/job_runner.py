@@ -27,6 +27,7 @@ from reliefplan.batch.jobs import Job
 from reliefplan.batch.warm_kernel import WarmKernel, ensure_engine
 from reliefplan.core.paths import notebooks_dir
 from reliefplan.core.record import read_records
+from reliefplan.ingest.shared_store import STORE_ENV
 
 RUN_ENV = "RELIEFPLAN_BATCH_RUN"
 _LOCAL = threading.local()
@@ -57,12 +58,36 @@ def _thread_kernel(options: dict) -> WarmKernel:
     if threading.current_thread() is not threading.main_thread():
         _thread_event_loop()
     kernel = getattr(_LOCAL, "kernel", None)
+    env = {RUN_ENV: options.get("run_id", ""), STORE_ENV: shared_inputs_dir(options)}
     if kernel is None:
-        kernel = WarmKernel(max_jobs=options.get("max_jobs_per_kernel", 100),
-                            env={RUN_ENV: options.get("run_id", "")})
+        kernel = WarmKernel(max_jobs=options.get("max_jobs_per_kernel", 100), env=env)
         _LOCAL.kernel = kernel
-    kernel.env[RUN_ENV] = options.get("run_id", "")
+    kernel.env.update(env)
     return kernel
+
+
+def shared_inputs_dir(options: dict) -> str:
+    """Where this machine's kernels of the run keep the parsed inputs (see reliefplan.ingest.shared_store).
+
+    ``options["shared_inputs"]`` is a folder name the runner chose for the run (its pid in it,
+    like the job folders, so a folder left by a killed run is removed by the next one); it lies
+    in each machine's own temporary folder. Empty (no store) when the runner chose none.
+    """
+    name = options.get("shared_inputs") or ""
+    if not name:
+        return ""
+    if Path(name).name != name or not name.startswith(JOB_DIR_PREFIX):
+        raise ValueError(f"not a shared-inputs folder name: {name!r}")
+    folder = Path(tempfile.gettempdir()) / name
+    _SHARED_DIRS.add(str(folder))
+    return str(folder)
+
+
+def remove_shared_dirs() -> None:
+    """Remove the shared-input folders this process's kernels used (the run is over, or the worker stops)."""
+    for folder in list(_SHARED_DIRS):
+        shutil.rmtree(folder, ignore_errors=True)
+        _SHARED_DIRS.discard(folder)
 
 
 def _first_error(nb) -> dict | None:
@@ -190,6 +215,7 @@ def _run_job(job_dict: dict, options: dict) -> dict:
 # so a folder left by a killed worker can be told from one in use and removed at the next run.
 JOB_DIR_PREFIX = "reliefplan-job-"
 _JOB_DIRS: set = set()
+_SHARED_DIRS: set = set()
 
 
 def remove_job_dirs() -> None:

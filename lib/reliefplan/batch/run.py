@@ -223,9 +223,14 @@ def _run_reports(params: ReportParams, *, progress, fresh_kernel: bool, max_jobs
     manifest["runs"] = (manifest.get("runs") or [])[-19:] + [run_info]
     copy_plotly_js(year_dir)
 
+    run_id = os.environ.get(ex.RUN_ENV) or uuid.uuid4().hex
     options = {
         # run_id marks this run's kernels (their environment), so they can be found and checked
-        "run_id": os.environ.get(ex.RUN_ENV) or uuid.uuid4().hex,
+        "run_id": run_id,
+        # the folder (in each machine's temporary folder) where the kernels share parsed inputs
+        # (reliefplan.ingest.shared_store); the bench turns it off to measure what it saves
+        "shared_inputs": (f"{ex.JOB_DIR_PREFIX}{os.getpid()}-inputs-{uuid.uuid4().hex[:12]}"
+                          if params.extra.get("share_inputs", True) else ""),
         "timeout": params.timeout, "lang": params.lang, "demo": params.demo,
         "input_hashes": inputs, "version": code, "generated": run_started, "fresh_kernel": fresh_kernel,
         "max_jobs_per_kernel": max_jobs_per_kernel, "pdf": bool(getattr(params, "pdf", False)),
@@ -358,6 +363,7 @@ def _run_reports(params: ReportParams, *, progress, fresh_kernel: bool, max_jobs
         bar.close()
         if executor is not None:
             executor.close()
+        ex.remove_shared_inputs(options)
         run_info["finished"] = now_iso()
         unfinished = [j.job_id for j in jobs if j.job_id not in summary.statuses]
         if summary.interrupted:

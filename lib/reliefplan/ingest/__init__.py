@@ -11,7 +11,9 @@ conversion in :mod:`.sheet_reader`, areas by code or name in
 :mod:`.boundaries`), the plan file, categories and the case library. The value
 converters (counts, amounts, yes/no) are one set for all of them
 (:mod:`.convert`). Problems are reported with file, sheet, row and column in zh
-and en; rejected rows go to quarantine.
+and en; rejected rows go to quarantine. :mod:`.inputs` is the one way to a
+plan's tables; in a batch run :mod:`.shared_store` keeps them parsed once per
+machine, as Arrow files every kernel memory-maps.
 
 May import: core.
 """

@@ -29,6 +29,7 @@ import pandas as pd
 
 from reliefplan.core import paths
 from reliefplan.core.errors import ConfigError
+from reliefplan.ingest import shared_store
 from reliefplan.ingest.case_library import CaseLibrary, load_case_library
 from reliefplan.ingest.categories import load_categories
 from reliefplan.ingest.plan import DATA_KEYS, load_plan
@@ -221,6 +222,11 @@ def _shared(key: tuple, load, *, pickled: bool = False):
     nothing one report does to its tables reaches the next. Outside a warm
     kernel (Jupyter, plain papermill, the CLI) nothing is shared.
 
+    Between the kernels of one batch run: a value holding tables is parsed by one
+    kernel per machine and memory-mapped by the others (:mod:`.shared_store`), so its
+    Arrow strings are one copy in memory for all of them (a deep copy of such a frame
+    shares them too: Arrow arrays are immutable).
+
     ``pickled``: keep it pickled and unpickle a copy for each caller, for nested
     plain data (a province's boundary GeoJSON: unpickling is ~10x faster than a
     deep copy of its coordinate lists). Not for frames: a deep copy of a frame
@@ -232,8 +238,10 @@ def _shared(key: tuple, load, *, pickled: bool = False):
     if key not in store:
         if len(store) >= 24:
             store.pop(next(iter(store)))
-        value = _plain(load())
-        store[key] = ("pickled", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) if pickled else value
+        if pickled:
+            store[key] = ("pickled", pickle.dumps(_plain(load()), protocol=pickle.HIGHEST_PROTOCOL))
+        else:
+            store[key] = shared_store.fetch(key, lambda: _plain(load()))
     value = store[key]
     if isinstance(value, tuple) and len(value) == 2 and value[0] == "pickled":
         return _rebuilt(pickle.loads(value[1]))
