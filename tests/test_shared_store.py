@@ -135,3 +135,14 @@ def test_two_processes_asking_at_once_parse_the_registry_once(tmp_path):
     assert outs[0] == outs[1] and int(outs[0].split()[0]) > 1000
     actions = sorted(a for a, _, _ in shared_store.read_log(folder))
     assert actions == ["opened", "wrote"]
+
+
+def test_a_folder_others_can_write_is_not_used(tmp_path):
+    """The store's pickles are loaded, so a folder open to other users is ignored: each load is its own."""
+    folder = tmp_path / "open"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)
+    calls = []
+    for _ in range(2):
+        shared_store.fetch(("k",), lambda: calls.append(1) or pd.DataFrame({"a": [1]}), folder)
+    assert calls == [1, 1] and not list(folder.iterdir())

@@ -73,9 +73,11 @@ def fetch(key: tuple, load, folder: Path | None = None):
     simply ``load()``.
     """
     folder = folder if folder is not None else store_dir()
-    if folder is None:
+    if folder is None or fcntl is None:
         return load()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not _private(folder):    # its pickles are loaded: only a folder no one else can write is used
+        return load()
     name = value_name(key)
     with open(folder / f"{name}.lock", "a+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)    # released when the file closes, or when its process dies
@@ -89,6 +91,12 @@ def fetch(key: tuple, load, folder: Path | None = None):
             return _open(folder, name) if stored else value
     _log(folder, "loaded", name)
     return load()     # not storable (see _write): each kernel loads its own, without waiting on the others
+
+
+def _private(folder: Path) -> bool:
+    """Is ``folder`` ours and closed to everyone else (no group or other permissions)?"""
+    st = folder.stat()
+    return st.st_uid == os.getuid() and not st.st_mode & 0o077
 
 
 def read_log(folder: Path) -> list[tuple[str, str, int]]:
