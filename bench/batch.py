@@ -189,7 +189,8 @@ def bench_plan(label: str, plan_path: str, args, tmp: Path) -> None:
           f"PSS counts the shared inputs once)")
     if args.unshared:
         t_alone, _, alone = ours(plan_path, tmp / f"unshared-{label}", args.jobs, share_inputs=False)
-        print(f"ours without shared inputs (each kernel parses and holds its own): {t_alone:8.1f} s, "
+        print(f"ours without shared inputs (each kernel parses and holds its own, text as Python objects): "
+              f"{t_alone:8.1f} s, "
               f"peak RSS {alone.peak / 2**30:.2f} GiB, peak PSS {alone.peak_pss / 2**30:.2f} GiB "
               f"-> shared saves {(alone.peak_pss - memory.peak_pss) / 2**20:,.0f} MiB PSS")
     fl = floor(plan_path, jobs)

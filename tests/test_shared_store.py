@@ -61,14 +61,16 @@ def test_every_demo_table_comes_back_from_the_store_exactly(warm, monkeypatch):
 
 
 def test_a_stored_table_is_opened_without_loading_or_copying_its_strings(tmp_path):
-    """The second fetch does not call load(), and its string columns point into the mapped file (no allocation)."""
-    people = pd.DataFrame({"name": [f"张{i:06d}" for i in range(50_000)]})
-    first = shared_store.fetch(("people", 1), lambda: people, tmp_path)
-    pd.testing.assert_frame_equal(first, people)
-    before = pa.total_allocated_bytes()
-    again = shared_store.fetch(("people", 1), _never, tmp_path)
-    assert pa.total_allocated_bytes() - before < 100_000     # copying the 50,000 names would be ~0.6 MB
-    assert again["name"].iloc[-1] == "张049999"
+    """The second fetch does not call load(), and in a kernel keeping text in Arrow (as batch kernels sharing
+    inputs do) its string columns point into the mapped file: nothing is allocated for them."""
+    with pd.option_context("mode.string_storage", "pyarrow"):
+        people = pd.DataFrame({"name": [f"张{i:06d}" for i in range(50_000)]})
+        first = shared_store.fetch(("people", 1), lambda: people, tmp_path)
+        pd.testing.assert_frame_equal(first, people)
+        before = pa.total_allocated_bytes()
+        again = shared_store.fetch(("people", 1), _never, tmp_path)
+        assert pa.total_allocated_bytes() - before < 100_000     # copying the 50,000 names would be ~0.6 MB
+        assert again["name"].dtype.storage == "pyarrow" and again["name"].iloc[-1] == "张049999"
     assert [a for a, _, _ in shared_store.read_log(tmp_path)] == ["wrote", "opened"]
 
 
@@ -146,3 +148,15 @@ def test_a_folder_others_can_write_is_not_used(tmp_path):
     for _ in range(2):
         shared_store.fetch(("k",), lambda: calls.append(1) or pd.DataFrame({"a": [1]}), folder)
     assert calls == [1, 1] and not list(folder.iterdir())
+
+
+def test_text_is_kept_as_python_objects_except_in_a_kernel_sharing_inputs(tmp_path):
+    """reliefplan sets pandas' text storage when imported: Python objects (the models are tuned for them),
+    Arrow in a batch kernel whose environment names a shared-inputs folder (the strings stay in the files)."""
+    code = "import pandas as pd, reliefplan; print(pd.Series(['a']).dtype.storage)"
+    env = {k: v for k, v in os.environ.items() if k != shared_store.STORE_ENV}
+    env["PYTHONPATH"] = str(Path(shared_store.__file__).parents[2])
+    plain = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    sharing = subprocess.run([sys.executable, "-c", code], env={**env, shared_store.STORE_ENV: str(tmp_path)},
+                             capture_output=True, text=True, check=True)
+    assert (plain.stdout.strip(), sharing.stdout.strip()) == ("python", "pyarrow")

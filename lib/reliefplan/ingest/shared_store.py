@@ -7,8 +7,11 @@ batch runner sets it for its kernels, see :mod:`reliefplan.batch.job_runner`),
 the first kernel that needs a table parses it and writes it there as an Arrow
 IPC file; every other kernel on that machine, and the same kernel's later
 reports, open that file memory-mapped. The operating system then keeps one
-copy of its pages for all of them: Arrow strings (most of a registry) are read
-without copying; only the few numeric columns are copied into each kernel.
+copy of its pages for all of them: these kernels keep text in Arrow
+(:mod:`reliefplan.core.string_storage`), so the strings (most of a registry)
+are used in place; only the few numeric columns are copied into each kernel.
+In a process that keeps text as Python objects the strings are copied out
+(same values and dtypes, nothing shared).
 
 What is stored: the DataFrames of a value (a frame alone, or in the fields of a
 dataclass as :func:`reliefplan.ingest.inputs._plain` gives them) as Arrow
@@ -37,12 +40,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from reliefplan.core.string_storage import SHARED_INPUTS_ENV as STORE_ENV
+
 try:
     import fcntl
 except ImportError:     # Windows: no store, see the module docstring
     fcntl = None
-
-STORE_ENV = "RELIEFPLAN_SHARED_INPUTS"
 
 
 def store_dir() -> Path | None:
