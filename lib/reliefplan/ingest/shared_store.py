@@ -89,9 +89,9 @@ def fetch(key: tuple, load, folder: Path | None = None):
             return _open(folder, name)
         if not (folder / f"{name}.unstorable").exists():
             value = load()
-            stored = _write(folder, name, value)
-            _log(folder, "wrote" if stored else "unstorable", name)
-            return _open(folder, name) if stored else value
+            mapped = _write(folder, name, value)
+            _log(folder, "unstorable" if mapped is None else "wrote", name)
+            return value if mapped is None else mapped
     _log(folder, "loaded", name)
     return load()     # not storable (see _write): each kernel loads its own, without waiting on the others
 
@@ -116,15 +116,16 @@ def _log(folder: Path, action: str, name: str) -> None:
         log.write(f"{action} {name} {os.getpid()}\n")
 
 
-def _write(folder: Path, name: str, value) -> bool:
-    """Write ``value`` as Arrow files and a pickle; False when it can't be (a frame that does not round-trip).
+def _write(folder: Path, name: str, value):
+    """Write ``value`` as Arrow files and a pickle and give it back memory-mapped (the frames read back for
+    the check); None when it can't be stored (a frame that does not round-trip).
 
     A value that can't be stored gets a ``<name>.unstorable`` file saying why, so that the
     other kernels load their own at once instead of queueing behind the lock.
     """
     frames: list[pd.DataFrame] = []
     skeleton = _split(value, frames)
-    written = []
+    written, mapped = [], []
     try:
         if not frames:
             raise ValueError("no table in it: nothing to share")
@@ -132,15 +133,16 @@ def _write(folder: Path, name: str, value) -> bool:
             path = folder / f"{name}.{index}.arrow"
             written.append(path)
             _write_arrow(frame, path)
-            if not _same(_read_arrow(path), frame):
+            mapped.append(_read_arrow(path))
+            if not _same(mapped[-1], frame):
                 raise ValueError(f"frame {index} does not come back from Arrow as it went in")
         _replace_bytes(folder / f"{name}.pickle", pickle.dumps(skeleton, protocol=pickle.HIGHEST_PROTOCOL))
     except Exception as exc:   # any failure (a type Arrow can't hold, a full disk): the kernel keeps its own copy
         for path in written:
             path.unlink(missing_ok=True)
         (folder / f"{name}.unstorable").write_text(f"{type(exc).__name__}: {exc}"[:2000], encoding="utf-8")
-        return False
-    return True
+        return None
+    return _join(skeleton, mapped.__getitem__)
 
 
 def _open(folder: Path, name: str):
@@ -156,7 +158,7 @@ def _split(value, frames: list):
         return _FrameRef(len(frames) - 1)
     if isinstance(value, dict):
         return {k: _split(v, frames) for k, v in value.items()}
-    if isinstance(value, (list, tuple)) and type(value) in (list, tuple):
+    if type(value) in (list, tuple):
         return type(value)(_split(v, frames) for v in value)
     return value
 
@@ -167,7 +169,7 @@ def _join(skeleton, frame):
         return frame(skeleton.index)
     if isinstance(skeleton, dict):
         return {k: _join(v, frame) for k, v in skeleton.items()}
-    if isinstance(skeleton, (list, tuple)) and type(skeleton) in (list, tuple):
+    if type(skeleton) in (list, tuple):
         return type(skeleton)(_join(v, frame) for v in skeleton)
     return skeleton
 
@@ -176,11 +178,10 @@ def _write_arrow(frame: pd.DataFrame, path: Path) -> None:
     import pyarrow as pa
 
     table = pa.Table.from_pandas(frame)
-    part = path.with_name(f"{path.name}.{os.getpid()}.part")
+    part = _part(path)
     with pa.OSFile(str(part), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
-    os.chmod(part, 0o600)
-    os.replace(part, path)
+    _publish(part, path)
 
 
 def _read_arrow(path: Path) -> pd.DataFrame:
@@ -201,7 +202,17 @@ def _same(back: pd.DataFrame, frame: pd.DataFrame) -> bool:
 
 
 def _replace_bytes(path: Path, data: bytes) -> None:
-    part = path.with_name(f"{path.name}.{os.getpid()}.part")
+    part = _part(path)
     part.write_bytes(data)
+    _publish(part, path)
+
+
+def _part(path: Path) -> Path:
+    """Where ``path`` is written before it is complete (this process's own name beside it)."""
+    return path.with_name(f"{path.name}.{os.getpid()}.part")
+
+
+def _publish(part: Path, path: Path) -> None:
+    """Make a written part file ``path``, readable by its owner only (it may hold personal data)."""
     os.chmod(part, 0o600)
     os.replace(part, path)
